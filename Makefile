@@ -1,0 +1,48 @@
+# Two commands matter: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/dam
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test test-sqlite test-postgres lint venv dev-venv clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+dev-venv: $(BIN)/.dev-installed
+
+# Web server and job worker together; Ctrl-C stops both.
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py seed_demo
+	@echo "DAM at http://$(HOST)/ (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py qcluster & \
+	$(BIN)/python manage.py runserver $(HOST) --noreload
+
+test: test-sqlite test-postgres
+
+test-sqlite: dev-venv
+	$(BIN)/pytest -q
+
+# The same suite on PostgreSQL; pytest-django creates and drops test_dam itself.
+test-postgres: dev-venv
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

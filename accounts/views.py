@@ -1,0 +1,78 @@
+"""Screens for one's API tokens and, for admins, users and the audit log."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as authority
+from accounts import selectors, services
+from accounts.forms import RoleForm, TokenForm, UserCreateForm
+from accounts.models import User
+from accounts.permissions import Cap
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = services.token_create(user=request.user, actor=request.user, **form.cleaned_data)
+        form = TokenForm()
+    return render(request, "accounts/tokens.html", {
+        "title": "API tokens", "form": form, "new_key": new_key, "tokens": selectors.tokens_of(request.user),
+    })
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(selectors.tokens_of(request.user), pk=pk)
+    services.token_revoke(token=token, actor=request.user)
+    messages.success(request, f"Token {token.prefix}… was revoked.")
+    return redirect("accounts:tokens")
+
+
+@login_required
+def admin_users(request: HttpRequest) -> HttpResponse:
+    authority.require(request.user, Cap.ADMINISTER)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"User {user.username} was created.")
+            return redirect("accounts:admin_users")
+    return render(request, "accounts/admin_users.html", {
+        "title": "Users", "users": selectors.users_with_roles(), "form": form, "role_form": RoleForm(),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def admin_set_role(request: HttpRequest, pk: int) -> HttpResponse:
+    authority.require(request.user, Cap.ADMINISTER)
+    user = get_object_or_404(User, pk=pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        services.user_set_role(user=user, role=form.cleaned_data["role"], actor=request.user)
+        messages.success(request, f"{user.username} is now {authority.Role(form.cleaned_data['role']).label}.")
+    return redirect("accounts:admin_users")
+
+
+@login_required
+def admin_audit(request: HttpRequest) -> HttpResponse:
+    authority.require(request.user, Cap.ADMINISTER)
+    events = selectors.audit_log()
+    verb = request.GET.get("verb", "").strip()
+    if verb:
+        events = events.filter(verb__startswith=verb)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/admin_audit.html", {"title": "Audit log", "page": page, "verb": verb})

@@ -1,0 +1,66 @@
+"""Answering a download: streamed from local disk, or a short-lived presigned S3 redirect."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+
+from assets.models import AssetVersion, Rendition
+from assets.selectors import rendition_for
+
+ORIGINAL = "original"
+CHOICES = (ORIGINAL, *Rendition.Preset.values)
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266: an ASCII fallback plus the exact UTF-8 name in filename*."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename) or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _respond(name: str, filename: str, mime_type: str) -> HttpResponse:
+    if not isinstance(default_storage, FileSystemStorage) and hasattr(default_storage, "bucket_name"):
+        url = default_storage.url(name, parameters={"ResponseContentDisposition": content_disposition(filename),
+                                                    "ResponseContentType": mime_type},
+                                  expire=settings.STORAGES["default"]["OPTIONS"].get("querystring_expire", 300))
+        return HttpResponseRedirect(url)
+    try:
+        fh = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    # FileResponse streams in blocks; the file is never read whole into memory.
+    response = FileResponse(fh, content_type=mime_type)
+    response["Content-Disposition"] = content_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=0, no-store"
+    return response
+
+
+def version_download(version: AssetVersion, rendition: str = ORIGINAL) -> HttpResponse:
+    """The bytes of a version or of one of its renditions, as an attachment. Check access first."""
+    if rendition == ORIGINAL:
+        return _respond(version.file.name, version.original_filename, version.mime_type)
+    if rendition not in CHOICES:
+        raise Http404(f"Unknown rendition {rendition!r}; choose one of {', '.join(CHOICES)}.")
+    made = rendition_for(version, rendition)
+    if made is None or made.status != Rendition.Status.READY:
+        state = made.get_status_display().lower() if made else "not available for this file type"
+        raise Http404(f"The {rendition} rendition is {state}.")
+    stem = version.original_filename.rsplit(".", 1)[0]
+    return _respond(made.file.name, f"{stem}-{rendition}.jpg", made.mime_type)
+
+
+def rendition_inline(version: AssetVersion, preset: str) -> HttpResponse:
+    """A ready rendition to show in an <img>: our own JPEG, so it may be inline."""
+    made = rendition_for(version, preset)
+    if made is None or made.status != Rendition.Status.READY:
+        raise Http404("Not ready.")
+    if not isinstance(default_storage, FileSystemStorage) and hasattr(default_storage, "bucket_name"):
+        return HttpResponseRedirect(default_storage.url(made.file.name))
+    response = FileResponse(default_storage.open(made.file.name, "rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

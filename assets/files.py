@@ -1,0 +1,112 @@
+"""Looking at an uploaded file: its hash, size and type (by content), and image dimensions.
+
+Nothing here trusts the filename or the client's Content-Type.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from typing import IO
+
+import magic
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+from assets.models import AssetType
+
+CHUNK = 1024 * 1024
+SNIFF_BYTES = 8192
+# Formats Pillow may decode. EPS/PS are not here on purpose: Pillow would hand
+# them to Ghostscript, which has a long record of code-execution bugs.
+PILLOW_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "TIFF", "BMP")
+IMAGE_MIME_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp", "image/x-ms-bmp"}
+DOCUMENT_MIME_PREFIXES = ("application/pdf", "application/msword", "application/vnd.openxmlformats-officedocument",
+                          "application/vnd.oasis.opendocument", "application/vnd.ms-", "text/")
+
+
+class FileRejected(Exception):
+    """The file cannot become an asset; the message says why, in words a person understands."""
+
+    status = 400
+
+
+class FileTooLarge(FileRejected):
+    status = 413
+
+
+@dataclass(frozen=True)
+class Inspection:
+    sha256: str
+    size: int
+    mime_type: str
+    asset_type: str
+    width: int | None = None
+    height: int | None = None
+
+
+def inspect(fileobj: IO[bytes]) -> Inspection:
+    """Hash and size the file in one streaming pass, type it by content, measure images."""
+    fileobj.seek(0)
+    digest, size, head = hashlib.sha256(), 0, b""
+    limit = settings.DAM_MAX_UPLOAD_BYTES
+    while chunk := fileobj.read(CHUNK):
+        if len(head) < SNIFF_BYTES:
+            head += chunk[: SNIFF_BYTES - len(head)]
+        digest.update(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise FileTooLarge(f"The file is larger than the limit of {settings.DAM_MAX_UPLOAD_MB} MB.")
+    if size == 0:
+        raise FileRejected("The file is empty.")
+    mime_type = magic.from_buffer(head, mime=True) or "application/octet-stream"
+    width = height = None
+    if mime_type in IMAGE_MIME_TYPES:
+        width, height = image_size(fileobj)
+    fileobj.seek(0)
+    return Inspection(digest.hexdigest(), size, mime_type, asset_type_for(mime_type), width, height)
+
+
+def image_size(fileobj: IO[bytes]) -> tuple[int, int]:
+    """Read an image's header (no pixel decoding) within the pixel limit."""
+    fileobj.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fileobj, formats=PILLOW_FORMATS) as im:
+                width, height = im.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise FileRejected("The image is too large (more pixels than this DAM accepts).") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise FileRejected(f"The file is not a readable image ({exc.__class__.__name__}).") from None
+    if width * height > settings.DAM_MAX_IMAGE_PIXELS:
+        raise FileRejected(f"The image is too large: {width}×{height} pixels is more than this DAM accepts.")
+    return width, height
+
+
+def asset_type_for(mime_type: str) -> str:
+    if mime_type.startswith("image/"):
+        return AssetType.IMAGE
+    if mime_type.startswith("video/"):
+        return AssetType.VIDEO
+    if mime_type.startswith("audio/"):
+        return AssetType.AUDIO
+    if mime_type.startswith(DOCUMENT_MIME_PREFIXES):
+        return AssetType.DOCUMENT
+    return AssetType.OTHER
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_display_name(name: str, *, fallback: str = "file") -> str:
+    """The name to show and offer on download: no path parts, control or bidi characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("", name).strip().lstrip(".")
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:200]
+    return name or fallback

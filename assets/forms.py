@@ -1,0 +1,98 @@
+"""Forms for the asset screens. They parse and validate input; services do the work."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
+
+from accounts.models import User
+from assets.models import Asset, Collection
+from assets.permissions import GRANT_LEVELS
+
+
+class CollectionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Collection) -> str:
+        return f"{'— ' * obj.depth}{obj.name}"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="Any file; its type is read from its content.")
+    title = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the file name.")
+    collection = CollectionChoiceField(queryset=Collection.objects.none())
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["collection"].queryset = collections
+        if collections.count() == 1:
+            self.fields["collection"].initial = collections.first()
+
+
+class VersionForm(forms.Form):
+    file = forms.FileField()
+    change_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                  help_text="What changed in this revision?")
+
+
+class ChannelsField(forms.CharField):
+    def to_python(self, value: Any) -> list[str]:
+        return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+    def prepare_value(self, value: Any) -> str:
+        return ", ".join(value) if isinstance(value, list) else (value or "")
+
+
+class AssetEditForm(forms.ModelForm):
+    channels = ChannelsField(required=False, help_text="Comma-separated, e.g. web, social, print.")
+    collection = CollectionChoiceField(queryset=Collection.objects.none())
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Asset
+        fields = ["title", "description", "collection", "campaign", "licence", "rights_holder", "usage_terms",
+                  "channels", "rights_expire_at", "embargo_until"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "usage_terms": forms.Textarea(attrs={"rows": 2}),
+            "rights_expire_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "embargo_until": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["collection"].queryset = collections
+        self.fields["revision"].initial = self.instance.revision
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        expire, embargo = cleaned.get("rights_expire_at"), cleaned.get("embargo_until")
+        if expire and embargo and embargo >= expire:
+            self.add_error("embargo_until", "The embargo must end before the rights expire.")
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CollectionForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class GrantForm(forms.Form):
+    level = forms.ChoiceField(choices=[(k, k.capitalize()) for k in GRANT_LEVELS])
+    user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), required=False,
+                                  to_field_name="username")
+    group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("user")) == bool(cleaned.get("group")):
+            raise forms.ValidationError("Choose a user or a group (one of them).")
+        return cleaned
+
+
+class AssetListDisplayForm(forms.Form):
+    view = forms.ChoiceField(choices=[("grid", "Grid"), ("table", "Table")], required=False)

@@ -1,0 +1,77 @@
+"""Demo users (one per role), folders and sample images, so a first start shows a living system."""
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from PIL import Image, ImageDraw
+
+from accounts import services as account_services
+from accounts.models import User
+from accounts.permissions import Role
+from assets import services
+from assets.models import Asset, Collection
+
+PASSWORD = "demo-pass-2026"
+FOLDERS = [("Brand", None), ("Campaigns", None), ("Summer 2026", "Campaigns"), ("Agency uploads", "Campaigns")]
+SAMPLES = [
+    ("Sunrise over the harbour", "Brand", (235, 140, 52)),
+    ("Team at the spring offsite", "Brand", (52, 120, 235)),
+    ("Product shot: trail shoe", "Summer 2026", (40, 170, 100)),
+    ("Beach banner draft", "Summer 2026", (230, 200, 60)),
+    ("Agency moodboard", "Agency uploads", (170, 60, 160)),
+    ("Logo on dark", "Brand", (30, 30, 40)),
+]
+
+
+def sample_image(colour: tuple[int, int, int], seed: int) -> bytes:
+    """A small gradient picture with shapes, so thumbnails look like something."""
+    width, height = 1200, 800
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(int(c * (1 - t) + 255 * t * 0.6) for c in colour))
+    for i in range(6):
+        r = 60 + 25 * ((seed + i) % 5)
+        cx = int(width / 2 + math.cos(seed + i) * 380)
+        cy = int(height / 2 + math.sin(seed * 2 + i) * 220)
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=(255, 255, 255), width=6)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Create demo users, collections and sample assets (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", default=PASSWORD, help="Password for every demo user.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = {}
+        for role in Role:
+            name = f"demo_{role.value}"
+            user = User.objects.filter(username=name).first()
+            if user is None:
+                user = account_services.user_create(username=name, role=role, password=options["password"],
+                                                    email=f"{name}@example.com", actor=None, validate=False)
+            users[role] = user
+        library = Collection.objects.get(parent=None, name="Library")
+        folders = {"Library": library}
+        for name, parent in FOLDERS:
+            parent_folder = folders[parent] if parent else library
+            folder = Collection.objects.filter(parent=parent_folder, name=name).first()
+            folders[name] = folder or services.collection_create(name=name, parent=parent_folder, actor=None)
+        for i, (title, folder, colour) in enumerate(SAMPLES):
+            if Asset.objects.filter(title=title).exists():
+                continue
+            uploader = users[Role.CONTRIBUTOR] if i % 2 else users[Role.EDITOR]
+            services.asset_create(fileobj=io.BytesIO(sample_image(colour, i)), filename=f"{title.lower()[:20]}.jpg",
+                                  actor=uploader, collection=folders[folder], title=title,
+                                  description=f"Demo asset in {folder}.")
+        self.stdout.write("Demo users (password for each: %s):" % options["password"])
+        for role, user in users.items():
+            self.stdout.write(f"  {user.username:<20} {role.label}")

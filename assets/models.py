@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class Collection(models.Model):
+    """A folder in the tree; the unit that access is granted on.
+
+    `path` is the materialised chain of ids ("/1/5/9/"), so "this folder and
+    everything under it" is one indexed prefix match, and grants on a folder
+    flow down to its sub-folders and assets in a single SQL query.
+    """
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=1024, db_index=True, editable=False, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        permissions = [
+            ("contribute_collection", "Add assets to the collection"),
+            ("manage_collection", "Manage the collection and its grants"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="collection_unique_name_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("assets:collection_detail", args=[self.pk])
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 2, 0)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+
+
+class CollectionUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Collection, on_delete=models.CASCADE)
+
+
+class CollectionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Collection, on_delete=models.CASCADE)
+
+
+class AssetType(models.TextChoices):
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio"
+    DOCUMENT = "document", "Document"
+    OTHER = "other", "Other"
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Asset(models.Model):
+    """The logical item people find, describe, approve and use; its files are its versions."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="assets")
+    asset_type = models.CharField(max_length=10, choices=AssetType.choices, default=AssetType.OTHER, db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="assets")
+    team = models.ForeignKey("auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    campaign = models.CharField(max_length=200, blank=True)
+    # Usage rights: first-class fields, because expiry and embargo decide visibility.
+    licence = models.CharField(max_length=200, blank=True)
+    rights_holder = models.CharField(max_length=200, blank=True)
+    usage_terms = models.TextField(blank=True)
+    channels = models.JSONField(default=list, blank=True)
+    rights_expire_at = models.DateTimeField(null=True, blank=True)
+    embargo_until = models.DateTimeField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    current_version = models.ForeignKey("AssetVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    approved_version = models.ForeignKey("AssetVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every metadata edit; the API's ETag, so a stale edit gets 409.
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("download_asset", "Download the asset")]
+        indexes = [models.Index(fields=["collection", "-created_at"], name="asset_collection_recent_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assets:detail", args=[self.uid])
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.uid.hex}-{self.revision}"'
+
+
+class AssetUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Asset, on_delete=models.CASCADE)
+
+
+class AssetGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Asset, on_delete=models.CASCADE)
+
+
+def original_upload_to(instance: AssetVersion, filename: str) -> str:
+    # The storage key never contains the uploader's filename: no path tricks, no
+    # collisions, no leaking names into URLs. The display name is kept apart.
+    key = uuid.uuid4().hex
+    return f"originals/{key[:2]}/{key[2:4]}/{key}"
+
+
+class AssetVersion(models.Model):
+    """One revision of an asset: an immutable file plus what was learnt from it."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to=original_upload_to, max_length=255)
+    original_filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.BigIntegerField()
+    mime_type = models.CharField(max_length=127)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds, for audio and video.")
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    embedded_metadata = models.JSONField(default=dict, blank=True)
+    phash = models.CharField(max_length=32, blank=True)
+    dominant_colors = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    change_note = models.TextField(blank=True)
+    review_state = models.CharField(max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT,
+                                    db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["asset", "-number"]
+        constraints = [models.UniqueConstraint(fields=["asset", "number"], name="version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.asset} v{self.number}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime_type.startswith("image/")
+
+
+class Rendition(models.Model):
+    """A derivative of one version for one preset, made by a background job."""
+
+    class Preset(models.TextChoices):
+        THUMB = "thumb", "Thumbnail"
+        PREVIEW = "preview", "Preview"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Unavailable"
+
+    version = models.ForeignKey(AssetVersion, on_delete=models.CASCADE, related_name="renditions")
+    preset = models.CharField(max_length=20, choices=Preset.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="renditions/", max_length=255, blank=True)
+    mime_type = models.CharField(max_length=127, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "preset"], name="rendition_unique_preset")]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.preset}"

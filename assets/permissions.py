@@ -1,0 +1,156 @@
+"""Access rules for collections and assets, registered with the authority in accounts.permissions.
+
+Access comes from grants on collections (view < contribute < manage), held by a
+user or by one of their groups, and flowing down the folder tree; per-object
+grants on an asset are the exception. The role then decides what a user may do
+with what they can see, and whether they see unapproved work at all.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+
+from accounts import permissions as authority
+from accounts.permissions import Cap, Policy, has_capability, is_admin
+from assets.models import (
+    Asset,
+    AssetGroupObjectPermission,
+    AssetUserObjectPermission,
+    AssetVersion,
+    Collection,
+    CollectionGroupObjectPermission,
+    CollectionUserObjectPermission,
+    ReviewState,
+)
+
+VIEW, CONTRIBUTE, MANAGE = "view_collection", "contribute_collection", "manage_collection"
+# A stronger grant includes the weaker ones.
+IMPLIED_BY = {"view": (VIEW, CONTRIBUTE, MANAGE), "contribute": (CONTRIBUTE, MANAGE), "manage": (MANAGE,)}
+GRANT_LEVELS = {"view": VIEW, "contribute": CONTRIBUTE, "manage": MANAGE}
+EDITABLE_STATES = (ReviewState.DRAFT, ReviewState.CHANGES_REQUESTED)
+
+
+def _grant_exists(user: Any, level: str, path_ref: Any) -> Q:
+    """SQL: the user or a group of theirs holds `level` (or stronger) on `path_ref` or an ancestor."""
+    codenames = IMPLIED_BY[level]
+    covers = StartsWith(path_ref, F("content_object__path"))
+    by_user = CollectionUserObjectPermission.objects.filter(user=user, permission__codename__in=codenames)
+    by_group = CollectionGroupObjectPermission.objects.filter(
+        group__in=user.groups.all(), permission__codename__in=codenames
+    )
+    return Q(Exists(by_user.filter(covers))) | Q(Exists(by_group.filter(covers)))
+
+
+def has_collection_grant(user: Any, collection: Collection, level: str) -> bool:
+    if is_admin(user):
+        return True
+    return Collection.objects.filter(pk=collection.pk).filter(_grant_exists(user, level, OuterRef("path"))).exists()
+
+
+def collections_with_grant(user: Any, level: str, queryset: QuerySet[Collection] | None = None) -> QuerySet[Collection]:
+    queryset = Collection.objects.all() if queryset is None else queryset
+    if is_admin(user):
+        return queryset
+    return queryset.filter(_grant_exists(user, level, OuterRef("path")))
+
+
+def approved_and_usable() -> Q:
+    """Assets that viewers (and the delivery API) may use: approved, live, in rights."""
+    now = timezone.now()
+    return (
+        Q(approved_version__isnull=False, archived_at__isnull=True)
+        & (Q(rights_expire_at__isnull=True) | Q(rights_expire_at__gt=now))
+        & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+    )
+
+
+class CollectionPolicy(Policy):
+    model = Collection
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return collections_with_grant(user, "view", queryset)
+
+    def can(self, user: Any, action: str, obj: Collection | None) -> bool:
+        if obj is None:  # actions on the model: creating a top-level folder
+            return action == "create" and is_admin(user)
+        if action == "view":
+            return has_collection_grant(user, obj, "view")
+        if action == "contribute":
+            return has_capability(user, Cap.UPLOAD) and has_collection_grant(user, obj, "contribute")
+        if action in ("manage", "create_child", "grant"):
+            return has_collection_grant(user, obj, "manage")
+        return super().can(user, action, obj)
+
+
+class AssetPolicy(Policy):
+    model = Asset
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        if is_admin(user):
+            return queryset
+        codenames = ("view_asset", "change_asset")
+        object_grant = Q(Exists(AssetUserObjectPermission.objects.filter(
+            user=user, permission__codename__in=codenames, content_object=OuterRef("pk")))) | Q(Exists(
+            AssetGroupObjectPermission.objects.filter(
+                group__in=user.groups.all(), permission__codename__in=codenames, content_object=OuterRef("pk"))))
+        reachable = Q(collection__in=collections_with_grant(user, "view")) | object_grant | Q(owner=user)
+        if has_capability(user, Cap.SEE_UNAPPROVED):
+            return queryset.filter(reachable)
+        # Everyone else sees what is approved and usable, and their own work.
+        return queryset.filter(reachable & (approved_and_usable() | Q(owner=user)))
+
+    def can(self, user: Any, action: str, obj: Asset | None) -> bool:
+        if obj is None:
+            return action == "create" and has_capability(user, Cap.UPLOAD)
+        if not authority.visible(user, Asset.objects.filter(pk=obj.pk)).exists():
+            return False
+        if action in ("view", "download"):
+            return True
+        if action == "edit":
+            if has_capability(user, Cap.EDIT_METADATA):
+                return True
+            return self._own_draft(user, obj)
+        if action == "add_version":
+            if not has_capability(user, Cap.UPLOAD):
+                return False
+            if obj.owner_id == user.pk:
+                return True
+            # Editors revise others' assets in folders they may contribute to.
+            return has_capability(user, Cap.EDIT_METADATA) and has_collection_grant(user, obj.collection, "contribute")
+        if action == "delete":
+            return is_admin(user)
+        return super().can(user, action, obj)
+
+    @staticmethod
+    def _own_draft(user: Any, asset: Asset) -> bool:
+        if asset.owner_id != user.pk or not has_capability(user, Cap.UPLOAD):
+            return False
+        state = asset.current_version.review_state if asset.current_version else ReviewState.DRAFT
+        return state in EDITABLE_STATES
+
+
+class VersionPolicy(Policy):
+    """A version is seen through its asset; unapproved versions only by those who see drafts."""
+
+    model = AssetVersion
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.filter(asset__in=authority.visible(user, Asset.objects.all()))
+        if has_capability(user, Cap.SEE_UNAPPROVED):
+            return queryset
+        return queryset.filter(Q(asset__approved_version=F("pk")) | Q(asset__owner=user))
+
+    def can(self, user: Any, action: str, obj: AssetVersion | None) -> bool:
+        if obj is None:
+            return False
+        if action in ("view", "download"):
+            return authority.visible(user, AssetVersion.objects.filter(pk=obj.pk)).exists()
+        return super().can(user, action, obj)
+
+
+def register() -> None:
+    for policy in (CollectionPolicy(), AssetPolicy(), VersionPolicy()):
+        authority.register(policy)

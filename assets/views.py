@@ -1,0 +1,224 @@
+"""Screens for assets and collections. Views parse input, call one service, render."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+
+from accounts import permissions as authority
+from accounts.permissions import Cap
+from assets import downloads, selectors, services
+from assets.files import FileRejected
+from assets.filters import AssetFilter
+from assets.forms import AssetEditForm, CollectionForm, GrantForm, UploadForm, VersionForm
+from assets.models import Asset, Collection
+
+
+def _with_shown_versions(user: Any, assets: Any) -> Any:
+    for asset in assets:
+        asset.shown = selectors.version_shown_to(user, asset)
+    return assets
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    recent = _with_shown_versions(request.user, selectors.assets_visible_to(request.user)[:12])
+    return render(request, "assets/dashboard.html", {
+        "title": "Dashboard", "recent": recent, "counts": selectors.dashboard_counts(request.user),
+    })
+
+
+class AssetListView(LoginRequiredMixin, FilterView):
+    filterset_class = AssetFilter
+    template_name = "assets/asset_list.html"
+    paginate_by = 48
+    context_object_name = "assets"
+
+    def get_queryset(self) -> Any:
+        return selectors.assets_visible_to(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["collections"] = selectors.collections_visible_to(self.request.user)
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        _with_shown_versions(self.request.user, context["assets"])
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        view = self.request.GET.get("view", "grid")
+        context.update(title="Assets", view=view if view in ("grid", "table") else "grid",
+                       querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD))
+        return context
+
+
+@login_required
+def asset_detail(request: HttpRequest, uid: str) -> HttpResponse:
+    asset = selectors.access_asset(request.user, uid)
+    shown = selectors.version_shown_to(request.user, asset)
+    return render(request, "assets/asset_detail.html", {
+        "title": asset.title, "asset": asset, "shown": shown,
+        "renditions": {r.preset: r for r in shown.renditions.all()} if shown else {},
+        "versions": selectors.versions_of(request.user, asset),
+        "history": selectors.history_of(asset)[:50],
+        "can_edit": authority.can(request.user, "edit", asset),
+        "can_add_version": authority.can(request.user, "add_version", asset),
+    })
+
+
+@login_required
+def asset_upload(request: HttpRequest) -> HttpResponse:
+    authority.require(request.user, Cap.UPLOAD)
+    collections = selectors.collections_for_upload(request.user).order_by("path")
+    form = UploadForm(request.POST or None, request.FILES or None, collections=collections,
+                      initial={"collection": request.GET.get("collection")})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            asset = services.asset_create(fileobj=upload, filename=upload.name, actor=request.user,
+                                          collection=form.cleaned_data["collection"],
+                                          title=form.cleaned_data["title"],
+                                          description=form.cleaned_data["description"])
+        except services.DuplicateFile as exc:
+            form.add_error("file", str(exc))
+            if exc.visible:
+                form.duplicate_of = exc.existing
+        except FileRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, f"“{asset.title}” was uploaded as version 1.")
+            return redirect(asset)
+    return render(request, "assets/upload.html", {"title": "Upload", "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def asset_edit(request: HttpRequest, uid: str) -> HttpResponse:
+    asset = selectors.access_asset(request.user, uid, "edit")
+    collections = selectors.collections_for_upload(request.user) | Collection.objects.filter(pk=asset.collection_id)
+    form = AssetEditForm(request.POST or None, instance=asset, collections=collections.distinct().order_by("path"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.asset_update(asset=Asset.objects.get(pk=asset.pk), actor=request.user, changes=form.changes(),
+                                  expected_revision=form.cleaned_data["revision"])
+        except services.StaleEdit as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The changes were saved.")
+            return redirect(asset)
+    return render(request, "assets/asset_edit.html", {"title": f"Edit {asset.title}", "asset": asset, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def version_upload(request: HttpRequest, uid: str) -> HttpResponse:
+    asset = selectors.access_asset(request.user, uid, "add_version")
+    form = VersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            version = services.version_create(asset=asset, fileobj=upload, filename=upload.name, actor=request.user,
+                                              change_note=form.cleaned_data["change_note"])
+        except (FileRejected, services.DuplicateFile) as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, f"Version {version.number} was uploaded.")
+            return redirect(asset)
+    return render(request, "assets/version_upload.html", {"title": "New revision", "asset": asset, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def asset_download(request: HttpRequest, uid: str) -> HttpResponse:
+    asset = selectors.access_asset(request.user, uid, "download")
+    number = request.GET.get("version", "")
+    if number.isdigit():
+        version = get_object_or_404(selectors.versions_of(request.user, asset), number=int(number))
+    else:
+        version = selectors.version_shown_to(request.user, asset)
+        if version is None:
+            raise Http404("This asset has no version you may download.")
+    return downloads.version_download(version, request.GET.get("rendition", downloads.ORIGINAL))
+
+
+@login_required
+def rendition_image(request: HttpRequest, uid: str, number: int, preset: str) -> HttpResponse:
+    asset = selectors.access_asset(request.user, uid)
+    version = get_object_or_404(selectors.versions_of(request.user, asset), number=number)
+    return downloads.rendition_inline(version, preset)
+
+
+@login_required
+def collection_list(request: HttpRequest) -> HttpResponse:
+    form = CollectionForm()
+    return render(request, "assets/collection_list.html", {
+        "title": "Collections", "tree": selectors.collection_tree(request.user), "form": form,
+        "can_create": authority.can(request.user, "create", Collection),
+    })
+
+
+@login_required
+def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = authority.access(request.user, Collection.objects.all(), pk=pk)
+    can_manage = authority.can(request.user, "manage", collection)
+    assets = _with_shown_versions(
+        request.user, selectors.assets_visible_to(request.user).filter(collection=collection)[:48])
+    ancestors = Collection.objects.filter(pk__in=collection.ancestor_ids).order_by("path")
+    return render(request, "assets/collection_detail.html", {
+        "title": collection.name, "collection": collection, "assets": assets, "ancestors": ancestors,
+        "children": selectors.collections_visible_to(request.user).filter(parent=collection),
+        "grants": selectors.collection_grants(collection) if can_manage else [],
+        "can_manage": can_manage, "can_upload": authority.can(request.user, "contribute", collection),
+        "grant_form": GrantForm(), "child_form": CollectionForm(),
+    })
+
+
+@login_required
+@require_POST
+def collection_create(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    parent = authority.access(request.user, Collection.objects.all(), "create_child", pk=pk) if pk else None
+    form = CollectionForm(request.POST)
+    if form.is_valid():
+        try:
+            collection = services.collection_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Collection “{collection.name}” was created.")
+            return redirect(collection)
+    else:
+        messages.error(request, "The collection needs a name.")
+    return redirect(parent or "assets:collections")
+
+
+@login_required
+@require_POST
+def collection_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = authority.access(request.user, Collection.objects.all(), "grant", pk=pk)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        services.collection_grant(collection=collection, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Access granted.")
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(collection)
+
+
+@login_required
+@require_POST
+def collection_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = authority.access(request.user, Collection.objects.all(), "grant", pk=pk)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        services.collection_revoke(collection=collection, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Access removed.")
+    return redirect(collection)

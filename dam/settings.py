@@ -1,0 +1,253 @@
+"""Settings for the DAM. Every deployment knob is an environment variable (see README).
+
+With nothing set, the DAM runs embedded: SQLite and media files under
+DAM_DATA_DIR, django-q2 on the ORM broker, console email, DEBUG on.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from dam.env import env_bool, env_int, env_list, env_path, env_str, env_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = env_path("DAM_DATA_DIR", BASE_DIR / "var")
+TESTING = "pytest" in sys.modules
+
+DEBUG = env_bool("DAM_DEBUG", True)
+SECRET_KEY = env_str("DAM_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DAM_SECRET_KEY must be set when DAM_DEBUG is off")
+    SECRET_KEY = "insecure-development-key-set-DAM_SECRET_KEY-in-production"  # noqa: S105
+ALLOWED_HOSTS = env_list("DAM_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] + (["testserver"] if TESTING else []))
+CSRF_TRUSTED_ORIGINS = env_list("DAM_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "guardian",
+    "django_q",
+    "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accounts",
+    "assets",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dam.middleware.UploadSizeLimitMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dam.urls"
+WSGI_APPLICATION = "dam.wsgi.application"
+ASGI_APPLICATION = "dam.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dam.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------
+_database_url = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite"))
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "dam.sqlite3",
+            # The web server and the job worker write at once: WAL lets readers
+            # go on during a write, IMMEDIATE transactions take the write lock up
+            # front, and the timeout waits for it instead of "database is locked".
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- users and permissions ----------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors see nothing
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- files --------------------------------------------------------------------
+MEDIA_ROOT = DATA_DIR / "media"
+DAM_MAX_UPLOAD_MB = env_int("DAM_MAX_UPLOAD_MB", 2048)
+DAM_MAX_UPLOAD_BYTES = DAM_MAX_UPLOAD_MB * 1024 * 1024
+# Below Pillow's own bomb limit (89.5 MP warns, 179 MP errors): a 24 MP camera
+# file is normal, 250 MP panoramas are not what this DAM renders by default.
+DAM_MAX_IMAGE_PIXELS = env_int("DAM_MAX_IMAGE_PIXELS", 178_956_970)
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+for _directory in (DATA_DIR, MEDIA_ROOT, FILE_UPLOAD_TEMP_DIR):
+    _directory.mkdir(parents=True, exist_ok=True)
+
+_s3_bucket = env_str("DAM_S3_BUCKET")
+# Media are never served from a public URL: there is no MEDIA_URL route, and S3
+# objects are private, reached only through short-lived presigned URLs that the
+# permission-checked download view hands out.
+_media_storage: dict = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT, "base_url": None, "file_permissions_mode": 0o640},
+}
+if _s3_bucket:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3_bucket,
+            "endpoint_url": env_url("DAM_S3_ENDPOINT_URL", schemes=("http", "https")),
+            "region_name": env_str("DAM_S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("DAM_S3_URL_EXPIRE_SECONDS", 300),
+            "file_overwrite": False,
+        },
+    }
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if TESTING or DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WHITENOISE_MANIFEST_STRICT = False  # a missing static file is a 404, never a 500
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- background jobs ----------------------------------------------------------
+_redis_url = env_url("DAM_REDIS_URL", schemes=("redis", "rediss"))
+Q_CLUSTER: dict = {
+    "name": "dam",
+    "workers": env_int("DAM_WORKERS", 2),
+    # Media jobs can be slow but must never run forever: a task is killed after
+    # `timeout`, retried only after `retry` (> timeout, or it runs twice at once),
+    # and given up after a few attempts instead of django-q2's "forever".
+    "timeout": 300,
+    "retry": 360,
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 500,
+    "label": "Background jobs",
+    "sync": env_bool("DAM_SYNC_TASKS", TESTING),
+}
+if _redis_url:
+    Q_CLUSTER["redis"] = _redis_url
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- email --------------------------------------------------------------------
+_email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "smtp+tls", "console"))
+DEFAULT_FROM_EMAIL = env_str("DAM_FROM_EMAIL", "dam@localhost")
+if _email_url and not _email_url.startswith("console"):
+    _e = urlparse(_email_url)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _e.hostname or "localhost"
+    EMAIL_PORT = _e.port or (465 if _e.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_e.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_e.password or "")
+    EMAIL_USE_SSL = _e.scheme == "smtps"
+    EMAIL_USE_TLS = _e.scheme == "smtp+tls"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- API ----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.TokenScopePermission"],
+    "DEFAULT_PAGINATION_CLASS": "dam.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dam.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DAM API",
+    "DESCRIPTION": "Digital asset management: ingest, describe, approve, distribute.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- security -----------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# Behind TLS (the production setting): redirect to https, secure cookies, HSTS.
+# Off by default so a plain-http loopback start (DAM_DEBUG=0 included) works.
+if env_bool("DAM_HTTPS", False):
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DAM_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("DAM_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("DAM_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import api as accounts_api
+from assets import api as assets_api
+from assets import views as asset_views
+
+api_v1 = [
+    path("auth/token/", accounts_api.TokenCreate.as_view(), name="token"),
+    path("auth/tokens/", accounts_api.TokenList.as_view(), name="tokens"),
+    path("auth/tokens/<int:pk>/", accounts_api.TokenRevoke.as_view(), name="token-revoke"),
+    path("assets/", assets_api.AssetListCreate.as_view(), name="assets"),
+    path("assets/<uuid:uid>/", assets_api.AssetDetail.as_view(), name="asset"),
+    path("assets/<uuid:uid>/versions/", assets_api.VersionListCreate.as_view(), name="asset-versions"),
+    path("assets/<uuid:uid>/download/", assets_api.AssetDownload.as_view(), name="asset-download"),
+    path("collections/", assets_api.CollectionListCreate.as_view(), name="collections"),
+    path("collections/<int:pk>/", assets_api.CollectionDetail.as_view(), name="collection"),
+    path("collections/<int:pk>/grants/", assets_api.CollectionGrants.as_view(), name="collection-grants"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", asset_views.dashboard, name="dashboard"),
+    path("accounts/", include("accounts.urls")),
+    path("assets/", include("assets.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "dam.views.not_found"
+handler403 = "dam.views.forbidden"
+handler500 = "dam.views.server_error"
