@@ -5,6 +5,7 @@ Nothing here trusts the filename or the client's Content-Type.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 import unicodedata
 import warnings
@@ -19,9 +20,9 @@ from assets.models import AssetType
 
 CHUNK = 1024 * 1024
 SNIFF_BYTES = 8192
-# Formats Pillow may decode. EPS/PS are not here on purpose: Pillow would hand
+# Formats Pillow may decode (camera JPEGs open as MPO through the JPEG opener). EPS/PS are not here on purpose: Pillow would hand
 # them to Ghostscript, which has a long record of code-execution bugs.
-PILLOW_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "TIFF", "BMP")
+PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")
 IMAGE_MIME_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp", "image/x-ms-bmp"}
 DOCUMENT_MIME_PREFIXES = ("application/pdf", "application/msword", "application/vnd.openxmlformats-officedocument",
                           "application/vnd.oasis.opendocument", "application/vnd.ms-", "text/")
@@ -47,7 +48,33 @@ class Inspection:
     height: int | None = None
 
 
-def inspect(fileobj: IO[bytes]) -> Inspection:
+_SAME_TYPE = {"image/x-ms-bmp": "image/bmp", "image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg",
+              "image/heif": "image/heic", "audio/mp3": "audio/mpeg"}
+
+
+def check_name_matches_content(filename: str, mime_type: str) -> None:
+    """Refuse a file whose name claims a media type its bytes are not (an .exe renamed .jpg).
+
+    Only names that claim images, audio, video or PDF are held to this: other
+    extensions (.csv, .docx, …) are too loosely typed by content to compare.
+    """
+    claimed, _ = mimetypes.guess_type(filename, strict=False)
+    if not claimed:
+        return
+    claimed, detected = _SAME_TYPE.get(claimed, claimed), _SAME_TYPE.get(mime_type, mime_type)
+    family = claimed.split("/")[0]
+    if family == "image" or claimed == "application/pdf":
+        matches = claimed == detected
+    elif family in ("audio", "video"):
+        matches = detected.split("/")[0] in ("audio", "video")
+    else:
+        return
+    if not matches:
+        ext = filename.rsplit(".", 1)[-1].upper()
+        raise FileRejected(f"The file is named like a {ext} file ({claimed}), but its content is {detected}.")
+
+
+def inspect(fileobj: IO[bytes], filename: str = "") -> Inspection:
     """Hash and size the file in one streaming pass, type it by content, measure images."""
     fileobj.seek(0)
     digest, size, head = hashlib.sha256(), 0, b""
@@ -62,6 +89,7 @@ def inspect(fileobj: IO[bytes]) -> Inspection:
     if size == 0:
         raise FileRejected("The file is empty.")
     mime_type = magic.from_buffer(head, mime=True) or "application/octet-stream"
+    check_name_matches_content(filename, mime_type)
     width = height = None
     if mime_type in IMAGE_MIME_TYPES:
         width, height = image_size(fileobj)

@@ -130,7 +130,7 @@ def asset_create(*, fileobj: IO[bytes], filename: str, actor: User | None, colle
     """Ingest one file as a new asset with version 1."""
     if actor is not None:
         authority.require(actor, "contribute", collection)
-    info = files.inspect(fileobj)
+    info = files.inspect(fileobj, filename)
     if not allow_duplicate:
         _find_duplicate(info.sha256, actor)
     display_name = files.clean_display_name(filename)
@@ -156,7 +156,7 @@ def version_create(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: Us
     """Upload a new revision of an asset; it becomes the current version, in draft."""
     if actor is not None:
         authority.require(actor, "add_version", asset)
-    info = files.inspect(fileobj)
+    info = files.inspect(fileobj, filename)
     current = asset.current_version
     if current is not None and current.sha256 == info.sha256:
         raise DuplicateFile(asset, True)

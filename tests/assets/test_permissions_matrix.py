@@ -1,0 +1,144 @@
+"""DESIGN.md's role matrix, over the API and the UI: every role, on every kind of object.
+
+Object kinds: an own draft, another's draft, another's approved asset, an
+approved asset in a folder nobody was granted ("secret"), and an approved asset
+in a folder granted to the persona by name ("granted", view only).
+"""
+from __future__ import annotations
+
+import pytest
+
+from assets.services import collection_grant
+from tests.factories import make_asset, make_collection, png_bytes
+
+ROLES = ["admin", "librarian", "brand_manager", "editor", "contributor", "viewer", "outsider"]
+KINDS = ["own_draft", "others_draft", "others_approved", "secret", "granted"]
+
+# What each role gets for GET (view), PATCH (edit) and POST versions (new revision).
+# 404 = may not see it; 403 = sees it but may not do that.
+SEES_DRAFTS = {"admin", "librarian", "brand_manager", "editor"}
+
+
+def expected_view(role: str, kind: str) -> int:
+    if role == "admin":
+        return 200
+    if role == "outsider":
+        return 200 if kind == "granted" else 404  # an outsider sees only what was granted to them
+    if kind == "secret":
+        return 404
+    if kind == "others_draft":
+        return 200 if role in SEES_DRAFTS else 404
+    return 200
+
+
+def expected_edit(role: str, kind: str) -> int:
+    seen = expected_view(role, kind)
+    if seen != 200:
+        return seen
+    if role in ("admin", "librarian", "brand_manager", "editor"):
+        return 200
+    if role == "contributor" and kind == "own_draft":
+        return 200
+    return 403
+
+
+def expected_new_version(role: str, kind: str) -> int:
+    seen = expected_view(role, kind)
+    if seen != 200:
+        return seen
+    if role == "admin":
+        return 201
+    if role in ("editor", "contributor") and kind == "own_draft":
+        return 201
+    # Editors revise others' assets where they may contribute (Library), not in a view-only grant.
+    if role == "editor" and kind in ("others_draft", "others_approved"):
+        return 201
+    return 403
+
+
+@pytest.fixture
+def world(people):
+    """For each persona, the five kinds of object as seen from that persona."""
+    someone = people["brand_manager"]  # owns the "others'" assets; never a persona under test for ownership
+    secret = make_collection("Secret")
+    objects = {}
+    for role, user in people.items():
+        granted = make_collection(f"Granted to {role}")
+        collection_grant(collection=granted, level="view", user=user, actor=None)
+        objects[role] = {
+            "own_draft": make_asset(user if role != "outsider" else None, title=f"{role} own"),
+            "others_draft": make_asset(people["admin"] if role == "brand_manager" else someone),
+            "others_approved": make_asset(people["admin"] if role == "brand_manager" else someone, approved=True),
+            "secret": make_asset(people["admin"], secret, approved=True),
+            "granted": make_asset(people["admin"], granted, approved=True),
+        }
+    return objects
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_matrix(role, world, api):
+    client = api[role]
+    got, want = {}, {}
+    for kind in KINDS:
+        if role == "outsider" and kind == "own_draft":
+            continue  # an outsider owns nothing
+        asset = world[role][kind]
+        url = f"/api/v1/assets/{asset.uid}/"
+        got[(kind, "view")] = client.get(url).status_code
+        got[(kind, "download")] = client.get(url + "download/").status_code
+        got[(kind, "edit")] = client.patch(url, {"title": "Renamed"}, format="json").status_code
+        got[(kind, "new_version")] = client.post(
+            url + "versions/", {"file": _upload()}, format="multipart").status_code
+        want[(kind, "view")] = want[(kind, "download")] = expected_view(role, kind)
+        want[(kind, "edit")] = expected_edit(role, kind)
+        want[(kind, "new_version")] = expected_new_version(role, kind)
+    assert got == want
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ui_matrix(role, world, web):
+    client = web(role)
+    got, want = {}, {}
+    for kind in KINDS:
+        if role == "outsider" and kind == "own_draft":
+            continue
+        asset = world[role][kind]
+        got[(kind, "view")] = client.get(f"/assets/{asset.uid}/").status_code
+        got[(kind, "download")] = client.get(f"/assets/{asset.uid}/download/").status_code
+        got[(kind, "edit")] = client.get(f"/assets/{asset.uid}/edit/").status_code
+        got[(kind, "new_version")] = client.get(f"/assets/{asset.uid}/versions/new/").status_code
+        want[(kind, "view")] = want[(kind, "download")] = expected_view(role, kind)
+        want[(kind, "edit")] = expected_edit(role, kind)
+        want[(kind, "new_version")] = 200 if expected_new_version(role, kind) == 201 else expected_new_version(role,
+                                                                                                             kind)
+    assert got == want
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_list_shows_exactly_what_detail_allows(role, world, api):
+    """The list is filtered in SQL by the same authority: it holds every asset the detail view shows, no more."""
+    client = api[role]
+    body = client.get("/api/v1/assets/?page_size=200").json()
+    listed = {item["uid"] for item in body["results"]}
+    everything = [asset for objects in world.values() for asset in objects.values()]
+    viewable = {str(a.uid) for a in everything if client.get(f"/api/v1/assets/{a.uid}/").status_code == 200}
+    assert listed == viewable
+    assert body["count"] == len(viewable)
+    assert {str(a.uid) for a in world[role].values()} & viewable == {
+        str(world[role][k].uid) for k in KINDS if expected_view(role, k) == 200 and (role, k) != ("outsider", "own_draft")
+    }
+
+
+@pytest.mark.parametrize("role,can_upload", [("admin", True), ("editor", True), ("contributor", True),
+                                             ("librarian", False), ("brand_manager", False), ("viewer", False),
+                                             ("outsider", False)])
+def test_upload_by_role(role, can_upload, api, web, people):
+    response = api[role].post("/api/v1/assets/", {"file": _upload(), "title": "x"}, format="multipart")
+    assert response.status_code == (201 if can_upload else 403), response.content
+    assert web(role).get("/assets/upload/").status_code == (200 if can_upload else 403)
+
+
+def _upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("new.png", png_bytes(), content_type="image/png")

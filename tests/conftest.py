@@ -1,0 +1,56 @@
+"""Shared fixtures: named personas, one per role, plus an outsider with no role at all."""
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.permissions import Role
+from tests.factories import make_user
+
+PERSONAS = {
+    "admin": Role.ADMIN,
+    "librarian": Role.LIBRARIAN,
+    "brand_manager": Role.BRAND_MANAGER,
+    "editor": Role.EDITOR,
+    "contributor": Role.CONTRIBUTOR,
+    "viewer": Role.VIEWER,
+    "outsider": None,
+}
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Every test writes its files under its own temporary folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "media", "base_url": None}},
+    }
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def people(db):
+    """alice the admin, and one user per role; `outsider` has no role."""
+    return {name: make_user(name, role) for name, role in PERSONAS.items()}
+
+
+def _client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api(people):
+    """API clients by persona name, e.g. api["editor"].get(...)."""
+    return {name: _client_for(user) for name, user in people.items()}
+
+
+@pytest.fixture
+def web(people, client):
+    """Logs a Django test client in as a persona: web("viewer")."""
+    def login(name):
+        client.force_login(people[name])
+        return client
+    return login

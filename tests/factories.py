@@ -1,0 +1,67 @@
+"""Test data built through the services, so tests see what users would have made."""
+from __future__ import annotations
+
+import io
+import itertools
+
+from PIL import Image
+
+from accounts import services as account_services
+from accounts.models import User
+from accounts.permissions import ROLE_GROUP_NAMES, Role
+from assets import services
+from assets.models import Asset, Collection, ReviewState
+
+_counter = itertools.count(1)
+
+
+def png_bytes(seed: int | None = None, size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small PNG whose bytes differ per seed (so uploads are not duplicates)."""
+    seed = next(_counter) if seed is None else seed
+    image = Image.new("RGB", size, ((seed * 37) % 256, (seed * 91) % 256, (seed * 13) % 256))
+    image.putpixel((0, 0), (seed % 256, (seed // 256) % 256, 7))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def make_user(username: str, role: Role | None) -> User:
+    if role is None:  # an account with no role: signs in, may do nothing
+        return User.objects.create_user(username=username, password="pw-" + username)
+    return account_services.user_create(username=username, role=role, password="pw-" + username, actor=None,
+                                        validate=False)
+
+
+def library() -> Collection:
+    return Collection.objects.get(parent=None, name="Library")
+
+
+def make_collection(name: str, parent: Collection | None = None) -> Collection:
+    return services.collection_create(name=name, parent=parent, actor=None)
+
+
+def make_asset(owner: User | None, collection: Collection | None = None, *, title: str = "An asset",
+               approved: bool = False, data: bytes | None = None, filename: str = "picture.png") -> Asset:
+    asset = services.asset_create(fileobj=io.BytesIO(data or png_bytes()), filename=filename, actor=None,
+                                  collection=collection or library(), title=title)
+    asset.owner = owner
+    asset.save(update_fields=["owner"])
+    if approved:
+        approve_for_test(asset)
+    return asset
+
+
+def approve_for_test(asset: Asset) -> None:
+    """Stand-in for the approval workflow: mark the current version approved.
+
+    Only test data does this; the application changes review states through
+    the workflow's state machine.
+    """
+    version = asset.current_version
+    version.review_state = ReviewState.APPROVED
+    version.save(update_fields=["review_state"])
+    asset.approved_version = version
+    asset.save(update_fields=["approved_version"])
+
+
+ROLE_GROUPS = ROLE_GROUP_NAMES
