@@ -6,13 +6,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import ApiToken
+from dam.http import AuthedRequest
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -40,7 +40,7 @@ class TokenCreate(APIView):
     @extend_schema(request=TokenRequestSerializer, responses={201: inline_serializer(
         "TokenCreated", {"token": serializers.CharField(), "scope": serializers.CharField(),
                          "id": serializers.IntegerField()})})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         payload = TokenRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -53,13 +53,13 @@ class TokenCreate(APIView):
 
 class TokenList(APIView):
     @extend_schema(responses=TokenSerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         return Response(TokenSerializer(selectors.tokens_of(request.user), many=True).data)
 
 
 class TokenRevoke(APIView):
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: AuthedRequest, pk: int) -> Response:
         token = get_object_or_404(selectors.tokens_of(request.user), pk=pk)
         services.token_revoke(token=token, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,9 +15,6 @@ class User(AbstractUser):
     teams are plain groups that collection grants are given to.
     """
 
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
-
     @property
     def role(self) -> str | None:
         from accounts.permissions import role_of
@@ -51,6 +48,9 @@ class Capability(models.Model):
             ("archive", "Archive and restore assets"),
             ("administer", "Purge, manage users and settings"),
         ]
+
+    def __str__(self) -> str:
+        return "Role capabilities"
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

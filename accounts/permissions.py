@@ -23,11 +23,13 @@ from django.db import models
 from django.http import Http404
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
 
-    AnyUser = User | AnonymousUser
+    AnyUser: TypeAlias = User | AnonymousUser
 
 M = TypeVar("M", bound=models.Model)
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,10 +14,11 @@ from accounts import selectors, services
 from accounts.forms import RoleForm, TokenForm, UserCreateForm
 from accounts.models import User
 from accounts.permissions import Cap
+from dam.http import AuthedHttpRequest
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -30,7 +31,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(selectors.tokens_of(request.user), pk=pk)
     services.token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token {token.prefix}… was revoked.")
@@ -38,7 +39,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def admin_users(request: HttpRequest) -> HttpResponse:
+def admin_users(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, Cap.ADMINISTER)
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -57,7 +58,7 @@ def admin_users(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def admin_set_role(request: HttpRequest, pk: int) -> HttpResponse:
+def admin_set_role(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     authority.require(request.user, Cap.ADMINISTER)
     user = get_object_or_404(User, pk=pk)
     form = RoleForm(request.POST)
@@ -68,7 +69,7 @@ def admin_set_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def admin_audit(request: HttpRequest) -> HttpResponse:
+def admin_audit(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, Cap.ADMINISTER)
     events = selectors.audit_log()
     verb = request.GET.get("verb", "").strip()

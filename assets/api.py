@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -17,21 +17,28 @@ from rest_framework.views import APIView
 
 from accounts import permissions as authority
 from accounts.models import User
-from dam.api import Conflict, Pagination, PayloadTooLarge
 from assets import downloads, selectors, services
 from assets.files import FileRejected, FileTooLarge
 from assets.filters import AssetFilter
 from assets.models import Asset, AssetVersion, Collection, Rendition
 from assets.permissions import GRANT_LEVELS
+from dam.api import Conflict, Pagination, PayloadTooLarge
+from dam.http import AuthedRequest
 
 
 class CollectionSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(queryset=Collection.objects.all(), required=False, allow_null=True)
-
     class Meta:
         model = Collection
         fields = ["id", "name", "description", "parent", "path", "created_at"]
-        read_only_fields = ["id", "path", "created_at"]
+        read_only_fields = fields
+
+
+class CollectionCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    # A field named "parent" shadows Serializer.parent for the type checker only; DRF moves it into fields.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        queryset=Collection.objects.all(), required=False, allow_null=True)
 
 
 def rendition_links(request: Request, version: AssetVersion) -> dict[str, Any]:
@@ -48,7 +55,8 @@ def rendition_links(request: Request, version: AssetVersion) -> dict[str, Any]:
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    uploaded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username",
+                                                                                    read_only=True)
     renditions = serializers.SerializerMethodField()
 
     class Meta:
@@ -73,8 +81,8 @@ class RightsSerializer(serializers.Serializer):
 
 
 class AssetSerializer(serializers.ModelSerializer):
-    collection = serializers.PrimaryKeyRelatedField(read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    collection: serializers.PrimaryKeyRelatedField[Collection] = serializers.PrimaryKeyRelatedField(read_only=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
     current_version = serializers.SerializerMethodField()
     approved_version = VersionSerializer(read_only=True)
     rights = serializers.SerializerMethodField()
@@ -155,7 +163,7 @@ class AssetListCreate(APIView):
     @extend_schema(responses=AssetSerializer(many=True), parameters=[
         OpenApiParameter("q", str), OpenApiParameter("type", str), OpenApiParameter("collection", int),
         OpenApiParameter("status", str), OpenApiParameter("ordering", str)])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         user = request.user
         filterset = AssetFilter(request.query_params, queryset=selectors.assets_visible_to(user),
                                 collections=selectors.collections_visible_to(user))
@@ -169,7 +177,7 @@ class AssetListCreate(APIView):
         return response
 
     @extend_schema(request=AssetCreateSerializer, responses={201: AssetSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         payload = AssetCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -191,12 +199,12 @@ class AssetListCreate(APIView):
 
 class AssetDetail(APIView):
     @extend_schema(responses=AssetSerializer)
-    def get(self, request: Request, uid: str) -> Response:
+    def get(self, request: AuthedRequest, uid: str) -> Response:
         asset = selectors.access_asset(request.user, uid)
         return Response(AssetSerializer(asset, context={"request": request}).data, headers={"ETag": asset.etag})
 
     @extend_schema(request=AssetUpdateSerializer, responses=AssetSerializer)
-    def patch(self, request: Request, uid: str) -> Response:
+    def patch(self, request: AuthedRequest, uid: str) -> Response:
         asset = selectors.access_asset(request.user, uid)
         payload = AssetUpdateSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
@@ -229,13 +237,13 @@ class VersionListCreate(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(responses=VersionSerializer(many=True))
-    def get(self, request: Request, uid: str) -> Response:
+    def get(self, request: AuthedRequest, uid: str) -> Response:
         asset = selectors.access_asset(request.user, uid)
         versions = selectors.versions_of(request.user, asset)
         return Response(VersionSerializer(versions, many=True, context={"request": request}).data)
 
     @extend_schema(request=VersionCreateSerializer, responses={201: VersionSerializer})
-    def post(self, request: Request, uid: str) -> Response:
+    def post(self, request: AuthedRequest, uid: str) -> Response:
         asset = selectors.access_asset(request.user, uid)
         payload = VersionCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -251,7 +259,7 @@ class VersionListCreate(APIView):
 class AssetDownload(APIView):
     @extend_schema(parameters=[OpenApiParameter("rendition", str, enum=list(downloads.CHOICES)),
                                OpenApiParameter("version", int)], responses={(200, "application/octet-stream"): bytes})
-    def get(self, request: Request, uid: str) -> HttpResponse:
+    def get(self, request: AuthedRequest, uid: str) -> HttpResponseBase:
         asset = selectors.access_asset(request.user, uid, "download")
         version = selectors.version_shown_to(request.user, asset)
         number = request.query_params.get("version")
@@ -270,12 +278,13 @@ class CollectionListCreate(generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Collection]:
         return selectors.collections_visible_to(self.request.user).order_by("path")
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = CollectionSerializer(data=request.data)
+    @extend_schema(request=CollectionCreateSerializer, responses={201: CollectionSerializer})
+    def create(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        payload = CollectionCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        parent = _visible_collection(request.user, payload.validated_data.get("parent"))
-        collection = services.collection_create(name=payload.validated_data["name"], parent=parent,
-                                                description=payload.validated_data.get("description", ""),
+        data = payload.validated_data
+        parent = _visible_collection(request.user, data.get("parent"))
+        collection = services.collection_create(name=data["name"], parent=parent, description=data["description"],
                                                 actor=request.user)
         return Response(CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
 
@@ -295,7 +304,7 @@ class GrantSerializer(serializers.Serializer):
 
 class CollectionGrants(APIView):
     @extend_schema(request=GrantSerializer, responses={204: None})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedRequest, pk: int) -> Response:
         collection = authority.access(request.user, Collection.objects.all(), "grant", pk=pk)
         payload = GrantSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -303,7 +312,7 @@ class CollectionGrants(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=GrantSerializer, responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: AuthedRequest, pk: int) -> Response:
         collection = authority.access(request.user, Collection.objects.all(), "grant", pk=pk)
         payload = GrantSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -1,11 +1,13 @@
 """Answering a download: streamed from local disk, or a short-lived presigned S3 redirect."""
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 
 from assets.models import AssetVersion, Rendition
 from assets.selectors import rendition_for
@@ -20,9 +22,10 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _respond(name: str, filename: str, mime_type: str) -> HttpResponse:
+def _respond(name: str, filename: str, mime_type: str) -> HttpResponseBase:
     if not isinstance(default_storage, FileSystemStorage) and hasattr(default_storage, "bucket_name"):
-        url = default_storage.url(name, parameters={"ResponseContentDisposition": content_disposition(filename),
+        s3: Any = default_storage  # django-storages' S3Storage.url takes parameters and expire
+        url = s3.url(name, parameters={"ResponseContentDisposition": content_disposition(filename),
                                                     "ResponseContentType": mime_type},
                                   expire=settings.STORAGES["default"]["OPTIONS"].get("querystring_expire", 300))
         return HttpResponseRedirect(url)
@@ -39,7 +42,7 @@ def _respond(name: str, filename: str, mime_type: str) -> HttpResponse:
     return response
 
 
-def version_download(version: AssetVersion, rendition: str = ORIGINAL) -> HttpResponse:
+def version_download(version: AssetVersion, rendition: str = ORIGINAL) -> HttpResponseBase:
     """The bytes of a version or of one of its renditions, as an attachment. Check access first."""
     if rendition == ORIGINAL:
         return _respond(version.file.name, version.original_filename, version.mime_type)
@@ -53,7 +56,7 @@ def version_download(version: AssetVersion, rendition: str = ORIGINAL) -> HttpRe
     return _respond(made.file.name, f"{stem}-{rendition}.jpg", made.mime_type)
 
 
-def rendition_inline(version: AssetVersion, preset: str) -> HttpResponse:
+def rendition_inline(version: AssetVersion, preset: str) -> HttpResponseBase:
     """A ready rendition to show in an <img>: our own JPEG, so it may be inline."""
     made = rendition_for(version, preset)
     if made is None or made.status != Rendition.Status.READY:

@@ -20,7 +20,8 @@ from assets.models import AssetType
 
 CHUNK = 1024 * 1024
 SNIFF_BYTES = 8192
-# Formats Pillow may decode (camera JPEGs open as MPO through the JPEG opener). EPS/PS are not here on purpose: Pillow would hand
+# Formats Pillow may decode (camera JPEGs open as MPO through the JPEG opener).
+# EPS/PS are not here on purpose: Pillow would hand
 # them to Ghostscript, which has a long record of code-execution bugs.
 PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")
 IMAGE_MIME_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp", "image/x-ms-bmp"}

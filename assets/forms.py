@@ -1,7 +1,7 @@
 """Forms for the asset screens. They parse and validate input; services do the work."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import Group
@@ -18,6 +18,7 @@ class CollectionChoiceField(forms.ModelChoiceField):
 
 
 class UploadForm(forms.Form):
+    duplicate_of: Asset | None = None  # set by the view when the file is already in the DAM
     file = forms.FileField(help_text="Any file; its type is read from its content.")
     title = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the file name.")
     collection = CollectionChoiceField(queryset=Collection.objects.none())
@@ -25,7 +26,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["collection"].queryset = collections
+        cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
         if collections.count() == 1:
             self.fields["collection"].initial = collections.first()
 
@@ -36,7 +37,11 @@ class VersionForm(forms.Form):
                                   help_text="What changed in this revision?")
 
 
-class ChannelsField(forms.CharField):
+class ChannelsField(forms.Field):
+    """A list of channel names, typed as one comma-separated line."""
+
+    widget = forms.TextInput
+
     def to_python(self, value: Any) -> list[str]:
         return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -62,7 +67,7 @@ class AssetEditForm(forms.ModelForm):
 
     def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["collection"].queryset = collections
+        cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
         self.fields["revision"].initial = self.instance.revision
 
     def clean(self) -> dict[str, Any]:

@@ -37,11 +37,12 @@ def render(version: AssetVersion, preset: str) -> Made:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with version.file.open("rb") as fh, Image.open(fh, formats=PILLOW_FORMATS) as im:
-                im.draft("RGB", (box, box))  # JPEG: decode at 1/2..1/8 scale straight away
-                im = ImageOps.exif_transpose(im)
+            with version.file.open("rb") as fh, Image.open(fh, formats=PILLOW_FORMATS) as source:
+                source.draft("RGB", (box, box))  # JPEG: decode at 1/2..1/8 scale straight away
+                im: Image.Image = ImageOps.exif_transpose(source)
                 if im.mode not in ("RGB", "L"):
-                    im = im.convert("RGBA").convert("RGB") if "A" in im.getbands() or im.mode == "P" else im.convert("RGB")
+                    has_alpha = "A" in im.getbands() or im.mode == "P"
+                    im = im.convert("RGBA").convert("RGB") if has_alpha else im.convert("RGB")
                 im.thumbnail((box, box), Image.Resampling.LANCZOS)
                 out = io.BytesIO()
                 # No exif= / icc_profile= arguments: renditions carry no GPS or camera data.

@@ -17,7 +17,9 @@ def assets_visible_to(user: Any) -> QuerySet[Asset]:
         "collection", "owner", "current_version", "approved_version"
     ).prefetch_related(
         Prefetch("current_version__renditions", queryset=ready_renditions, to_attr="ready_renditions"),
-        Prefetch("approved_version__renditions", queryset=ready_renditions, to_attr="ready_renditions"),
+        # Same attribute on the other version (django-stubs files both under Asset).
+        Prefetch("approved_version__renditions", queryset=ready_renditions,
+                 to_attr="ready_renditions"),  # type: ignore[no-redef]
     )
 
 

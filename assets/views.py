@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
@@ -18,7 +19,8 @@ from assets import downloads, selectors, services
 from assets.files import FileRejected
 from assets.filters import AssetFilter
 from assets.forms import AssetEditForm, CollectionForm, GrantForm, UploadForm, VersionForm
-from assets.models import Asset, Collection
+from assets.models import Asset, AssetVersion, Collection
+from dam.http import AuthedHttpRequest
 
 
 def _with_shown_versions(user: Any, assets: Any) -> Any:
@@ -28,7 +30,7 @@ def _with_shown_versions(user: Any, assets: Any) -> Any:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     recent = _with_shown_versions(request.user, selectors.assets_visible_to(request.user)[:12])
     return render(request, "assets/dashboard.html", {
         "title": "Dashboard", "recent": recent, "counts": selectors.dashboard_counts(request.user),
@@ -61,7 +63,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
 
 
 @login_required
-def asset_detail(request: HttpRequest, uid: str) -> HttpResponse:
+def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
     asset = selectors.access_asset(request.user, uid)
     shown = selectors.version_shown_to(request.user, asset)
     return render(request, "assets/asset_detail.html", {
@@ -75,7 +77,7 @@ def asset_detail(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
-def asset_upload(request: HttpRequest) -> HttpResponse:
+def asset_upload(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, Cap.UPLOAD)
     collections = selectors.collections_for_upload(request.user).order_by("path")
     form = UploadForm(request.POST or None, request.FILES or None, collections=collections,
@@ -100,7 +102,7 @@ def asset_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def asset_edit(request: HttpRequest, uid: str) -> HttpResponse:
+def asset_edit(request: AuthedHttpRequest, uid: str) -> HttpResponse:
     asset = selectors.access_asset(request.user, uid, "edit")
     collections = selectors.collections_for_upload(request.user) | Collection.objects.filter(pk=asset.collection_id)
     form = AssetEditForm(request.POST or None, instance=asset, collections=collections.distinct().order_by("path"))
@@ -120,7 +122,7 @@ def asset_edit(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
-def version_upload(request: HttpRequest, uid: str) -> HttpResponse:
+def version_upload(request: AuthedHttpRequest, uid: str) -> HttpResponse:
     asset = selectors.access_asset(request.user, uid, "add_version")
     form = VersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -138,9 +140,10 @@ def version_upload(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
-def asset_download(request: HttpRequest, uid: str) -> HttpResponse:
+def asset_download(request: AuthedHttpRequest, uid: str) -> HttpResponseBase:
     asset = selectors.access_asset(request.user, uid, "download")
     number = request.GET.get("version", "")
+    version: AssetVersion | None
     if number.isdigit():
         version = get_object_or_404(selectors.versions_of(request.user, asset), number=int(number))
     else:
@@ -151,14 +154,14 @@ def asset_download(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @login_required
-def rendition_image(request: HttpRequest, uid: str, number: int, preset: str) -> HttpResponse:
+def rendition_image(request: AuthedHttpRequest, uid: str, number: int, preset: str) -> HttpResponseBase:
     asset = selectors.access_asset(request.user, uid)
     version = get_object_or_404(selectors.versions_of(request.user, asset), number=number)
     return downloads.rendition_inline(version, preset)
 
 
 @login_required
-def collection_list(request: HttpRequest) -> HttpResponse:
+def collection_list(request: AuthedHttpRequest) -> HttpResponse:
     form = CollectionForm()
     return render(request, "assets/collection_list.html", {
         "title": "Collections", "tree": selectors.collection_tree(request.user), "form": form,
@@ -167,7 +170,7 @@ def collection_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def collection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     collection = authority.access(request.user, Collection.objects.all(), pk=pk)
     can_manage = authority.can(request.user, "manage", collection)
     assets = _with_shown_versions(
@@ -184,7 +187,7 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def collection_create(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def collection_create(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     parent = authority.access(request.user, Collection.objects.all(), "create_child", pk=pk) if pk else None
     form = CollectionForm(request.POST)
     if form.is_valid():
@@ -202,7 +205,7 @@ def collection_create(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 @login_required
 @require_POST
-def collection_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def collection_grant(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     collection = authority.access(request.user, Collection.objects.all(), "grant", pk=pk)
     form = GrantForm(request.POST)
     if form.is_valid():
@@ -215,7 +218,7 @@ def collection_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def collection_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def collection_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     collection = authority.access(request.user, Collection.objects.all(), "grant", pk=pk)
     form = GrantForm(request.POST)
     if form.is_valid():

@@ -65,7 +65,8 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str | None:
         return None
     parsed = urlparse(value)
     if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
-        raise ImproperlyConfigured(f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)}; got {value!r}")
+        allowed = ", ".join(s + "://" for s in schemes)
+        raise ImproperlyConfigured(f"{name} must be a URL starting with one of {allowed}; got {value!r}")
     return value
 
 

@@ -1,7 +1,7 @@
 """Refuse an over-large upload before its body is read."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse

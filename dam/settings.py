@@ -86,7 +86,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "dam.sqlite3",
+            "NAME": str(DATA_DIR / "dam.sqlite3"),
             # The web server and the job worker write at once: WAL lets readers
             # go on during a write, IMMEDIATE transactions take the write lock up
             # front, and the timeout waits for it instead of "database is locked".

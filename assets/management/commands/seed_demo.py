@@ -14,8 +14,10 @@ from accounts.permissions import Role
 from assets import services
 from assets.models import Asset, Collection
 
-PASSWORD = "demo-pass-2026"
-FOLDERS = [("Brand", None), ("Campaigns", None), ("Summer 2026", "Campaigns"), ("Agency uploads", "Campaigns")]
+PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password
+FOLDERS: list[tuple[str, str | None]] = [
+    ("Brand", None), ("Campaigns", None), ("Summer 2026", "Campaigns"), ("Agency uploads", "Campaigns"),
+]
 SAMPLES = [
     ("Sunrise over the harbour", "Brand", (235, 140, 52)),
     ("Team at the spring offsite", "Brand", (52, 120, 235)),
@@ -61,10 +63,10 @@ class Command(BaseCommand):
             users[role] = user
         library = Collection.objects.get(parent=None, name="Library")
         folders = {"Library": library}
-        for name, parent in FOLDERS:
-            parent_folder = folders[parent] if parent else library
-            folder = Collection.objects.filter(parent=parent_folder, name=name).first()
-            folders[name] = folder or services.collection_create(name=name, parent=parent_folder, actor=None)
+        for name, parent_name in FOLDERS:
+            parent = folders[parent_name] if parent_name else library
+            existing = Collection.objects.filter(parent=parent, name=name).first()
+            folders[name] = existing or services.collection_create(name=name, parent=parent, actor=None)
         for i, (title, folder, colour) in enumerate(SAMPLES):
             if Asset.objects.filter(title=title).exists():
                 continue
@@ -72,6 +74,6 @@ class Command(BaseCommand):
             services.asset_create(fileobj=io.BytesIO(sample_image(colour, i)), filename=f"{title.lower()[:20]}.jpg",
                                   actor=uploader, collection=folders[folder], title=title,
                                   description=f"Demo asset in {folder}.")
-        self.stdout.write("Demo users (password for each: %s):" % options["password"])
+        self.stdout.write(f"Demo users (password for each: {options['password']}):")
         for role, user in users.items():
             self.stdout.write(f"  {user.username:<20} {role.label}")
