@@ -11,14 +11,15 @@ from assets.models import Asset, AssetType, Collection, ReviewState
 
 class AssetFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    type = django_filters.ChoiceFilter(field_name="asset_type", choices=AssetType.choices, label="Type")
+    type = django_filters.ChoiceFilter(field_name="asset_type", choices=AssetType.choices, label="Type",
+                                       empty_label="Any type")
     collection = django_filters.ModelChoiceFilter(queryset=Collection.objects.none(), method="in_collection",
-                                                  label="Collection")
+                                                  label="Collection", empty_label="Anywhere")
     status = django_filters.ChoiceFilter(field_name="current_version__review_state", choices=ReviewState.choices,
-                                         label="Review state")
+                                         label="Review state", empty_label="Any state")
     ordering = django_filters.OrderingFilter(
         fields=(("created_at", "created"), ("title", "title"), ("current_version__size", "size")),
-        label="Sort by",
+        label="Sort by", empty_label="Newest first",
     )
 
     class Meta:

@@ -93,6 +93,8 @@ class Asset(models.Model):
     rights_expire_at = models.DateTimeField(null=True, blank=True)
     embargo_until = models.DateTimeField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    terms: models.ManyToManyField = models.ManyToManyField("taxonomy.Term", through="AssetTerm", blank=True,
+                                                           related_name="assets")
     current_version = models.ForeignKey("AssetVersion", null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="+")
     approved_version = models.ForeignKey("AssetVersion", null=True, blank=True, on_delete=models.SET_NULL,
@@ -117,6 +119,31 @@ class Asset(models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.uid.hex}-{self.revision}"'
+
+
+class AssetTerm(models.Model):
+    """A vocabulary term on an asset: given by a person, or suggested by a machine with a confidence."""
+
+    class Source(models.TextChoices):
+        HUMAN = "human", "Human"
+        AUTO = "auto", "Automatic"
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="term_links")
+    term = models.ForeignKey("taxonomy.Term", on_delete=models.CASCADE, related_name="asset_links")
+    source = models.CharField(max_length=5, choices=Source.choices, default=Source.HUMAN)
+    confidence = models.FloatField(null=True, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Both directions start with an id: facet counts seek by asset, term pages seek by term
+        # (SQLite otherwise skip-scans; see DESIGN.md's known traps).
+        constraints = [models.UniqueConstraint(fields=["asset", "term"], name="assetterm_unique")]
+        indexes = [models.Index(fields=["term", "asset"], name="assetterm_term_asset_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} → {self.term_id}"
 
 
 class AssetUserObjectPermission(UserObjectPermissionBase):

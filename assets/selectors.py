@@ -94,6 +94,14 @@ def dashboard_counts(user: Any) -> dict[str, int]:
     )
 
 
+def missing_required_fields(asset: Asset) -> list[str]:
+    """Labels of the fields that must be filled before a revision may be submitted for review."""
+    missing = []
+    if not asset.title.strip():
+        missing.append("Title")
+    return missing
+
+
 def history_of(asset: Asset) -> QuerySet[AuditEvent]:
     from accounts.audit import events_for
 

@@ -20,7 +20,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
-from assets import files
+from assets import files, signals
 from assets.models import Asset, AssetVersion, Collection, Rendition, original_upload_to
 from assets.permissions import GRANT_LEVELS
 
@@ -112,6 +112,7 @@ def _store(fileobj: IO[bytes]) -> str:
 def _new_version(asset: Asset, *, key: str, info: files.Inspection, filename: str, actor: User | None,
                  change_note: str) -> AssetVersion:
     number = (asset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    previous_id = asset.current_version_id
     version = AssetVersion.objects.create(
         asset=asset, number=number, file=key, original_filename=filename, sha256=info.sha256, size=info.size,
         mime_type=info.mime_type, width=info.width, height=info.height, uploaded_by=actor, change_note=change_note,
@@ -121,6 +122,8 @@ def _new_version(asset: Asset, *, key: str, info: files.Inspection, filename: st
     if version.is_image:
         version_ids = [version.pk]
         transaction.on_commit(lambda: queue_renditions(version_ids))
+    news = {"version_id": version.pk, "previous_version_id": previous_id, "actor_id": actor.pk if actor else None}
+    transaction.on_commit(lambda: signals.version_created.send(sender=AssetVersion, **news))
     return version
 
 

@@ -21,12 +21,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Collections", "assets:collections", None, "folder"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
     ]
-    path = request.path
-    nav = []
-    for label, url_name, cap, icon in sections:
-        if cap is not None and not authority.can(user, cap):
-            continue
-        url = reverse(url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        nav.append({"label": label, "url": url, "icon": icon, "active": active})
+    nav: list[dict[str, Any]] = [{"label": label, "url": reverse(url_name), "icon": icon, "active": False}
+           for label, url_name, cap, icon in sections if cap is None or authority.can(user, cap)]
+    # The most specific section containing this page is the active one ("/assets/upload/" is Upload, not Assets).
+    matches = [item for item in nav if request.path == item["url"] or (item["url"] != "/"
+                                                                        and request.path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav": nav, "user_role": authority.Role(user.role).label if user.role else "No role"}

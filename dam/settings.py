@@ -43,7 +43,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
+    "taxonomy",
     "assets",
+    "workflows",
 ]
 
 MIDDLEWARE = [

@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from assets import api as assets_api
 from assets import views as asset_views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", accounts_api.TokenCreate.as_view(), name="token"),
     path("auth/tokens/", accounts_api.TokenList.as_view(), name="tokens"),
     path("auth/tokens/<int:pk>/", accounts_api.TokenRevoke.as_view(), name="token-revoke"),
@@ -17,6 +17,8 @@ api_v1 = [
     path("collections/", assets_api.CollectionListCreate.as_view(), name="collections"),
     path("collections/<int:pk>/", assets_api.CollectionDetail.as_view(), name="collection"),
     path("collections/<int:pk>/grants/", assets_api.CollectionGrants.as_view(), name="collection-grants"),
+    path("", include("taxonomy.api_urls")),
+    path("", include("workflows.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -25,6 +27,8 @@ urlpatterns = [
     path("", asset_views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("assets/", include("assets.urls")),
+    path("vocabulary/", include("taxonomy.urls")),
+    path("reviews/", include("workflows.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("django-admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from accounts import services as account_services
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             if Asset.objects.filter(title=title).exists():
                 continue
             uploader = users[Role.CONTRIBUTOR] if i % 2 else users[Role.EDITOR]
-            services.asset_create(fileobj=io.BytesIO(sample_image(colour, i)), filename=f"{title.lower()[:20]}.jpg",
+            services.asset_create(fileobj=io.BytesIO(sample_image(colour, i)), filename=f"{slugify(title)}.jpg",
                                   actor=uploader, collection=folders[folder], title=title,
                                   description=f"Demo asset in {folder}.")
         self.stdout.write(f"Demo users (password for each: {options['password']}):")

@@ -1,0 +1,6 @@
+"""News that apps above assets listen to (apps import downward only, so they can't be called)."""
+from django.dispatch import Signal
+
+# Sent after the transaction that created a new version commits.
+# kwargs: version_id, previous_version_id (or None), actor_id (or None).
+version_created = Signal()

@@ -1,0 +1,2 @@
+"""Vocabulary endpoints under /api/v1/."""
+urlpatterns: list = []

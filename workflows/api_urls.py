@@ -1,0 +1,2 @@
+"""Review and approval endpoints under /api/v1/."""
+urlpatterns: list = []
