@@ -15,7 +15,7 @@ class UserCreateForm(forms.Form):
     username = forms.RegexField(regex=r"^[\w.@+-]+$", max_length=150,
                                 help_text="Letters, digits and @/./+/-/_ only.")
     email = forms.EmailField(required=False)
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
     password = forms.CharField(widget=forms.PasswordInput, required=False,
                                help_text="Leave empty to create an account that cannot sign in yet.")
 

@@ -89,8 +89,9 @@ class CollectionForm(forms.Form):
 class GrantForm(forms.Form):
     level = forms.ChoiceField(choices=[(k, k.capitalize()) for k in GRANT_LEVELS])
     user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), required=False,
-                                  to_field_name="username")
-    group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), required=False)
+                                  to_field_name="username", empty_label="— no user —")
+    group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), required=False,
+                                   empty_label="— no group —")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
