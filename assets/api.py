@@ -165,7 +165,7 @@ class AssetListCreate(APIView):
         OpenApiParameter("status", str), OpenApiParameter("ordering", str)])
     def get(self, request: AuthedRequest) -> Response:
         user = request.user
-        filterset = AssetFilter(request.query_params, queryset=selectors.assets_visible_to(user),
+        filterset = AssetFilter(request.query_params, queryset=selectors.live_assets_visible_to(user),
                                 collections=selectors.collections_visible_to(user))
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)

@@ -122,6 +122,11 @@ class AssetPolicy(Policy):
             return has_capability(user, Cap.EDIT_METADATA) and has_collection_grant(user, obj.collection, "contribute")
         if action == "delete":
             return is_admin(user)
+        if action in ("archive", "restore"):
+            return has_capability(user, Cap.ARCHIVE)
+        if action == "share":
+            # Only what outsiders may use leaves the DAM: approved, live, in rights.
+            return has_capability(user, Cap.SHARE) and Asset.objects.filter(approved_and_usable(), pk=obj.pk).exists()
         return super().can(user, action, obj)
 
     @staticmethod

@@ -23,6 +23,11 @@ def assets_visible_to(user: Any) -> QuerySet[Asset]:
     )
 
 
+def live_assets_visible_to(user: Any) -> QuerySet[Asset]:
+    """What lists and search show: visible and not archived (the archive has its own screen)."""
+    return assets_visible_to(user).filter(archived_at__isnull=True)
+
+
 def access_asset(user: Any, uid: Any, action: str = "view") -> Asset:
     """Fetch one asset by uid and check `action`: 404 if unseen, 403 if not allowed."""
     return authority.access(user, Asset.objects.select_related("collection", "owner", "current_version",
@@ -36,6 +41,13 @@ def version_shown_to(user: Any, asset: Asset) -> AssetVersion | None:
     ):
         return asset.current_version
     return asset.approved_version
+
+
+def with_shown_versions(user: Any, assets: Any) -> Any:
+    """Set `asset.shown` (the version this user sees) on each asset of a fetched page, for templates."""
+    for asset in assets:
+        asset.shown = version_shown_to(user, asset)
+    return assets
 
 
 def versions_of(user: Any, asset: Asset) -> QuerySet[AssetVersion]:

@@ -23,15 +23,9 @@ from assets.models import Asset, AssetVersion, Collection
 from dam.http import AuthedHttpRequest
 
 
-def _with_shown_versions(user: Any, assets: Any) -> Any:
-    for asset in assets:
-        asset.shown = selectors.version_shown_to(user, asset)
-    return assets
-
-
 @login_required
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
-    recent = _with_shown_versions(request.user, selectors.assets_visible_to(request.user)[:12])
+    recent = selectors.with_shown_versions(request.user, selectors.live_assets_visible_to(request.user)[:12])
     return render(request, "assets/dashboard.html", {
         "title": "Dashboard", "recent": recent, "counts": selectors.dashboard_counts(request.user),
     })
@@ -44,7 +38,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
     context_object_name = "assets"
 
     def get_queryset(self) -> Any:
-        return selectors.assets_visible_to(self.request.user)
+        return selectors.live_assets_visible_to(self.request.user)
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -53,7 +47,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        _with_shown_versions(self.request.user, context["assets"])
+        selectors.with_shown_versions(self.request.user, context["assets"])
         query = self.request.GET.copy()
         query.pop("page", None)
         view = self.request.GET.get("view", "grid")
@@ -73,6 +67,7 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "history": selectors.history_of(asset)[:50],
         "can_edit": authority.can(request.user, "edit", asset),
         "can_add_version": authority.can(request.user, "add_version", asset),
+        "can_archive": authority.can(request.user, "archive", asset),
     })
 
 
@@ -173,8 +168,8 @@ def collection_list(request: AuthedHttpRequest) -> HttpResponse:
 def collection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     collection = authority.access(request.user, Collection.objects.all(), pk=pk)
     can_manage = authority.can(request.user, "manage", collection)
-    assets = _with_shown_versions(
-        request.user, selectors.assets_visible_to(request.user).filter(collection=collection)[:48])
+    assets = selectors.with_shown_versions(
+        request.user, selectors.live_assets_visible_to(request.user).filter(collection=collection)[:48])
     ancestors = Collection.objects.filter(pk__in=collection.ancestor_ids).order_by("path")
     return render(request, "assets/collection_detail.html", {
         "title": collection.name, "collection": collection, "assets": assets, "ancestors": ancestors,

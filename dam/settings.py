@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "assets",
     "workflows",
+    "archive",
 ]
 
 MIDDLEWARE = [

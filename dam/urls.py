@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from archive import api as archive_api
 from assets import api as assets_api
 from assets import views as asset_views
 
@@ -14,6 +15,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("assets/<uuid:uid>/", assets_api.AssetDetail.as_view(), name="asset"),
     path("assets/<uuid:uid>/versions/", assets_api.VersionListCreate.as_view(), name="asset-versions"),
     path("assets/<uuid:uid>/download/", assets_api.AssetDownload.as_view(), name="asset-download"),
+    path("assets/<uuid:uid>/archive/", archive_api.AssetArchive.as_view(), name="asset-archive"),
+    path("assets/<uuid:uid>/restore/", archive_api.AssetRestore.as_view(), name="asset-restore"),
     path("collections/", assets_api.CollectionListCreate.as_view(), name="collections"),
     path("collections/<int:pk>/", assets_api.CollectionDetail.as_view(), name="collection"),
     path("collections/<int:pk>/grants/", assets_api.CollectionGrants.as_view(), name="collection-grants"),
@@ -29,6 +32,7 @@ urlpatterns = [
     path("assets/", include("assets.urls")),
     path("vocabulary/", include("taxonomy.urls")),
     path("reviews/", include("workflows.urls")),
+    path("archive/", include("archive.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("django-admin/", admin.site.urls),
 ]

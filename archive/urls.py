@@ -1,0 +1,10 @@
+from django.urls import path
+
+from archive import views
+
+app_name = "archive"
+urlpatterns = [
+    path("", views.archive_list, name="list"),
+    path("<uuid:uid>/archive/", views.asset_archive, name="archive"),
+    path("<uuid:uid>/restore/", views.asset_restore, name="restore"),
+]

@@ -1,0 +1,5 @@
+"""Domain errors that services raise and every interface understands."""
+
+
+class StateConflict(Exception):
+    """The action is not allowed in the object's current state; the API answers 409 with this message."""
