@@ -269,7 +269,8 @@ class AssetDownload(APIView):
             version = get_object_or_404(selectors.versions_of(request.user, asset), number=int(number))
         if version is None:
             raise serializers.ValidationError({"version": ["This asset has no version you may download."]})
-        return downloads.version_download(version, request.query_params.get("rendition", downloads.ORIGINAL))
+        return downloads.version_download(version, request.query_params.get("rendition", downloads.ORIGINAL),
+                                          user=request.user)
 
 
 class CollectionListCreate(generics.ListCreateAPIView):

@@ -9,6 +9,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
+from assets import signals
 from assets.models import AssetVersion, Rendition
 from assets.selectors import rendition_for
 
@@ -42,8 +43,15 @@ def _respond(name: str, filename: str, mime_type: str) -> HttpResponseBase:
     return response
 
 
-def version_download(version: AssetVersion, rendition: str = ORIGINAL) -> HttpResponseBase:
+def version_download(version: AssetVersion, rendition: str = ORIGINAL, *, user: Any = None) -> HttpResponseBase:
     """The bytes of a version or of one of its renditions, as an attachment. Check access first."""
+    response = _version_response(version, rendition)
+    signals.asset_downloaded.send(sender=AssetVersion, asset_id=version.asset_id, version_id=version.pk,
+                                  rendition=rendition, user_id=user.pk if user is not None else None)
+    return response
+
+
+def _version_response(version: AssetVersion, rendition: str) -> HttpResponseBase:
     if rendition == ORIGINAL:
         return _respond(version.file.name, version.original_filename, version.mime_type)
     if rendition not in CHOICES:

@@ -68,6 +68,7 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "can_edit": authority.can(request.user, "edit", asset),
         "can_add_version": authority.can(request.user, "add_version", asset),
         "can_archive": authority.can(request.user, "archive", asset),
+        "can_share": authority.can(request.user, "share", asset),
     })
 
 
@@ -145,7 +146,7 @@ def asset_download(request: AuthedHttpRequest, uid: str) -> HttpResponseBase:
         version = selectors.version_shown_to(request.user, asset)
         if version is None:
             raise Http404("This asset has no version you may download.")
-    return downloads.version_download(version, request.GET.get("rendition", downloads.ORIGINAL))
+    return downloads.version_download(version, request.GET.get("rendition", downloads.ORIGINAL), user=request.user)
 
 
 @login_required

@@ -11,7 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from dam.errors import StateConflict
+from dam.errors import Gone, StateConflict
 
 
 class Pagination(PageNumberPagination):
@@ -24,6 +24,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+
+class GoneError(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "This is no longer available."
+    default_code = "gone"
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -46,6 +52,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     elif isinstance(exc, StateConflict):
         exc = Conflict(str(exc))
+    elif isinstance(exc, Gone):
+        exc = GoneError(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Assets", "assets:list", None, "grid"),
         ("Upload", "assets:upload", Cap.UPLOAD, "upload"),
         ("Collections", "assets:collections", None, "folder"),
+        ("Share links", "distribution:links", Cap.SHARE, "share"),
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
     ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "assets",
     "workflows",
+    "distribution",
     "archive",
 ]
 

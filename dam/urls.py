@@ -6,6 +6,8 @@ from accounts import api as accounts_api
 from archive import api as archive_api
 from assets import api as assets_api
 from assets import views as asset_views
+from distribution import api as distribution_api
+from distribution import urls as distribution_urls
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", accounts_api.TokenCreate.as_view(), name="token"),
@@ -17,6 +19,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("assets/<uuid:uid>/download/", assets_api.AssetDownload.as_view(), name="asset-download"),
     path("assets/<uuid:uid>/archive/", archive_api.AssetArchive.as_view(), name="asset-archive"),
     path("assets/<uuid:uid>/restore/", archive_api.AssetRestore.as_view(), name="asset-restore"),
+    path("share-links/", distribution_api.ShareLinkListCreate.as_view(), name="share-links"),
+    path("share-links/<int:pk>/", distribution_api.ShareLinkDetail.as_view(), name="share-link"),
     path("collections/", assets_api.CollectionListCreate.as_view(), name="collections"),
     path("collections/<int:pk>/", assets_api.CollectionDetail.as_view(), name="collection"),
     path("collections/<int:pk>/grants/", assets_api.CollectionGrants.as_view(), name="collection-grants"),
@@ -33,6 +37,8 @@ urlpatterns = [
     path("vocabulary/", include("taxonomy.urls")),
     path("reviews/", include("workflows.urls")),
     path("archive/", include("archive.urls")),
+    path("share-links/", include("distribution.urls")),
+    path("s/", include(distribution_urls.public_urlpatterns)),
     path("api/v1/", include((api_v1, "api"))),
     path("django-admin/", admin.site.urls),
 ]

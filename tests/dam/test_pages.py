@@ -11,6 +11,7 @@ SIDEBAR = {  # label -> roles that see it
     "Assets": set(PERSONAS),
     "Collections": set(PERSONAS),
     "Upload": {"admin", "editor", "contributor"},
+    "Share links": {"admin", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
     "Administration": {"admin"},
 }

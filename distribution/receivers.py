@@ -1,0 +1,11 @@
+"""Recording downloads that happen in the assets app (it can't import us: apps import downward)."""
+from __future__ import annotations
+
+from typing import Any
+
+from distribution.models import DownloadEvent
+
+
+def record_download(sender: Any, *, asset_id: int, version_id: int, rendition: str, user_id: int | None,
+                    **kwargs: Any) -> None:
+    DownloadEvent.objects.create(asset_id=asset_id, version_id=version_id, rendition=rendition, user_id=user_id)
