@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from assets import api as assets_api
+from assets import api_batches
 from assets import views as asset_views
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -14,6 +15,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("assets/<uuid:uid>/", assets_api.AssetDetail.as_view(), name="asset"),
     path("assets/<uuid:uid>/versions/", assets_api.VersionListCreate.as_view(), name="asset-versions"),
     path("assets/<uuid:uid>/download/", assets_api.AssetDownload.as_view(), name="asset-download"),
+    path("batches/", api_batches.BatchListCreate.as_view(), name="batches"),
+    path("batches/<int:pk>/", api_batches.BatchDetail.as_view(), name="batch"),
+    path("batches/<int:pk>/files/", api_batches.BatchFiles.as_view(), name="batch-files"),
     path("collections/", assets_api.CollectionListCreate.as_view(), name="collections"),
     path("collections/<int:pk>/", assets_api.CollectionDetail.as_view(), name="collection"),
     path("collections/<int:pk>/grants/", assets_api.CollectionGrants.as_view(), name="collection-grants"),
