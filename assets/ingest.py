@@ -50,12 +50,13 @@ def batch_create(*, actor: User | None, collection: Collection, on_duplicate: st
 
 
 def batch_add_file(*, batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,
-                   fields: dict[str, Any] | None = None,
-                   manifest: dict[str, dict[str, Any]] | None = None) -> list[Result]:
+                   fields: dict[str, Any] | None = None, manifest: dict[str, dict[str, Any]] | None = None,
+                   entry: str = "") -> list[Result]:
     """Ingest one file into the batch; an archive becomes one item per entry.
 
     `fields` (title, description, rights...) apply to a single file; `manifest`
-    maps file names (or archive entry paths) to their own fields.
+    maps file names (or archive entry paths) to their own fields; `entry` is
+    where the file was found (its path inside an imported folder).
     """
     if actor is not None:
         authority.require(actor, "add_files", batch)
@@ -66,7 +67,7 @@ def batch_add_file(*, batch: IngestBatch, fileobj: IO[bytes], filename: str, act
         results = _add_archive(batch, fileobj, filename, mime_type, actor, manifest or {})
     else:
         own = {**(manifest or {}).get(Path(filename).name, {}), **(fields or {})}
-        results = [_ingest_one(batch, fileobj, filename, actor, own)]
+        results = [_ingest_one(batch, fileobj, filename, actor, own, entry=entry)]
     with transaction.atomic():
         audit.record("assets.batch.file_added", actor=actor, target=batch, filename=files.clean_display_name(filename),
                      items=len(results), outcomes=sorted({r.item.outcome for r in results}))
@@ -132,9 +133,8 @@ def _duplicate(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: Use
     if batch.on_duplicate == OnDuplicate.NEW_VERSION and dup.visible:
         try:
             version = services.version_create(asset=existing, fileobj=fileobj, filename=filename, actor=actor,
-                                              change_note=f"Uploaded again in batch {batch.pk}.")
-        except services.DuplicateFile:
-            pass  # it is already the current version: report it as the duplicate it is
+                                              change_note=f"Uploaded again in batch {batch.pk}.",
+                                              allow_duplicate=True)
         except PermissionDenied as exc:
             reason = f"{dup} You may not add revisions to it."
             return Result(_item(batch, display, IngestItem.Outcome.DUPLICATE, reason=reason, duplicate_of=existing,

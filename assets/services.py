@@ -189,13 +189,17 @@ def asset_create(*, fileobj: IO[bytes], filename: str, actor: User | None, colle
 
 
 def version_create(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: User | None,
-                   change_note: str = "") -> AssetVersion:
-    """Upload a new revision of an asset; it becomes the current version, in draft."""
+                   change_note: str = "", allow_duplicate: bool = False) -> AssetVersion:
+    """Upload a new revision of an asset; it becomes the current version, in draft.
+
+    The same bytes as the current version are refused unless `allow_duplicate`
+    (the uploader chose "add as a new revision" for a file already in the DAM).
+    """
     if actor is not None:
         authority.require(actor, "add_version", asset)
     info = files.inspect(fileobj, filename)
     current = asset.current_version
-    if current is not None and current.sha256 == info.sha256:
+    if current is not None and current.sha256 == info.sha256 and not allow_duplicate:
         raise DuplicateFile(asset, True)
     found = _probe(fileobj, info)
     display_name = files.clean_display_name(filename)
