@@ -34,7 +34,8 @@ class IngestItemSerializer(serializers.ModelSerializer):
     def _link(request: Request, asset: Asset | None) -> dict[str, Any] | None:
         if asset is None:
             return None
-        return {"uid": str(asset.uid), "title": asset.title, "url": request.build_absolute_uri(asset.get_absolute_url()),
+        return {"uid": str(asset.uid), "title": asset.title,
+                "url": request.build_absolute_uri(asset.get_absolute_url()),
                 "api": request.build_absolute_uri(reverse("api:asset", args=[asset.uid]))}
 
     @extend_schema_field(OpenApiTypes.OBJECT)
@@ -77,7 +78,7 @@ class IngestBatchDetailSerializer(IngestBatchSerializer):
         read_only_fields = fields
 
     @extend_schema_field(IngestItemSerializer(many=True))
-    def get_items(self, batch: IngestBatch) -> list[dict[str, Any]]:
+    def get_items(self, batch: IngestBatch) -> Any:
         return IngestItemSerializer(selectors.batch_items(batch), many=True, context=self.context).data
 
 
@@ -118,9 +119,9 @@ class BatchListCreate(APIView):
         payload = BatchCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         collection = upload_collection(request.user, payload.validated_data.get("collection"))
+        source = IngestBatch.Source.UPLOAD if request.auth is None else IngestBatch.Source.API
         batch = ingest.batch_create(actor=request.user, collection=collection,
-                                    on_duplicate=payload.validated_data["on_duplicate"],
-                                    source=IngestBatch.Source.UPLOAD if request.auth is None else IngestBatch.Source.API)
+                                    on_duplicate=payload.validated_data["on_duplicate"], source=source)
         return Response(IngestBatchSerializer(batch, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 

@@ -121,8 +121,10 @@ def _stage(source: IO[bytes], staging: Path, budget: _Budget, declared: int | No
                 target.unlink(missing_ok=True)
                 budget.total += written
                 if declared is not None and written > declared:
-                    return None, "Refused: the entry is larger than the archive says (a corrupt or hostile archive).", written
-                return None, "Refused: unpacking it would exceed the size limit for archives.", written
+                    reason = "Refused: the entry is larger than the archive says (a corrupt or hostile archive)."
+                else:
+                    reason = "Refused: unpacking it would exceed the size limit for archives."
+                return None, reason, written
             out.write(chunk)
     budget.total += written
     if budget.overall_ratio_exceeded():
@@ -171,7 +173,8 @@ def _zip_entries(fileobj: IO[bytes], staging: Path) -> Iterator[Entry]:
 
 def _tar_entries(fileobj: IO[bytes], staging: Path) -> Iterator[Entry]:
     try:
-        archive = tarfile.open(fileobj=fileobj, mode="r:*")
+        # Closed by the `with archive:` below; opened apart so an unreadable file is one clear refusal.
+        archive = tarfile.open(fileobj=fileobj, mode="r:*")  # noqa: SIM115
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise ArchiveUnreadable(f"The tar file cannot be read ({exc}).") from exc
     fileobj.seek(0, 2)
@@ -219,5 +222,5 @@ def _is_system_file(name: str) -> bool:
 
 
 def staging_folder() -> Any:
-    """A private temporary folder for one archive's entries, removed afterwards."""
+    """A private temporary folder for one archive's entries, removed afterwards (the caller's `with`)."""
     return tempfile.TemporaryDirectory(prefix="dam-unpack-", dir=settings.FILE_UPLOAD_TEMP_DIR)

@@ -82,9 +82,9 @@ def _add_archive(batch: IngestBatch, fileobj: IO[bytes], filename: str, mime_typ
         try:
             for entry in archives.entries(fileobj, mime_type, Path(staging)):
                 if entry.path is None:
-                    results.append(Result(_item(batch, files.clean_display_name(entry.name), IngestItem.Outcome.REJECTED,
-                                                reason=entry.reason, archive=archive_name, entry=entry.name,
-                                                size=entry.size)))
+                    refused = _item(batch, files.clean_display_name(entry.name), IngestItem.Outcome.REJECTED,
+                                    reason=entry.reason, archive=archive_name, entry=entry.name, size=entry.size)
+                    results.append(Result(refused))
                     continue
                 own = manifest.get(entry.name) or manifest.get(Path(entry.name).name) or {}
                 with open(entry.path, "rb") as staged:

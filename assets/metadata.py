@@ -111,7 +111,7 @@ def _read_exif(im: Image.Image) -> dict[str, Any]:
         try:
             groups.append((dict(exif.get_ifd(ifd_id)),
                            ExifTags.GPSTAGS if ifd_id == ExifTags.IFD.GPSInfo else ExifTags.TAGS))
-        except Exception:  # noqa: S112 - a broken sub-IFD is skipped, the rest kept
+        except Exception:
             logger.info("skipping unreadable EXIF IFD %s", ifd_id)
     for tags, names in groups:
         for tag, value in tags.items():
@@ -152,7 +152,7 @@ def _gps_decimal(exif: dict[str, Any]) -> dict[str, float]:
 
 # --- IPTC ----------------------------------------------------------------------
 
-def _read_iptc(im: Image.Image) -> tuple[dict[str, Any], bool | None]:
+def _read_iptc(im: Any) -> tuple[dict[str, Any], bool | None]:
     """IPTC-IIM datasets by name, and whether they are in sync with XMP (None = no digest stored)."""
     try:
         info = IptcImagePlugin.getiptcinfo(im) or {}

@@ -70,7 +70,7 @@ def _video(fileobj: IO[bytes]) -> Probe:
         streams: list[dict[str, Any]] = []
         width = height = None
         for stream in container.streams:
-            codec = stream.codec_context
+            codec: Any = stream.codec_context  # video or audio context; the stubs only know the base class
             entry: dict[str, Any] = {"type": stream.type, "codec": codec.name if codec else None}
             if stream.type == "video":
                 entry.update(width=codec.width, height=codec.height,

@@ -148,13 +148,14 @@ def _decode_video(fh: object) -> Image.Image:
             stream = next((s for s in container.streams if s.type == "video"), None)
             if stream is None:
                 raise RenditionFailed("Preview unavailable: the file has no video stream.")
-            stream.thread_type = "AUTO"
+            stream.codec_context.thread_type = "AUTO"
             # A poster frame a little way in (the first frame is often black), from the nearest keyframe.
             duration = float(container.duration / av.time_base) if container.duration else 0.0
             if duration > 2 and stream.time_base:
                 container.seek(int(min(1.0, duration / 10) / stream.time_base), stream=stream)
             for frame in container.decode(stream):
-                return frame.to_image().convert("RGB")
+                if isinstance(frame, av.VideoFrame):
+                    return frame.to_image().convert("RGB")
     except av.FFmpegError as exc:
         raise RenditionFailed(f"Preview unavailable: {exc}") from exc
     raise RenditionFailed("Preview unavailable: no frame could be decoded.")

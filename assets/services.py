@@ -5,6 +5,7 @@ permission authority, runs in a transaction and writes one audit event.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import IO, Any
 
 from django.contrib.auth.models import Group
@@ -22,8 +23,8 @@ from accounts import permissions as authority
 from accounts.models import User
 from assets import files, signals
 from assets.models import Asset, AssetVersion, Collection, Rendition, original_upload_to
-from assets.probe import Probe, probe
 from assets.permissions import GRANT_LEVELS
+from assets.probe import Probe, probe
 
 # Rendition jobs are killed after this long (a decoder that hangs on a hostile file);
 # below Q_CLUSTER["retry"] so a slow job is never started twice at once.
@@ -295,7 +296,7 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
                 status=Rendition.Status.READY, file=result.name, mime_type=result.mime_type, width=result.width,
                 height=result.height, size=result.size, error="", updated_at=timezone.now())
             if not updated:
-                transaction.on_commit(lambda name=result.name: default_storage.delete(name))
+                transaction.on_commit(partial(default_storage.delete, result.name))
         if phash and version.phash != phash:
             AssetVersion.objects.filter(pk=version.pk).update(phash=phash)
     return [Rendition.objects.get(pk=r.pk) for r in rows.values()]

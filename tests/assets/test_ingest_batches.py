@@ -222,12 +222,12 @@ def test_many_files_without_javascript_land_on_the_batch_report(web):
     page = client.get(batch.get_absolute_url()).content.decode()
     assert "a.png" in page and "b.exe" in page and "Rejected" in page and "are not accepted" in page
     assert web("editor").get(batch.get_absolute_url()).status_code == 404
-    assert "Batch %d" % batch.pk in web("contributor").get("/assets/batches/").content.decode()
+    assert f"Batch {batch.pk}" in web("contributor").get("/assets/batches/").content.decode()
 
 
 def test_a_single_rejected_file_shows_its_reason_inline(web):
-    response = web("contributor").post("/assets/upload/", {"collection": library().pk,
-                                                           "file": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)})
+    broken = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    response = web("contributor").post("/assets/upload/", {"collection": library().pk, "file": broken})
     assert response.status_code == 400 and b"named like a PNG file" in response.content
 
 

@@ -16,7 +16,8 @@ BAD = sorted(p.name for p in (CORPUS / "bad").iterdir())
 
 # What each real file must yield: facts from its embedded metadata (checked against exiftool's reading).
 EXPECTED_REAL = {
-    "Canon_40D.jpg": {"camera.Make": "Canon", "camera.Model": "Canon EOS 40D", "camera.DateTimeOriginal": "2008:05:30 15:56:01"},
+    "Canon_40D.jpg": {"camera.Make": "Canon", "camera.Model": "Canon EOS 40D",
+                      "camera.DateTimeOriginal": "2008:05:30 15:56:01"},
     "Nikon_D70.jpg": {"camera.Make": "NIKON CORPORATION", "camera.Model": "NIKON D70"},
     "Pentax_K10D.jpg": {"camera.Make": "PENTAX Corporation", "mapped.creator": "Laitche"},
     "Sony_HDR-HC3.jpg": {"camera.Make": "SONY"},
@@ -32,8 +33,8 @@ EXPECTED_REAL = {
     "xmp_BlueSquare.jpg": {"mapped.title": "Blue Square Test File - .jpg",
                            "keywords": ["XMP", "Blue Square", "test file", "Photoshop", ".jpg"]},
     "exiftool_IPTC.jpg": {"mapped.title": "Test IPTC picture", "mapped.creator": "Phil Harvey",
-                          "mapped.rights_holder": "Copyright 2004 Phil Harvey", "keywords": ["ExifTool", "Test", "IPTC"],
-                          "iptc.City": "Kingston"},
+                          "mapped.rights_holder": "Copyright 2004 Phil Harvey",
+                          "keywords": ["ExifTool", "Test", "IPTC"], "iptc.City": "Kingston"},
     "exiftool_XMP.jpg": {"keywords": ["ExifTool", "Test", "XMP"], "mapped.creator": "Phil Harvey"},
     # ExifTool's MWG test image: every value marked RIGHT must win over the WRONG ones.
     "exiftool_MWG.jpg": {"mapped.description": "RIGHT-EXIF-Description", "mapped.rights_holder": "RIGHT-XMP-Copyright",

@@ -67,16 +67,18 @@ def test_a_real_qcluster_makes_the_renditions(tmp_path, worker_database):
     env.pop("PYTEST_CURRENT_TEST", None)
     # Outside pytest, settings read the environment: "pytest" is not in sys.modules in the children.
     manage = [PYTHON, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)  # noqa: S603
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("Canon_40D.jpg", "orientation_portrait_6.jpg"):
         (folder / name).write_bytes((CORPUS / "real" / name).read_bytes())
     (folder / "bomb.gif").write_bytes((CORPUS / "bad" / "pillow_decompression_bomb_extents.gif").read_bytes())
-    subprocess.run([*manage, "import_assets", str(folder), "-v0"], env=env, check=True, cwd=ROOT, timeout=120)
+    subprocess.run([*manage, "import_assets", str(folder), "-v0"],  # noqa: S603
+                   env=env, check=True, cwd=ROOT, timeout=120)
     assert {status for _, status in rendition_states(worker_database)} == {"pending"}  # queued, not yet made
-    cluster = subprocess.Popen([*manage, "qcluster"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    cluster = subprocess.Popen([*manage, "qcluster"],  # noqa: S603
+                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -103,8 +105,8 @@ def test_a_real_qcluster_makes_the_renditions(tmp_path, worker_database):
 def s3_endpoint():
     """moto in server mode: a real HTTP S3 endpoint on loopback, in its own process."""
     port = free_port()
-    server = subprocess.Popen([str(Path(PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [str(Path(PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     endpoint = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
