@@ -64,7 +64,6 @@ def render_many(version: AssetVersion, presets: Iterable[str]) -> tuple[dict[str
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = decode(version, SIZES[wanted[0]])
-            phash = str(imagehash.phash(im))
             made = {}
             for preset in wanted:
                 im.thumbnail((SIZES[preset], SIZES[preset]), Image.Resampling.LANCZOS)
@@ -73,6 +72,8 @@ def render_many(version: AssetVersion, presets: Iterable[str]) -> tuple[dict[str
                 im.save(out, "JPEG", quality=QUALITY[preset], optimize=preset == Rendition.Preset.THUMB,
                         progressive=True)
                 made[preset.value] = _store(out.getvalue(), preset, im.size)
+            # From the smallest rendition: the hash looks at a 32x32 grey version anyway.
+            phash = str(imagehash.phash(im))
     except RenditionFailed:
         raise
     except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError,
@@ -96,7 +97,12 @@ def decode(version: AssetVersion, box: int) -> Image.Image:
 
 def _decode_raster(fh: object, box: int) -> Image.Image:
     with Image.open(fh, formats=PILLOW_FORMATS) as source:  # type: ignore[arg-type]
-        source.draft("RGB", (box, box))  # JPEG: decode at 1/2..1/8 scale straight away
+        # JPEG: decode at 1/2..1/8 scale straight away. Pillow picks the scale from the requested
+        # size on each axis, so ask for the aspect-correct fit, not the square box.
+        width, height = source.size
+        ratio = box / max(width, height, 1)
+        if ratio < 1:
+            source.draft("RGB", (max(1, round(width * ratio)), max(1, round(height * ratio))))
         icc = source.info.get("icc_profile")
         im: Image.Image = ImageOps.exif_transpose(source)
         im.load()
