@@ -96,6 +96,14 @@ def check_name_matches_content(filename: str, mime_type: str) -> None:
         raise FileRejected(f"The file is named like a {ext} file ({claimed}), but its content is {detected}.")
 
 
+def can_render(mime_type: str) -> bool:
+    """Whether the DAM makes previews for this type (SVG, audio, office files get a type icon instead).
+
+    SVG is never rasterised here: an untrusted SVG is active content, stored as a download only.
+    """
+    return mime_type in IMAGE_MIME_TYPES or mime_type == "application/pdf" or mime_type.startswith("video/")
+
+
 def check_allowed(mime_type: str) -> None:
     """Refuse content types outside the allow-list (decided by content, never by name)."""
     if mime_type.startswith(REFUSED_MIME_TYPES) or not mime_type.startswith(ALLOWED_MIME_PREFIXES):

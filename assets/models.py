@@ -198,7 +198,7 @@ class AssetVersion(models.Model):
     @property
     def has_renditions(self) -> bool:
         """Whether rendition jobs are made for this file type (SVG, audio, office files get a type icon)."""
-        from assets.renditions import can_render
+        from assets.files import can_render
 
         return can_render(self.mime_type)
 

@@ -19,13 +19,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from PIL import Image, ImageCms, ImageOps
 
-from assets.files import IMAGE_MIME_TYPES, PILLOW_FORMATS
+from assets.files import IMAGE_MIME_TYPES, PILLOW_FORMATS, can_render
 from assets.models import AssetVersion, Rendition
 
 SIZES = {Rendition.Preset.WEB: 2048, Rendition.Preset.PREVIEW: 1600, Rendition.Preset.THUMB: 400}
 QUALITY = {Rendition.Preset.WEB: 82, Rendition.Preset.PREVIEW: 85, Rendition.Preset.THUMB: 85}
-# Pillow never opens SVG (it would not be safe to rasterise an untrusted SVG here anyway).
-RASTER_TYPES = IMAGE_MIME_TYPES - {"image/svg+xml"}
+RASTER_TYPES = IMAGE_MIME_TYPES
 _SRGB = ImageCms.createProfile("sRGB")
 
 
@@ -40,11 +39,6 @@ class Made:
     width: int
     height: int
     size: int
-
-
-def can_render(mime_type: str) -> bool:
-    """Whether the DAM makes previews for this type (others get a type icon)."""
-    return mime_type in RASTER_TYPES or mime_type == "application/pdf" or mime_type.startswith("video/")
 
 
 def render(version: AssetVersion, preset: str) -> Made:

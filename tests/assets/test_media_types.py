@@ -136,3 +136,16 @@ def test_rendition_jobs_are_queued_with_a_timeout_after_commit(api, monkeypatch,
     assert args[0] == "assets.tasks.renditions_generate_task"
     from django.conf import settings
     assert 0 < kwargs["timeout"] < settings.Q_CLUSTER["retry"]
+
+
+def test_colours_are_converted_to_srgb_through_the_embedded_profile():
+    from tests.assets.helpers import CORPUS
+    with Image.open(CORPUS / "real/BSG1.tiff") as source:
+        icc = source.info["icc_profile"]  # an Apple "Color LCD" display profile, not sRGB
+        source.load()
+        plain = source.convert("RGB")
+        converted = renditions.to_srgb(source, icc)
+    assert converted.mode == "RGB" and converted.size == plain.size
+    assert converted.tobytes() != plain.tobytes()  # the profile was applied, not ignored
+    broken = renditions.to_srgb(plain, b"not an icc profile")  # a broken profile falls back, never fails
+    assert broken.tobytes() == plain.tobytes()
