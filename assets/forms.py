@@ -51,8 +51,8 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
-        if collections.count() == 1:
-            self.fields["collection"].initial = collections.first()
+        if not self.initial.get("collection"):
+            self.initial["collection"] = collections.first()  # the top folder the uploader may use
 
     def clean_on_duplicate(self) -> str:
         return self.cleaned_data.get("on_duplicate") or OnDuplicate.REPORT

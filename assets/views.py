@@ -73,6 +73,8 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "history": selectors.history_of(asset)[:50],
         "similar": selectors.visually_similar(request.user, asset),
         "embedded": shown.embedded_metadata if shown else {},
+        "embedded_fields": [(key.replace("_", " ").capitalize(), value) for key, value in
+                            ((shown.embedded_metadata if shown else {}).get("mapped") or {}).items()],
         "can_edit": authority.can(request.user, "edit", asset),
         "can_add_version": authority.can(request.user, "add_version", asset),
     })

@@ -58,7 +58,7 @@
     items.forEach(function (item) {
       counts[item.outcome] = (counts[item.outcome] || 0) + 1;
       var line = el("div");
-      if (item.entry) line.appendChild(el("span", {"class": "small"}, item.entry + ": "));
+      if (item.entry) line.appendChild(el("span", {"class": "entry small", title: item.entry}, item.entry + ": "));
       if (item.outcome === "created" || item.outcome === "new_version") {
         line.appendChild(badge(item.outcome, item.outcome === "created" ? "created" : "new revision"));
         line.appendChild(document.createTextNode(" "));

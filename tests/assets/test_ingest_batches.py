@@ -222,7 +222,7 @@ def test_many_files_without_javascript_land_on_the_batch_report(web):
     page = client.get(batch.get_absolute_url()).content.decode()
     assert "a.png" in page and "b.exe" in page and "Rejected" in page and "are not accepted" in page
     assert web("editor").get(batch.get_absolute_url()).status_code == 404
-    assert f"Batch {batch.pk}" in web("contributor").get("/assets/batches/").content.decode()
+    assert f"Batch {batch.pk}" in web("contributor").get("/assets/upload/batches/").content.decode()
 
 
 def test_a_single_rejected_file_shows_its_reason_inline(web):
