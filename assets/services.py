@@ -119,9 +119,9 @@ def _store(fileobj: IO[bytes]) -> str:
 
 def _probe(fileobj: IO[bytes], info: files.Inspection, extra_keywords: list[str] | None = None) -> Probe:
     found = probe(fileobj, info.mime_type, image_types=files.IMAGE_MIME_TYPES)
-    if extra_keywords:
-        raw = found.extracted.raw
-        raw["keywords"] = list(dict.fromkeys([*raw.get("keywords", []), *extra_keywords]))
+    raw = found.extracted.raw
+    # Always a list, so the vocabulary's keyword matching never has to guess.
+    raw["keywords"] = list(dict.fromkeys([*raw.get("keywords", []), *(extra_keywords or [])]))
     return found
 
 

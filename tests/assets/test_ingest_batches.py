@@ -278,3 +278,37 @@ def test_import_assets_of_an_archive_reports_each_entry(tmp_path, db, capsys):
     call_command("import_assets", str(path))
     out = capsys.readouterr().out
     assert "set.zip:one.png" in out and "set.zip:two.png" in out and "2 created" in out
+
+
+def test_an_unexpected_failure_is_recorded_and_the_batch_carries_on(api, monkeypatch, media_in_tmp):
+    from assets import services
+    real_create = services.asset_create
+
+    def flaky(**kwargs):
+        if kwargs["filename"] == "b.png":
+            raise ConnectionError("storage went away")
+        return real_create(**kwargs)
+    monkeypatch.setattr(services, "asset_create", flaky)
+    data = zip_of({"a.png": png_bytes(), "b.png": png_bytes(), "c.png": png_bytes()})
+    items = send(api["editor"], open_batch(api["editor"])["id"], data, "three.zip")
+    assert [i["outcome"] for i in items] == ["created", "rejected", "created"]
+    assert "ConnectionError" in items[1]["reason"] and Asset.objects.count() == 2
+
+
+def test_a_file_over_the_size_limit_is_rejected_and_nothing_is_kept(api, settings, media_in_tmp):
+    settings.DAM_MAX_UPLOAD_BYTES = 2000
+    settings.DAM_MAX_UPLOAD_MB = 0.002
+    items = send(api["editor"], open_batch(api["editor"])["id"], png_bytes(size=(400, 400)) + b"\x00" * 3000,
+                 "big.png")
+    assert items[0]["outcome"] == "rejected" and "larger than the limit" in items[0]["reason"]
+    assert stored_files(media_in_tmp) == []
+    response = api["editor"].post("/api/v1/assets/", {"file": SimpleUploadedFile("big.png", b"\x00" * 3000)},
+                                  format="multipart")
+    assert response.status_code == 413
+
+
+def test_archive_staging_is_removed_after_unpacking(api, settings):
+    from pathlib import Path
+    before = set(Path(settings.FILE_UPLOAD_TEMP_DIR).glob("dam-unpack-*"))
+    send(api["editor"], open_batch(api["editor"])["id"], zip_of({"a.png": png_bytes()}), "one.zip")
+    assert set(Path(settings.FILE_UPLOAD_TEMP_DIR).glob("dam-unpack-*")) == before

@@ -149,3 +149,8 @@ def test_colours_are_converted_to_srgb_through_the_embedded_profile():
     assert converted.tobytes() != plain.tobytes()  # the profile was applied, not ignored
     broken = renditions.to_srgb(plain, b"not an icc profile")  # a broken profile falls back, never fails
     assert broken.tobytes() == plain.tobytes()
+
+
+def test_every_version_has_a_keyword_list_for_the_vocabulary(api, django_capture_on_commit_callbacks):
+    version = ingest(api, b"plain words\n", "notes.txt", django_capture_on_commit_callbacks)
+    assert version.embedded_metadata["keywords"] == []
