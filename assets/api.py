@@ -17,10 +17,10 @@ from rest_framework.views import APIView
 
 from accounts import permissions as authority
 from accounts.models import User
-from assets import downloads, selectors, services
+from assets import downloads, ingest, selectors, services
 from assets.files import FileRejected, FileTooLarge
 from assets.filters import AssetFilter
-from assets.models import Asset, AssetVersion, Collection, Rendition
+from assets.models import Asset, AssetVersion, Collection, IngestBatch, IngestItem, OnDuplicate, Rendition
 from assets.permissions import GRANT_LEVELS
 from dam.api import Conflict, Pagination, PayloadTooLarge
 from dam.http import AuthedRequest
@@ -123,6 +123,9 @@ class AssetCreateSerializer(serializers.Serializer):
     licence = serializers.CharField(required=False, allow_blank=True, max_length=200)
     rights_holder = serializers.CharField(required=False, allow_blank=True, max_length=200)
     usage_terms = serializers.CharField(required=False, allow_blank=True)
+    on_duplicate = serializers.ChoiceField(choices=OnDuplicate.choices, default=OnDuplicate.REPORT,
+                                           help_text="When the same bytes are already in the DAM: report it "
+                                                     "(409), add a new revision of that asset, or keep both.")
 
 
 class AssetUpdateSerializer(RightsSerializer):
@@ -188,13 +191,19 @@ class AssetListCreate(APIView):
                 authority.require(request.user, "create", Asset)
                 raise serializers.ValidationError({"collection": ["There is no collection you may add assets to."]})
         upload = data.pop("file")
-        try:
-            asset = services.asset_create(fileobj=upload, filename=upload.name, actor=request.user,
-                                          collection=collection, **data)
-        except (FileRejected, services.DuplicateFile) as exc:
-            raise _ingest_errors(exc) from exc
-        asset = selectors.access_asset(request.user, asset.uid)
-        return Response(AssetSerializer(asset, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        # A batch of one, so an API upload leaves the same per-file record as the upload page.
+        batch = ingest.batch_create(actor=request.user, collection=collection, on_duplicate=data.pop("on_duplicate"),
+                                    source=IngestBatch.Source.API)
+        result = ingest.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
+                                       fields=data)[0]
+        if result.item.outcome not in (IngestItem.Outcome.CREATED, IngestItem.Outcome.NEW_VERSION):
+            error = result.error or FileRejected(result.item.reason)
+            if isinstance(error, (FileRejected, services.DuplicateFile)):
+                raise _ingest_errors(error) from error
+            raise error
+        asset = selectors.access_asset(request.user, result.item.asset.uid)  # type: ignore[union-attr]
+        return Response(AssetSerializer(asset, context={"request": request}).data, status=status.HTTP_201_CREATED,
+                        headers={"X-Ingest-Batch": str(batch.pk)})
 
 
 class AssetDetail(APIView):

@@ -13,18 +13,39 @@ from dataclasses import dataclass
 from typing import IO
 
 import magic
+import pillow_heif
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
 from assets.models import AssetType
+
+# HEIC/HEIF through libheif (pillow-heif's bundled build); registered once, read-only use.
+pillow_heif.register_heif_opener()
 
 CHUNK = 1024 * 1024
 SNIFF_BYTES = 8192
 # Formats Pillow may decode (camera JPEGs open as MPO through the JPEG opener).
 # EPS/PS are not here on purpose: Pillow would hand
 # them to Ghostscript, which has a long record of code-execution bugs.
-PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")
-IMAGE_MIME_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp", "image/x-ms-bmp"}
+PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF")
+IMAGE_MIME_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp", "image/x-ms-bmp",
+                    "image/heic", "image/heif"}
+# What the DAM accepts, decided on the type libmagic reads from the bytes. Anything
+# else (executables, shared libraries, installers, scripts typed as such) is refused.
+# Unknown binaries (application/octet-stream: design files, camera raws libmagic
+# does not name) are kept as opaque downloads; nothing ever opens them.
+ALLOWED_MIME_PREFIXES = (
+    "image/", "video/", "audio/", "font/",
+    "text/plain", "text/csv", "text/html", "text/xml", "text/markdown", "text/rtf", "text/x-",
+    "application/pdf", "application/postscript", "application/rtf", "application/json", "application/xml",
+    "application/msword", "application/vnd.openxmlformats-officedocument", "application/vnd.oasis.opendocument",
+    "application/vnd.ms-excel", "application/vnd.ms-powerpoint", "application/vnd.ms-office",
+    "application/vnd.adobe.", "application/x-indesign", "application/zip", "application/x-tar", "application/gzip",
+    "application/x-gzip", "application/x-7z-compressed", "application/x-rar", "application/vnd.rar",
+    "application/ogg", "application/mxf", "application/octet-stream",
+)
+REFUSED_MIME_TYPES = ("text/x-shellscript", "text/x-msdos-batch", "text/x-script.python", "text/x-perl",
+                      "text/x-php", "text/x-ruby", "text/x-lua", "text/x-tcl", "text/x-awk")
 DOCUMENT_MIME_PREFIXES = ("application/pdf", "application/msword", "application/vnd.openxmlformats-officedocument",
                           "application/vnd.oasis.opendocument", "application/vnd.ms-", "text/")
 
@@ -75,6 +96,20 @@ def check_name_matches_content(filename: str, mime_type: str) -> None:
         raise FileRejected(f"The file is named like a {ext} file ({claimed}), but its content is {detected}.")
 
 
+def can_render(mime_type: str) -> bool:
+    """Whether the DAM makes previews for this type (SVG, audio, office files get a type icon instead).
+
+    SVG is never rasterised here: an untrusted SVG is active content, stored as a download only.
+    """
+    return mime_type in IMAGE_MIME_TYPES or mime_type == "application/pdf" or mime_type.startswith("video/")
+
+
+def check_allowed(mime_type: str) -> None:
+    """Refuse content types outside the allow-list (decided by content, never by name)."""
+    if mime_type.startswith(REFUSED_MIME_TYPES) or not mime_type.startswith(ALLOWED_MIME_PREFIXES):
+        raise FileRejected(f"Files of this type ({mime_type}) are not accepted.")
+
+
 def inspect(fileobj: IO[bytes], filename: str = "") -> Inspection:
     """Hash and size the file in one streaming pass, type it by content, measure images."""
     fileobj.seek(0)
@@ -91,6 +126,7 @@ def inspect(fileobj: IO[bytes], filename: str = "") -> Inspection:
         raise FileRejected("The file is empty.")
     mime_type = magic.from_buffer(head, mime=True) or "application/octet-stream"
     check_name_matches_content(filename, mime_type)
+    check_allowed(mime_type)
     width = height = None
     if mime_type in IMAGE_MIME_TYPES:
         width, height = image_size(fileobj)

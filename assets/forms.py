@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
 from accounts.models import User
-from assets.models import Asset, Collection
+from assets.models import Asset, Collection, OnDuplicate
 from assets.permissions import GRANT_LEVELS
 
 
@@ -17,18 +17,45 @@ class CollectionChoiceField(forms.ModelChoiceField):
         return f"{'— ' * obj.depth}{obj.name}"
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Many files from one <input type=file multiple>; cleaned to a list."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            if not data and self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
 class UploadForm(forms.Form):
     duplicate_of: Asset | None = None  # set by the view when the file is already in the DAM
-    file = forms.FileField(help_text="Any file; its type is read from its content.")
-    title = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the file name.")
     collection = CollectionChoiceField(queryset=Collection.objects.none())
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    file = MultipleFileField(label="Files", help_text="Any files, or a zip / tar archive; types are read from "
+                                                      "their content.")
+    on_duplicate = forms.ChoiceField(label="If a file is already in the DAM", choices=OnDuplicate.choices,
+                                     initial=OnDuplicate.REPORT, widget=forms.RadioSelect, required=False)
+    title = forms.CharField(max_length=300, required=False,
+                            help_text="For a single file; leave empty to use its embedded title or file name.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                  help_text="For a single file; leave empty to use its embedded description.")
 
     def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
-        if collections.count() == 1:
-            self.fields["collection"].initial = collections.first()
+        if not self.initial.get("collection"):
+            self.initial["collection"] = collections.first()  # the top folder the uploader may use
+
+    def clean_on_duplicate(self) -> str:
+        return self.cleaned_data.get("on_duplicate") or OnDuplicate.REPORT
 
 
 class VersionForm(forms.Form):

@@ -23,6 +23,7 @@ from assets.models import (
     Collection,
     CollectionGroupObjectPermission,
     CollectionUserObjectPermission,
+    IngestBatch,
     ReviewState,
 )
 
@@ -156,6 +157,26 @@ class VersionPolicy(Policy):
         return super().can(user, action, obj)
 
 
+class IngestBatchPolicy(Policy):
+    """A batch is its uploader's report: they (and admins) see it; only they add files to it."""
+
+    model = IngestBatch
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset if is_admin(user) else queryset.filter(created_by=user)
+
+    def can(self, user: Any, action: str, obj: IngestBatch | None) -> bool:
+        if obj is None:
+            return False
+        if not authority.visible(user, IngestBatch.objects.filter(pk=obj.pk)).exists():
+            return False
+        if action == "view":
+            return True
+        if action == "add_files":
+            return obj.created_by_id == user.pk and has_capability(user, Cap.UPLOAD)
+        return super().can(user, action, obj)
+
+
 def register() -> None:
-    for policy in (CollectionPolicy(), AssetPolicy(), VersionPolicy()):
+    for policy in (CollectionPolicy(), AssetPolicy(), VersionPolicy(), IngestBatchPolicy()):
         authority.register(policy)

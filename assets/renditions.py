@@ -1,19 +1,31 @@
-"""Making renditions from an original: decoded at reduced size, upright, sRGB, no metadata."""
+"""Making renditions from an original: decoded once at reduced size, upright, sRGB, no metadata.
+
+One decode serves every preset of a version: the largest is made first and each
+smaller one is scaled down from it (a 24 MP JPEG is decoded once, at 1/2 scale
+through Pillow's draft mode, instead of three times at full size).
+"""
 from __future__ import annotations
 
 import io
+import os
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+import imagehash
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from PIL import Image, ImageOps
+from django.core.files.storage import FileSystemStorage, default_storage
+from PIL import Image, ImageCms, ImageOps
 
-from assets.files import PILLOW_FORMATS
+from assets.files import IMAGE_MIME_TYPES, PILLOW_FORMATS, can_render
 from assets.models import AssetVersion, Rendition
 
-SIZES = {Rendition.Preset.THUMB: 400, Rendition.Preset.PREVIEW: 1600}
+SIZES = {Rendition.Preset.WEB: 2048, Rendition.Preset.PREVIEW: 1600, Rendition.Preset.THUMB: 400}
+QUALITY = {Rendition.Preset.WEB: 82, Rendition.Preset.PREVIEW: 85, Rendition.Preset.THUMB: 85}
+RASTER_TYPES = IMAGE_MIME_TYPES
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 class RenditionFailed(Exception):
@@ -30,26 +42,152 @@ class Made:
 
 
 def render(version: AssetVersion, preset: str) -> Made:
-    """Write the rendition's JPEG under a new key and describe it."""
-    if not version.is_image:
+    """Write one rendition's JPEG under a new key and describe it."""
+    made, _ = render_many(version, [preset])
+    return made[preset]
+
+
+def render_many(version: AssetVersion, presets: Iterable[str]) -> tuple[dict[str, Made], str]:
+    """Write the given presets from one decode; returns them and the version's perceptual hash."""
+    wanted = sorted((Rendition.Preset(p) for p in presets), key=lambda p: -SIZES[p])
+    if not wanted:
+        return {}, ""
+    if not can_render(version.mime_type):
         raise RenditionFailed("No preview for this file type.")
-    box = SIZES[Rendition.Preset(preset)]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with version.file.open("rb") as fh, Image.open(fh, formats=PILLOW_FORMATS) as source:
-                source.draft("RGB", (box, box))  # JPEG: decode at 1/2..1/8 scale straight away
-                im: Image.Image = ImageOps.exif_transpose(source)
-                if im.mode not in ("RGB", "L"):
-                    has_alpha = "A" in im.getbands() or im.mode == "P"
-                    im = im.convert("RGBA").convert("RGB") if has_alpha else im.convert("RGB")
-                im.thumbnail((box, box), Image.Resampling.LANCZOS)
+            im = decode(version, SIZES[wanted[0]])
+            made = {}
+            for preset in wanted:
+                im.thumbnail((SIZES[preset], SIZES[preset]), Image.Resampling.LANCZOS)
                 out = io.BytesIO()
-                # No exif= / icc_profile= arguments: renditions carry no GPS or camera data.
-                im.save(out, "JPEG", quality=85, optimize=True, progressive=True)
-                width, height = im.size
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+                # No exif= / icc_profile= / xmp arguments: renditions carry no GPS or camera data.
+                im.save(out, "JPEG", quality=QUALITY[preset], optimize=preset == Rendition.Preset.THUMB,
+                        progressive=True)
+                made[preset.value] = _store(out.getvalue(), preset, im.size)
+            # From the smallest rendition: the hash looks at a 32x32 grey version anyway.
+            phash = str(imagehash.phash(im))
+    except RenditionFailed:
+        raise
+    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError,
+            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise RenditionFailed(f"Preview unavailable: {exc or exc.__class__.__name__}") from exc
+    return made, phash
+
+
+def decode(version: AssetVersion, box: int) -> Image.Image:
+    """The first image (page, frame) of the original, at least `box` px on its long side when possible, RGB."""
+    mime = version.mime_type
+    with version.file.open("rb") as fh:
+        if mime in RASTER_TYPES:
+            return _decode_raster(fh, box)
+        if mime == "application/pdf":
+            return _decode_pdf(fh, box)
+        if mime.startswith("video/"):
+            return _decode_video(fh)
+    raise RenditionFailed("No preview for this file type.")
+
+
+def _decode_raster(fh: object, box: int) -> Image.Image:
+    with Image.open(fh, formats=PILLOW_FORMATS) as source:  # type: ignore[arg-type]
+        # JPEG: decode at 1/2..1/8 scale straight away. Pillow picks the scale from the requested
+        # size on each axis, so ask for the aspect-correct fit, not the square box.
+        width, height = source.size
+        ratio = box / max(width, height, 1)
+        if ratio < 1:
+            source.draft("RGB", (max(1, round(width * ratio)), max(1, round(height * ratio))))
+        icc = source.info.get("icc_profile")
+        im: Image.Image = ImageOps.exif_transpose(source)
+        im.load()
+    return to_srgb(im, icc)
+
+
+def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """RGB in sRGB: convert through the embedded profile when there is a usable one."""
+    if im.mode in ("RGBA", "LA", "P", "PA") or "transparency" in im.info:
+        rgba = im.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        im = background
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            mode = im.mode if im.mode in ("RGB", "CMYK", "L") else "RGB"
+            converted = ImageCms.profileToProfile(im.convert(mode), source, _SRGB, outputMode="RGB")
+            if converted is not None:
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass  # a broken or oversized profile: fall back to a plain conversion, still a usable preview
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+def _decode_pdf(fh: object, box: int) -> Image.Image:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(fh)
+    except pdfium.PdfiumError as exc:
+        raise RenditionFailed(f"Preview unavailable: unreadable PDF ({exc})") from exc
+    try:
+        if len(pdf) == 0:
+            raise RenditionFailed("Preview unavailable: the PDF has no pages.")
+        page = pdf[0]
+        width, height = page.get_size()
+        scale = min(box / max(width, height, 1), 8.0)
+        return page.render(scale=scale).to_pil().convert("RGB")
+    finally:
+        pdf.close()
+
+
+def _decode_video(fh: object) -> Image.Image:
+    import av
+
+    try:
+        with av.open(fh, mode="r") as container:  # type: ignore[call-overload]
+            stream = next((s for s in container.streams if s.type == "video"), None)
+            if stream is None:
+                raise RenditionFailed("Preview unavailable: the file has no video stream.")
+            stream.codec_context.thread_type = "AUTO"
+            # A poster frame a little way in (the first frame is often black), from the nearest keyframe.
+            duration = float(container.duration / av.time_base) if container.duration else 0.0
+            if duration > 2 and stream.time_base:
+                container.seek(int(min(1.0, duration / 10) / stream.time_base), stream=stream)
+            for frame in container.decode(stream):
+                if isinstance(frame, av.VideoFrame):
+                    return frame.to_image().convert("RGB")
+    except av.FFmpegError as exc:
         raise RenditionFailed(f"Preview unavailable: {exc}") from exc
+    raise RenditionFailed("Preview unavailable: no frame could be decoded.")
+
+
+def _store(data: bytes, preset: str, size: tuple[int, int]) -> Made:
     key = uuid.uuid4().hex
-    name = default_storage.save(f"renditions/{key[:2]}/{key}-{preset}.jpg", ContentFile(out.getvalue()))
-    return Made(name=name, mime_type="image/jpeg", width=width, height=height, size=out.tell())
+    name = save_atomically(f"renditions/{key[:2]}/{key}-{preset}.jpg", data)
+    return Made(name=name, mime_type="image/jpeg", width=size[0], height=size[1], size=len(data))
+
+
+def save_atomically(name: str, data: bytes) -> str:
+    """Write a file so no reader ever sees it half-written.
+
+    On local disk it is written under a temporary name in the same folder and
+    renamed (atomic on POSIX). An S3 PUT is atomic already: the object appears
+    only once complete.
+    """
+    storage = default_storage
+    if not isinstance(storage, FileSystemStorage):
+        return storage.save(name, ContentFile(data))
+    final = Path(storage.path(name))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f".{final.name}.{uuid.uuid4().hex}.part")
+    try:
+        with open(temporary, "xb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if storage.file_permissions_mode is not None:
+            os.chmod(temporary, storage.file_permissions_mode)
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return name

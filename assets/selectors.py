@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts import permissions as authority
 from accounts.models import AuditEvent
-from assets.models import Asset, AssetVersion, Collection, Rendition, ReviewState
+from assets.models import Asset, AssetVersion, Collection, IngestBatch, IngestItem, Rendition, ReviewState
 
 
 def assets_visible_to(user: Any) -> QuerySet[Asset]:
@@ -118,3 +118,58 @@ def history_of(asset: Asset) -> QuerySet[AuditEvent]:
     from accounts.audit import events_for
 
     return events_for(asset)
+
+
+# --- ingest batches and near-duplicates -----------------------------------------
+
+def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:
+    return authority.visible(user, IngestBatch.objects.all()).select_related("collection", "created_by").annotate(
+        item_count=Count("items"))
+
+
+def access_batch(user: Any, pk: int, action: str = "view") -> IngestBatch:
+    return authority.access(user, IngestBatch.objects.select_related("collection", "created_by"), action, pk=pk)
+
+
+def batch_items(batch: IngestBatch) -> QuerySet[IngestItem]:
+    return batch.items.select_related("asset", "version", "duplicate_of").order_by("id")
+
+
+def batch_summary(batch: IngestBatch) -> dict[str, int]:
+    counts = {outcome: 0 for outcome in IngestItem.Outcome.values}
+    for row in batch.items.values("outcome").annotate(n=Count("pk")):
+        counts[row["outcome"]] = row["n"]
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+# Hamming distance on 64-bit DCT hashes; 0 is identical, up to ~10 is "the same picture, edited".
+SIMILARITY_THRESHOLD = 10
+
+
+def visually_similar(user: Any, asset: Asset, limit: int = 12) -> list[tuple[Asset, int]]:
+    """Other visible assets whose current picture is within the perceptual-hash threshold of this one's."""
+    version = asset.current_version
+    if version is None or not version.phash:
+        return []
+    try:
+        mine = int(version.phash, 16)
+    except ValueError:
+        return []
+    # Candidates are read as (id, hash) pairs only; the distance is computed here because SQLite and
+    # PostgreSQL share no bit-count function. Fine at tens of thousands of images; beyond that this
+    # wants a BK-tree or pg's bit_count in SQL.
+    candidates = (assets_visible_to(user).exclude(pk=asset.pk).exclude(current_version__phash="")
+                  .filter(current_version__isnull=False).values_list("pk", "current_version__phash"))
+    close = []
+    for pk, phash in candidates.iterator(chunk_size=2000):
+        try:
+            distance = bin(mine ^ int(phash, 16)).count("1")
+        except ValueError:
+            continue
+        if distance <= SIMILARITY_THRESHOLD:
+            close.append((distance, pk))
+    close.sort()
+    close = close[:limit]
+    found = {a.pk: a for a in assets_visible_to(user).filter(pk__in=[pk for _, pk in close])}
+    return [(found[pk], distance) for distance, pk in close if pk in found]

@@ -5,6 +5,7 @@ permission authority, runs in a transaction and writes one audit event.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import IO, Any
 
 from django.contrib.auth.models import Group
@@ -23,6 +24,13 @@ from accounts.models import User
 from assets import files, signals
 from assets.models import Asset, AssetVersion, Collection, Rendition, original_upload_to
 from assets.permissions import GRANT_LEVELS
+from assets.probe import Probe, probe
+
+# Rendition jobs are killed after this long (a decoder that hangs on a hostile file);
+# below Q_CLUSTER["retry"] so a slow job is never started twice at once.
+RENDITION_TIMEOUT = 240
+# Embedded fields mapped onto the asset when the uploader did not fill them in.
+EMBEDDED_TO_ASSET = ("description", "rights_holder", "usage_terms")
 
 EDITABLE_FIELDS = ("title", "description", "collection", "campaign", "licence", "rights_holder", "usage_terms",
                    "channels", "rights_expire_at", "embargo_until", "metadata")
@@ -109,17 +117,28 @@ def _store(fileobj: IO[bytes]) -> str:
     return default_storage.save(original_upload_to(None, ""), File(fileobj))  # type: ignore[arg-type]
 
 
+def _probe(fileobj: IO[bytes], info: files.Inspection, extra_keywords: list[str] | None = None) -> Probe:
+    found = probe(fileobj, info.mime_type, image_types=files.IMAGE_MIME_TYPES)
+    raw = found.extracted.raw
+    # Always a list, so the vocabulary's keyword matching never has to guess.
+    raw["keywords"] = list(dict.fromkeys([*raw.get("keywords", []), *(extra_keywords or [])]))
+    return found
+
+
 def _new_version(asset: Asset, *, key: str, info: files.Inspection, filename: str, actor: User | None,
-                 change_note: str) -> AssetVersion:
+                 change_note: str, found: Probe | None = None) -> AssetVersion:
+    found = found or Probe()
     number = (asset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     previous_id = asset.current_version_id
     version = AssetVersion.objects.create(
         asset=asset, number=number, file=key, original_filename=filename, sha256=info.sha256, size=info.size,
-        mime_type=info.mime_type, width=info.width, height=info.height, uploaded_by=actor, change_note=change_note,
+        mime_type=info.mime_type, width=info.width or found.width, height=info.height or found.height,
+        duration=found.duration, pages=found.pages, embedded_metadata=found.extracted.raw,
+        uploaded_by=actor, change_note=change_note,
     )
     asset.current_version = version
     asset.save(update_fields=["current_version", "updated_at"])
-    if version.is_image:
+    if version.has_renditions:
         version_ids = [version.pk]
         transaction.on_commit(lambda: queue_renditions(version_ids))
     news = {"version_id": version.pk, "previous_version_id": previous_id, "actor_id": actor.pk if actor else None}
@@ -129,23 +148,39 @@ def _new_version(asset: Asset, *, key: str, info: files.Inspection, filename: st
 
 def asset_create(*, fileobj: IO[bytes], filename: str, actor: User | None, collection: Collection,
                  title: str = "", description: str = "", allow_duplicate: bool = False,
-                 **fields: Any) -> Asset:
-    """Ingest one file as a new asset with version 1."""
+                 keywords: list[str] | None = None, creator: str = "", **fields: Any) -> Asset:
+    """Ingest one file as a new asset with version 1, described by what it says about itself.
+
+    Fields the uploader gives win; empty ones are filled from the file's embedded
+    metadata (reconciled per MWG), and the title falls back to the file name.
+    `keywords` (from a manifest) join the embedded ones for the vocabulary to map.
+    """
     if actor is not None:
         authority.require(actor, "contribute", collection)
     info = files.inspect(fileobj, filename)
     if not allow_duplicate:
         _find_duplicate(info.sha256, actor)
+    found = _probe(fileobj, info, keywords)
+    embedded = found.extracted.fields
     display_name = files.clean_display_name(filename)
+    values = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS and v not in (None, "")}
+    for name in EMBEDDED_TO_ASSET:
+        if not values.get(name) and embedded.get(name):
+            values[name] = embedded[name][:200] if name == "rights_holder" else embedded[name]
+    description = description or values.pop("description", "")
+    metadata = dict(values.pop("metadata", None) or {})
+    if creator or embedded.get("creator"):
+        metadata.setdefault("creator", creator or embedded["creator"])
+    title = title.strip() or (embedded.get("title") or "").strip() or display_name.rsplit(".", 1)[0]
     key = _store(fileobj)
     try:
         with transaction.atomic():
             asset = Asset.objects.create(
-                title=(title.strip() or display_name.rsplit(".", 1)[0])[:300], description=description,
-                collection=collection, asset_type=info.asset_type, owner=actor,
-                **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS and v is not None},
+                title=title[:300], description=description, collection=collection, asset_type=info.asset_type,
+                owner=actor, metadata=metadata, **values,
             )
-            version = _new_version(asset, key=key, info=info, filename=display_name, actor=actor, change_note="")
+            version = _new_version(asset, key=key, info=info, filename=display_name, actor=actor, change_note="",
+                                   found=found)
             audit.record("assets.asset.created", actor=actor, target=asset, version=version.number,
                          sha256=info.sha256, filename=display_name, collection=collection.pk)
     except BaseException:
@@ -155,21 +190,26 @@ def asset_create(*, fileobj: IO[bytes], filename: str, actor: User | None, colle
 
 
 def version_create(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: User | None,
-                   change_note: str = "") -> AssetVersion:
-    """Upload a new revision of an asset; it becomes the current version, in draft."""
+                   change_note: str = "", allow_duplicate: bool = False) -> AssetVersion:
+    """Upload a new revision of an asset; it becomes the current version, in draft.
+
+    The same bytes as the current version are refused unless `allow_duplicate`
+    (the uploader chose "add as a new revision" for a file already in the DAM).
+    """
     if actor is not None:
         authority.require(actor, "add_version", asset)
     info = files.inspect(fileobj, filename)
     current = asset.current_version
-    if current is not None and current.sha256 == info.sha256:
+    if current is not None and current.sha256 == info.sha256 and not allow_duplicate:
         raise DuplicateFile(asset, True)
+    found = _probe(fileobj, info)
     display_name = files.clean_display_name(filename)
     key = _store(fileobj)
     try:
         with transaction.atomic():
             asset = Asset.objects.select_for_update().get(pk=asset.pk)  # serialises version numbering
             version = _new_version(asset, key=key, info=info, filename=display_name, actor=actor,
-                                   change_note=change_note)
+                                   change_note=change_note, found=found)
             audit.record("assets.version.created", actor=actor, target=asset, version=version.number,
                          sha256=info.sha256, filename=display_name, change_note=change_note)
     except BaseException:
@@ -218,35 +258,51 @@ def _jsonable(value: Any) -> Any:
 # --- renditions --------------------------------------------------------------
 
 def queue_renditions(version_ids: list[int]) -> None:
-    """Queue rendition jobs; call only after the version's transaction commits."""
+    """Queue one rendition job per version; call only after the version's transaction commits."""
     for version_id in version_ids:
         for preset in Rendition.Preset:
             Rendition.objects.get_or_create(version_id=version_id, preset=preset)
-            async_task("assets.tasks.rendition_generate_task", version_id, preset.value,
-                       task_name=f"rendition-{version_id}-{preset.value}", group="renditions")
+        async_task("assets.tasks.renditions_generate_task", version_id, task_name=f"renditions-{version_id}",
+                   group="renditions", timeout=RENDITION_TIMEOUT)
 
 
-def rendition_generate(*, version_id: int, preset: str) -> Rendition | None:
-    """Make (or remake) one rendition; safe to run twice. A failure is recorded, never raised."""
+def renditions_generate(*, version_id: int, presets: list[str] | None = None) -> list[Rendition]:
+    """Make the version's missing renditions from one decode; safe to run twice.
+
+    A failure is recorded on each rendition ("Preview unavailable: ..."), never
+    raised, and never touches the original. The perceptual hash is filled on the way.
+    """
     from assets import renditions
 
     version = AssetVersion.objects.filter(pk=version_id).first()
     if version is None:
-        return None  # the version was purged after the job was queued
-    rendition, _ = Rendition.objects.get_or_create(version=version, preset=preset)
-    if rendition.status == Rendition.Status.READY and rendition.file:
-        return rendition
+        return []  # the version was purged after the job was queued
+    wanted = presets or list(Rendition.Preset.values)
+    rows = {r.preset: r for r in (Rendition.objects.get_or_create(version=version, preset=p)[0] for p in wanted)}
+    todo = [p for p, r in rows.items() if not (r.status == Rendition.Status.READY and r.file)]
+    if not todo:
+        return list(rows.values())
     try:
-        made = renditions.render(version, preset)
+        made, phash = renditions.render_many(version, todo)
     except renditions.RenditionFailed as exc:
-        Rendition.objects.filter(pk=rendition.pk).update(status=Rendition.Status.FAILED, error=str(exc)[:500],
-                                                        updated_at=timezone.now())
-        return rendition
-    old_name = rendition.file.name if rendition.file else ""
-    Rendition.objects.filter(pk=rendition.pk).update(
-        status=Rendition.Status.READY, file=made.name, mime_type=made.mime_type, width=made.width,
-        height=made.height, size=made.size, error="", updated_at=timezone.now())
-    if old_name and old_name != made.name:
-        default_storage.delete(old_name)
-    rendition.refresh_from_db()
-    return rendition
+        Rendition.objects.filter(pk__in=[rows[p].pk for p in todo]).update(
+            status=Rendition.Status.FAILED, error=str(exc)[:500], updated_at=timezone.now())
+        return [Rendition.objects.get(pk=r.pk) for r in rows.values()]
+    with transaction.atomic():
+        for preset, result in made.items():
+            # Only a row still unfinished takes the new file: a concurrent run that got there first wins,
+            # and our file is removed instead of orphaned.
+            updated = Rendition.objects.filter(pk=rows[preset].pk).exclude(status=Rendition.Status.READY).update(
+                status=Rendition.Status.READY, file=result.name, mime_type=result.mime_type, width=result.width,
+                height=result.height, size=result.size, error="", updated_at=timezone.now())
+            if not updated:
+                transaction.on_commit(partial(default_storage.delete, result.name))
+        if phash and version.phash != phash:
+            AssetVersion.objects.filter(pk=version.pk).update(phash=phash)
+    return [Rendition.objects.get(pk=r.pk) for r in rows.values()]
+
+
+def rendition_generate(*, version_id: int, preset: str) -> Rendition | None:
+    """Make (or remake) one rendition; safe to run twice. A failure is recorded, never raised."""
+    made = renditions_generate(version_id=version_id, presets=[preset])
+    return made[0] if made else None

@@ -4,6 +4,11 @@ from __future__ import annotations
 from assets import services
 
 
+def renditions_generate_task(version_id: int) -> dict[str, str]:
+    return {r.preset: r.status for r in services.renditions_generate(version_id=version_id)}
+
+
 def rendition_generate_task(version_id: int, preset: str) -> str:
+    # Kept for jobs queued before renditions were made together; new code queues renditions_generate_task.
     rendition = services.rendition_generate(version_id=version_id, preset=preset)
     return rendition.status if rendition else "gone"

@@ -6,6 +6,9 @@ app_name = "assets"
 urlpatterns = [
     path("", views.AssetListView.as_view(), name="list"),
     path("upload/", views.asset_upload, name="upload"),
+    # Under upload/ so the sidebar's Upload section is the active one on the batch reports.
+    path("upload/batches/", views.batch_list, name="batches"),
+    path("upload/batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("collections/", views.collection_list, name="collections"),
     path("collections/new/", views.collection_create, name="collection_create"),
     path("collections/<int:pk>/", views.collection_detail, name="collection_detail"),

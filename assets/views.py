@@ -15,11 +15,11 @@ from django_filters.views import FilterView
 
 from accounts import permissions as authority
 from accounts.permissions import Cap
-from assets import downloads, selectors, services
+from assets import downloads, ingest, selectors, services
 from assets.files import FileRejected
 from assets.filters import AssetFilter
 from assets.forms import AssetEditForm, CollectionForm, GrantForm, UploadForm, VersionForm
-from assets.models import Asset, AssetVersion, Collection
+from assets.models import Asset, AssetVersion, Collection, IngestItem
 from dam.http import AuthedHttpRequest
 
 
@@ -65,6 +65,10 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "renditions": {r.preset: r for r in shown.renditions.all()} if shown else {},
         "versions": selectors.versions_of(request.user, asset),
         "history": selectors.history_of(asset)[:50],
+        "similar": selectors.visually_similar(request.user, asset),
+        "embedded": shown.embedded_metadata if shown else {},
+        "embedded_fields": [(key.replace("_", " ").capitalize(), value) for key, value in
+                            ((shown.embedded_metadata if shown else {}).get("mapped") or {}).items()],
         "can_edit": authority.can(request.user, "edit", asset),
         "can_add_version": authority.can(request.user, "add_version", asset),
         "can_archive": authority.can(request.user, "archive", asset),
@@ -74,27 +78,46 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
 
 @login_required
 def asset_upload(request: AuthedHttpRequest) -> HttpResponse:
+    """The batch upload page. With JavaScript, files go one request each to the batch API (per-file
+    progress); without it, the form posts them all here and lands on the batch report."""
     authority.require(request.user, Cap.UPLOAD)
     collections = selectors.collections_for_upload(request.user).order_by("path")
     form = UploadForm(request.POST or None, request.FILES or None, collections=collections,
                       initial={"collection": request.GET.get("collection")})
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            asset = services.asset_create(fileobj=upload, filename=upload.name, actor=request.user,
-                                          collection=form.cleaned_data["collection"],
-                                          title=form.cleaned_data["title"],
-                                          description=form.cleaned_data["description"])
-        except services.DuplicateFile as exc:
-            form.add_error("file", str(exc))
-            if exc.visible:
-                form.duplicate_of = exc.existing
-        except FileRejected as exc:
-            form.add_error("file", str(exc))
-        else:
-            messages.success(request, f"“{asset.title}” was uploaded as version 1.")
-            return redirect(asset)
+        uploads = form.cleaned_data["file"]
+        batch = ingest.batch_create(actor=request.user, collection=form.cleaned_data["collection"],
+                                    on_duplicate=form.cleaned_data["on_duplicate"])
+        single = {"title": form.cleaned_data["title"], "description": form.cleaned_data["description"]}
+        results = []
+        for upload in uploads:
+            results += ingest.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
+                                             fields=single if len(uploads) == 1 else None)
+        if len(results) != 1:
+            return redirect(batch)
+        item = results[0].item
+        if item.asset is not None:
+            done = "uploaded as version 1" if item.outcome == IngestItem.Outcome.CREATED else item.reason.lower()
+            messages.success(request, f"“{item.asset.title}” was {done.rstrip('.')}.")
+            return redirect(item.asset)
+        form.add_error("file", item.reason)
+        form.duplicate_of = item.duplicate_of
     return render(request, "assets/upload.html", {"title": "Upload", "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def batch_list(request: AuthedHttpRequest) -> HttpResponse:
+    batches = selectors.batches_visible_to(request.user)[:100]
+    return render(request, "assets/batch_list.html", {"title": "Upload batches", "batches": batches})
+
+
+@login_required
+def batch_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.access_batch(request.user, pk)
+    return render(request, "assets/batch_detail.html", {
+        "title": f"Upload batch {batch.pk}", "batch": batch, "items": selectors.batch_items(batch),
+        "summary": selectors.batch_summary(batch),
+    })
 
 
 @login_required

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import api as accounts_api
 from archive import api as archive_api
 from assets import api as assets_api
+from assets import api_batches
 from assets import views as asset_views
 from distribution import api as distribution_api
 from distribution import urls as distribution_urls
@@ -21,6 +22,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("assets/<uuid:uid>/restore/", archive_api.AssetRestore.as_view(), name="asset-restore"),
     path("share-links/", distribution_api.ShareLinkListCreate.as_view(), name="share-links"),
     path("share-links/<int:pk>/", distribution_api.ShareLinkDetail.as_view(), name="share-link"),
+    path("batches/", api_batches.BatchListCreate.as_view(), name="batches"),
+    path("batches/<int:pk>/", api_batches.BatchDetail.as_view(), name="batch"),
+    path("batches/<int:pk>/files/", api_batches.BatchFiles.as_view(), name="batch-files"),
     path("collections/", assets_api.CollectionListCreate.as_view(), name="collections"),
     path("collections/<int:pk>/", assets_api.CollectionDetail.as_view(), name="collection"),
     path("collections/<int:pk>/grants/", assets_api.CollectionGrants.as_view(), name="collection-grants"),

@@ -33,7 +33,7 @@ def thumb_image(asset) -> Image.Image:
 def test_renditions_are_made_after_commit(people, django_capture_on_commit_callbacks):
     asset = ingest("real/gps_DSCN0010.jpg", people, django_capture_on_commit_callbacks)
     renditions = {r.preset: r for r in asset.current_version.renditions.all()}
-    assert set(renditions) == {"thumb", "preview"}
+    assert set(renditions) == {"thumb", "preview", "web"}
     thumb = thumb_image(asset)
     assert max(thumb.size) == 400 and thumb.format == "JPEG"
     assert not thumb.getexif() and "icc_profile" not in thumb.info  # no GPS or camera data in renditions
@@ -59,7 +59,7 @@ def test_a_preview_that_cannot_be_made_is_recorded_and_the_original_kept(people,
     asset = ingest("bad/pillow_decompression_bomb_extents.gif", people, django_capture_on_commit_callbacks)
     version = asset.current_version
     states = {r.preset: r.status for r in version.renditions.all()}
-    assert set(states) == {"thumb", "preview"}
+    assert set(states) == {"thumb", "preview", "web"}
     assert version.file.storage.exists(version.file.name)
     failed = [r for r in version.renditions.all() if r.status == Rendition.Status.FAILED]
     assert all(r.error for r in failed)
