@@ -80,6 +80,21 @@ class RightsSerializer(serializers.Serializer):
     embargo_until = serializers.DateTimeField(required=False, allow_null=True)
 
 
+class AssetTermSerializer(serializers.Serializer):
+    # "label" and "source" are also attributes of every serializer field, so they are declared here,
+    # where the type checker does not mistake them for overrides.
+    id = serializers.IntegerField(source="term.id")
+    uri = serializers.CharField(source="term.uri")
+    vocabulary = serializers.IntegerField(source="term.vocabulary_id")
+    confidence = serializers.FloatField(allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        return {"id": fields["id"], "uri": fields["uri"], "label": serializers.CharField(source="term.label"),
+                "vocabulary": fields["vocabulary"], "source": serializers.CharField(),
+                "confidence": fields["confidence"]}
+
+
 class AssetSerializer(serializers.ModelSerializer):
     collection: serializers.PrimaryKeyRelatedField[Collection] = serializers.PrimaryKeyRelatedField(read_only=True)
     owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -88,11 +103,12 @@ class AssetSerializer(serializers.ModelSerializer):
     rights = serializers.SerializerMethodField()
     renditions = serializers.SerializerMethodField()
     etag = serializers.CharField(read_only=True)
+    terms = serializers.SerializerMethodField()
 
     class Meta:
         model = Asset
         fields = ["uid", "title", "description", "asset_type", "collection", "owner", "campaign", "rights",
-                  "metadata", "current_version", "approved_version", "renditions", "archived_at", "created_at",
+                  "metadata", "terms", "current_version", "approved_version", "renditions", "archived_at", "created_at",
                   "updated_at", "etag"]
         read_only_fields = fields
 
@@ -108,6 +124,12 @@ class AssetSerializer(serializers.ModelSerializer):
     def get_renditions(self, asset: Asset) -> dict[str, Any]:
         version = self._shown(asset)
         return rendition_links(self.context["request"], version) if version else {}
+
+    @extend_schema_field(AssetTermSerializer(many=True))
+    def get_terms(self, asset: Asset) -> list[dict[str, Any]]:
+        # term_links (with term) is prefetched by assets_visible_to, so lists make no query per asset.
+        links = sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold())
+        return list(AssetTermSerializer(links, many=True).data)
 
     @extend_schema_field(RightsSerializer)
     def get_rights(self, asset: Asset) -> dict[str, Any]:
@@ -131,6 +153,8 @@ class AssetUpdateSerializer(RightsSerializer):
     collection = serializers.PrimaryKeyRelatedField(queryset=Collection.objects.all(), required=False)
     campaign = serializers.CharField(required=False, allow_blank=True, max_length=200)
     metadata = serializers.DictField(required=False)
+    terms = serializers.ListField(child=serializers.CharField(max_length=500), required=False,
+                                  help_text="Term URIs or ids; replaces the asset's human-assigned terms.")
     rights = RightsSerializer(required=False)
     etag = serializers.CharField(required=False)
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts import permissions as authority
 from accounts.models import AuditEvent
-from assets.models import Asset, AssetVersion, Collection, Rendition, ReviewState
+from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, ReviewState
 
 
 def assets_visible_to(user: Any) -> QuerySet[Asset]:
@@ -20,13 +20,15 @@ def assets_visible_to(user: Any) -> QuerySet[Asset]:
         # Same attribute on the other version (django-stubs files both under Asset).
         Prefetch("approved_version__renditions", queryset=ready_renditions,
                  to_attr="ready_renditions"),  # type: ignore[no-redef]
+        Prefetch("term_links", queryset=AssetTerm.objects.select_related("term")),
     )
 
 
 def access_asset(user: Any, uid: Any, action: str = "view") -> Asset:
     """Fetch one asset by uid and check `action`: 404 if unseen, 403 if not allowed."""
     return authority.access(user, Asset.objects.select_related("collection", "owner", "current_version",
-                                                                "approved_version"), action, uid=uid)
+                                                                "approved_version").prefetch_related(
+        Prefetch("term_links", queryset=AssetTerm.objects.select_related("term"))), action, uid=uid)
 
 
 def version_shown_to(user: Any, asset: Asset) -> AssetVersion | None:
@@ -96,10 +98,12 @@ def dashboard_counts(user: Any) -> dict[str, int]:
 
 def missing_required_fields(asset: Asset) -> list[str]:
     """Labels of the fields that must be filled before a revision may be submitted for review."""
+    from assets.schema import missing_fields
+
     missing = []
     if not asset.title.strip():
         missing.append("Title")
-    return missing
+    return missing + missing_fields(asset)
 
 
 def history_of(asset: Asset) -> QuerySet[AuditEvent]:

@@ -20,7 +20,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
-from assets import files, signals
+from assets import files, schema, signals, tagging
 from assets.models import Asset, AssetVersion, Collection, Rendition, original_upload_to
 from assets.permissions import GRANT_LEVELS
 
@@ -187,22 +187,33 @@ def asset_update(*, asset: Asset, actor: User | None, changes: dict[str, Any],
     locked = Asset.objects.select_for_update().get(pk=asset.pk)
     if expected_revision is not None and expected_revision != locked.revision:
         raise StaleEdit("Someone else changed this asset since you loaded it. Reload and try again.")
+    changes = dict(changes)
+    terms = changes.pop("terms", None)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({field: "This field cannot be edited." for field in unknown})
     new_collection = changes.get("collection")
     if new_collection is not None and new_collection.pk != locked.collection_id and actor is not None:
         authority.require(actor, "contribute", new_collection)
+    if "metadata" in changes or (new_collection is not None and locked.metadata):
+        # Values are checked against the schema here, so the form and the API cannot differ.
+        changes["metadata"] = schema.clean_metadata(changes.get("metadata", locked.metadata),
+                                                    asset_type=locked.asset_type,
+                                                    collection=new_collection or locked.collection)
     diff = {}
     for field, value in changes.items():
         old = getattr(locked, field)
         if old != value:
             setattr(locked, field, value)
             diff[field] = [_jsonable(old), _jsonable(value)]
+    term_diff = tagging.replace_human_terms(locked, tagging.resolve_terms(terms), actor=actor) if terms is not None \
+        else None
+    if term_diff is not None:
+        diff["terms"] = term_diff
     if diff:
         locked.revision += 1
         locked.full_clean()
-        locked.save(update_fields=[*diff, "revision", "updated_at"])
+        locked.save(update_fields=[*(f for f in diff if f != "terms"), "revision", "updated_at"])
         audit.record("assets.asset.updated", actor=actor, target=locked, changes=diff)
     return locked
 
