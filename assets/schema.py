@@ -9,10 +9,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from accounts import audit
+from accounts import permissions as authority
+from accounts.models import User
 from assets.models import Asset, Collection, MetadataField
-from taxonomy.models import Term
+from taxonomy.models import Term, Vocabulary
 
 
 def fields_for(asset_type: str, collection: Collection | None) -> list[MetadataField]:
@@ -109,3 +113,53 @@ def missing_fields(asset: Asset) -> list[str]:
     metadata = asset.metadata or {}
     return [f.label for f in fields_for(asset.asset_type, asset.collection)
             if f.required and is_empty(metadata.get(f.key))]
+
+
+# --- editing the schema (librarians and admins) --------------------------------------
+
+SCHEMA_ATTRS = ("key", "label", "field_type", "choices", "vocabulary", "required", "help_text", "asset_types", "order")
+
+
+def _check_field(field: MetadataField) -> None:
+    if field.field_type == MetadataField.Type.CHOICE and not field.choices:
+        raise ValidationError({"choices": "A choice field needs its choices."})
+    if field.field_type == MetadataField.Type.TERM and field.vocabulary is None:
+        raise ValidationError({"vocabulary": "Say which vocabulary the terms come from."})
+    if field.key in {f.name for f in Asset._meta.get_fields()}:
+        raise ValidationError({"key": f"“{field.key}” is a built-in asset field; choose another key."})
+
+
+@transaction.atomic
+def metadata_field_save(*, field: MetadataField | None, data: dict[str, Any], actor: User | None) -> MetadataField:
+    """Create (field=None) or change a schema field; `collections` limits it to those folders."""
+    if actor is not None:
+        authority.require(actor, "edit", Vocabulary)
+    made = field is None
+    field = field or MetadataField()
+    old = {name: _plain(getattr(field, name)) for name in SCHEMA_ATTRS} if not made else {}
+    for name in SCHEMA_ATTRS:
+        if name in data:
+            setattr(field, name, data[name])
+    _check_field(field)
+    field.full_clean(exclude=["collections"])
+    field.save()
+    if "collections" in data:
+        field.collections.set(data["collections"])
+    new = {name: _plain(getattr(field, name)) for name in SCHEMA_ATTRS}
+    audit.record("assets.schema.field_created" if made else "assets.schema.field_updated", actor=actor,
+                 target=field, key=field.key,
+                 changes={k: [old.get(k), v] for k, v in new.items() if old.get(k) != v})
+    return field
+
+
+@transaction.atomic
+def metadata_field_delete(*, field: MetadataField, actor: User | None) -> None:
+    """Remove a field from the schema; values already in assets' metadata stay where they are."""
+    if actor is not None:
+        authority.require(actor, "edit", Vocabulary)
+    audit.record("assets.schema.field_deleted", actor=actor, target=field, key=field.key)
+    field.delete()
+
+
+def _plain(value: Any) -> Any:
+    return value.pk if hasattr(value, "pk") else value

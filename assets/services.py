@@ -5,6 +5,7 @@ permission authority, runs in a transaction and writes one audit event.
 """
 from __future__ import annotations
 
+import uuid
 from typing import IO, Any
 
 from django.contrib.auth.models import Group
@@ -21,7 +22,7 @@ from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
 from assets import files, schema, signals, tagging
-from assets.models import Asset, AssetVersion, Collection, Rendition, original_upload_to
+from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, original_upload_to
 from assets.permissions import GRANT_LEVELS
 
 EDITABLE_FIELDS = ("title", "description", "collection", "campaign", "licence", "rights_holder", "usage_terms",
@@ -261,3 +262,56 @@ def rendition_generate(*, version_id: int, preset: str) -> Rendition | None:
         default_storage.delete(old_name)
     rendition.refresh_from_db()
     return rendition
+
+
+# --- bulk edit -------------------------------------------------------------------
+
+@transaction.atomic
+def assets_bulk_update(*, assets: list[Asset], actor: User | None, add_terms: list[Any] = (),  # type: ignore[assignment]
+                       remove_terms: list[Any] = (),  # type: ignore[assignment]
+                       collection: Collection | None = None, metadata: dict[str, Any] | None = None) -> int:
+    """Add or remove terms, move to a collection and set schema fields on many assets: all or none.
+
+    Every asset's history gets an event carrying the same batch id, so the action reads as one.
+    Returns how many assets changed.
+    """
+    if actor is not None:
+        for asset in assets:
+            authority.require(actor, "edit", asset)
+        if collection is not None:
+            authority.require(actor, "contribute", collection)
+    added, removed = tagging.resolve_terms(list(add_terms)), list(remove_terms)
+    batch = uuid.uuid4().hex[:12]
+    errors: list[str] = []
+    changed = 0
+    for asset in Asset.objects.select_for_update().filter(pk__in=[a.pk for a in assets]).select_related("collection"):
+        diff: dict[str, Any] = {}
+        for term in added:
+            link, made = AssetTerm.objects.get_or_create(asset=asset, term=term, defaults={"added_by": actor})
+            if made or link.source != AssetTerm.Source.HUMAN:
+                AssetTerm.objects.filter(pk=link.pk).update(source=AssetTerm.Source.HUMAN, confidence=None)
+                diff.setdefault("terms_added", []).append(term.uri)
+        if removed and AssetTerm.objects.filter(asset=asset, term__in=removed).delete()[0]:
+            diff["terms_removed"] = sorted(t.uri for t in removed)
+        if collection is not None and collection.pk != asset.collection_id:
+            diff["collection"] = [asset.collection_id, collection.pk]
+            asset.collection = collection
+        if metadata:
+            try:
+                new = schema.clean_metadata({**(asset.metadata or {}), **metadata}, asset_type=asset.asset_type,
+                                            collection=asset.collection)
+            except ValidationError as exc:
+                errors.append(f"“{asset.title}”: {' '.join(exc.messages)}")
+                continue
+            new = {k: v for k, v in new.items() if not schema.is_empty(v)}
+            if new != asset.metadata:
+                diff["metadata"] = [asset.metadata, new]
+                asset.metadata = new
+        if diff:
+            asset.revision += 1
+            asset.save(update_fields=["collection", "metadata", "revision", "updated_at"])
+            audit.record("assets.asset.bulk_updated", actor=actor, target=asset, batch=batch, changes=diff)
+            changed += 1
+    if errors:
+        raise ValidationError(errors)
+    return changed

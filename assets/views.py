@@ -18,9 +18,11 @@ from accounts.permissions import Cap
 from assets import downloads, selectors, services
 from assets.files import FileRejected
 from assets.filters import AssetFilter
-from assets.forms import AssetEditForm, CollectionForm, GrantForm, UploadForm, VersionForm
+from assets.forms import AssetEditForm, CollectionForm, GrantForm, ProposeTermForm, UploadForm, VersionForm
 from assets.models import Asset, AssetVersion, Collection
+from assets.schema import fields_for
 from dam.http import AuthedHttpRequest
+from taxonomy.models import Vocabulary
 
 
 def _with_shown_versions(user: Any, assets: Any) -> Any:
@@ -58,7 +60,8 @@ class AssetListView(LoginRequiredMixin, FilterView):
         query.pop("page", None)
         view = self.request.GET.get("view", "grid")
         context.update(title="Assets", view=view if view in ("grid", "table") else "grid",
-                       querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD))
+                       querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD),
+                       can_bulk=authority.can(self.request.user, Cap.EDIT_METADATA))
         return context
 
 
@@ -73,6 +76,11 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "history": selectors.history_of(asset)[:50],
         "can_edit": authority.can(request.user, "edit", asset),
         "can_add_version": authority.can(request.user, "add_version", asset),
+        "term_links": sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold()),
+        "schema_values": [(f, (asset.metadata or {}).get(f.key)) for f in fields_for(asset.asset_type,
+                                                                                   asset.collection)],
+        "missing": selectors.missing_required_fields(asset),
+        "can_propose": authority.can(request.user, "propose", Vocabulary), "propose_form": ProposeTermForm(),
     })
 
 
@@ -113,7 +121,7 @@ def asset_edit(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         except services.StaleEdit as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, "The changes were saved.")
             return redirect(asset)

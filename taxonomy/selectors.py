@@ -104,6 +104,10 @@ class Match:
     kind: str
     path: list[str]
 
+    @property
+    def kind_label(self) -> str:
+        return {"pref": "preferred", "alt": "synonym", "hidden": "hidden label"}.get(self.kind, self.kind)
+
 
 def search(user: Any, query: str, *, vocabulary: Vocabulary | None = None, include_deprecated: bool = False,
            limit: int = 20) -> list[Match]:
