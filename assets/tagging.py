@@ -183,6 +183,7 @@ def keywords_apply(*, version_id: int) -> tuple[list[Term], list[str]]:
     unmatched = []
     for keyword in dict.fromkeys(k for k, t in matches.items() if t is None):
         if keyword.casefold() not in pending:
+            pending.add(keyword.casefold())
             TermProposal.objects.create(asset=asset, label=keyword[:300], origin=TermProposal.Origin.EMBEDDED,
                                         proposed_by=version.uploaded_by,
                                         note=f"Embedded keyword in {version.original_filename}")

@@ -126,6 +126,10 @@ class VocabularyDetail(APIView):
 
 
 class VocabularyExport(APIView):
+    def perform_content_negotiation(self, request: Any, force: bool = False) -> Any:
+        # ?format= names the RDF serialisation here, not a DRF renderer; don't let DRF 404 on it.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["turtle", "xml", "csv"])],
                    responses={(200, "text/turtle"): OpenApiTypes.STR})
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
