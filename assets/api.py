@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions as authority
 from accounts.models import User
-from assets import downloads, selectors, services
+from assets import downloads, naming, selectors, services
 from assets.files import FileRejected, FileTooLarge
 from assets.filters import AssetFilter
 from assets.models import Asset, AssetVersion, Collection, Rendition
@@ -218,7 +218,9 @@ class AssetListCreate(APIView):
         except (FileRejected, services.DuplicateFile) as exc:
             raise _ingest_errors(exc) from exc
         asset = selectors.access_asset(request.user, asset.uid)
-        return Response(AssetSerializer(asset, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        body = AssetSerializer(asset, context={"request": request}).data
+        body["naming_advice"] = naming.ingest_advice(asset)  # None when the name follows the convention
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class AssetDetail(APIView):

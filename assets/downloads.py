@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
 from assets.models import AssetVersion, Rendition
+from assets.naming import download_name
 from assets.selectors import rendition_for
 
 ORIGINAL = "original"
@@ -45,14 +46,14 @@ def _respond(name: str, filename: str, mime_type: str) -> HttpResponseBase:
 def version_download(version: AssetVersion, rendition: str = ORIGINAL) -> HttpResponseBase:
     """The bytes of a version or of one of its renditions, as an attachment. Check access first."""
     if rendition == ORIGINAL:
-        return _respond(version.file.name, version.original_filename, version.mime_type)
+        return _respond(version.file.name, download_name(version), version.mime_type)
     if rendition not in CHOICES:
         raise Http404(f"Unknown rendition {rendition!r}; choose one of {', '.join(CHOICES)}.")
     made = rendition_for(version, rendition)
     if made is None or made.status != Rendition.Status.READY:
         state = made.get_status_display().lower() if made else "not available for this file type"
         raise Http404(f"The {rendition} rendition is {state}.")
-    stem = version.original_filename.rsplit(".", 1)[0]
+    stem = download_name(version).rsplit(".", 1)[0]
     return _respond(made.file.name, f"{stem}-{rendition}.jpg", made.mime_type)
 
 

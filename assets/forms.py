@@ -250,3 +250,15 @@ class BulkEditForm(forms.Form):
 
     def clean_assets(self) -> list[str]:
         return [uid for uid in self.cleaned_data["assets"].split(",") if uid.strip()]
+
+
+class NamingRuleForm(forms.Form):
+    pattern = forms.CharField(max_length=200, help_text="Placeholders: {campaign} {type} {title} {collection} "
+                                                        "{version} {uid} {date:%Y%m%d} and any schema field key.")
+    collection = CollectionChoiceField(queryset=Collection.objects.order_by("path"), required=False,
+                                       empty_label="(by asset type instead)")
+    asset_type = forms.ChoiceField(choices=[("", "(by collection instead)"), *AssetType.choices], required=False)
+
+
+class MetadataImportForm(forms.Form):
+    file = forms.FileField(help_text="A CSV exported from the asset list and edited; only changed cells are written.")

@@ -15,7 +15,7 @@ from django_filters.views import FilterView
 
 from accounts import permissions as authority
 from accounts.permissions import Cap
-from assets import downloads, selectors, services
+from assets import downloads, naming, selectors, services
 from assets.files import FileRejected
 from assets.filters import AssetFilter
 from assets.forms import AssetEditForm, CollectionForm, GrantForm, ProposeTermForm, UploadForm, VersionForm
@@ -105,6 +105,9 @@ def asset_upload(request: AuthedHttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             messages.success(request, f"“{asset.title}” was uploaded as version 1.")
+            advice = naming.ingest_advice(asset)
+            if advice:
+                messages.warning(request, advice)
             return redirect(asset)
     return render(request, "assets/upload.html", {"title": "Upload", "form": form}, status=400 if form.errors else 200)
 

@@ -14,9 +14,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as authority
-from assets import schema, selectors, services, tagging
-from assets.forms import AcceptProposalForm, BulkEditForm, MetadataFieldForm, ProposeTermForm
-from assets.models import Asset, Collection, MetadataField, TermProposal
+from assets import metadata_csv, naming, schema, selectors, services, tagging
+from assets.filters import AssetFilter
+from assets.forms import (
+    AcceptProposalForm,
+    BulkEditForm,
+    MetadataFieldForm,
+    MetadataImportForm,
+    NamingRuleForm,
+    ProposeTermForm,
+)
+from assets.models import Asset, Collection, MetadataField, NamingRule, TermProposal
 from dam.http import AuthedHttpRequest
 from taxonomy import selectors as vocab
 from taxonomy.models import Vocabulary
@@ -28,8 +36,35 @@ from taxonomy.models import Vocabulary
 def schema_list(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, "edit", Vocabulary)
     fields = MetadataField.objects.select_related("vocabulary").prefetch_related("collections")
-    return render(request, "assets/schema_list.html", {"title": "Metadata schema", "fields": fields,
-                                                       "form": MetadataFieldForm()})
+    return render(request, "assets/schema_list.html", {
+        "title": "Metadata schema", "fields": fields, "rules": NamingRule.objects.select_related("collection"),
+        "naming_form": NamingRuleForm()})
+
+
+@login_required
+@require_POST
+def naming_save(request: AuthedHttpRequest) -> HttpResponse:
+    authority.require(request.user, "edit", Vocabulary)
+    form = NamingRuleForm(request.POST)
+    if form.is_valid():
+        try:
+            rule = naming.naming_rule_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Naming convention {rule.pattern} saved.")
+    else:
+        messages.error(request, "Give a pattern.")
+    return redirect("assets:schema")
+
+
+@login_required
+@require_POST
+def naming_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    authority.require(request.user, "edit", Vocabulary)
+    naming.naming_rule_delete(rule=get_object_or_404(NamingRule, pk=pk), actor=request.user)
+    messages.success(request, "The naming convention was removed.")
+    return redirect("assets:schema")
 
 
 @login_required
@@ -188,4 +223,33 @@ def bulk_edit(request: AuthedHttpRequest) -> HttpResponse:
             return redirect("assets:list")
     return render(request, "assets/bulk_edit.html", {"title": "Edit many assets", "form": form, "assets": assets,
                                                      "skipped": len(set(uids)) - len(assets)},
+                  status=400 if form.errors else 200)
+
+
+# --- metadata as CSV ------------------------------------------------------------------------
+
+@login_required
+def metadata_export(request: AuthedHttpRequest) -> HttpResponse:
+    """The assets the list shows (same filters), as CSV to edit in a spreadsheet."""
+    filterset = AssetFilter(request.GET, queryset=selectors.assets_visible_to(request.user),
+                            collections=selectors.collections_visible_to(request.user))
+    assets = filterset.qs if filterset.is_valid() else selectors.assets_visible_to(request.user)
+    response = HttpResponse(metadata_csv.export(assets[:5000]), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="asset-metadata.csv"'
+    return response
+
+
+@login_required
+def metadata_import(request: AuthedHttpRequest) -> HttpResponse:
+    form = MetadataImportForm(request.POST or None, request.FILES or None)
+    results: list[metadata_csv.RowResult] = []
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["file"].read().decode("utf-8-sig", errors="replace")
+        try:
+            results = metadata_csv.import_csv(text=text, actor=request.user)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+    summary = {status: sum(1 for r in results if r.status == status) for status in ("updated", "unchanged", "error")}
+    return render(request, "assets/metadata_import.html", {"title": "Import metadata", "form": form,
+                                                           "results": results, "summary": summary},
                   status=400 if form.errors else 200)
