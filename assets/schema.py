@@ -108,6 +108,16 @@ def clean_metadata(metadata: dict[str, Any], *, asset_type: str, collection: Col
     return cleaned
 
 
+def display_values(asset: Asset) -> list[tuple[MetadataField, Any]]:
+    """(field, value) for the asset page; a term field shows the term's label, not its URI."""
+    fields = fields_for(asset.asset_type, asset.collection)
+    metadata = asset.metadata or {}
+    uris = [metadata.get(f.key) for f in fields if f.field_type == MetadataField.Type.TERM and metadata.get(f.key)]
+    labels = dict(Term.objects.filter(uri__in=uris).values_list("uri", "label"))
+    return [(f, labels.get(metadata.get(f.key), metadata.get(f.key)) if f.field_type == MetadataField.Type.TERM
+             else metadata.get(f.key)) for f in fields]
+
+
 def missing_fields(asset: Asset) -> list[str]:
     """Labels of required schema fields this asset has no value for."""
     metadata = asset.metadata or {}

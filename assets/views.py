@@ -15,12 +15,11 @@ from django_filters.views import FilterView
 
 from accounts import permissions as authority
 from accounts.permissions import Cap
-from assets import downloads, naming, selectors, services
+from assets import downloads, naming, schema, selectors, services
 from assets.files import FileRejected
 from assets.filters import AssetFilter
 from assets.forms import AssetEditForm, CollectionForm, GrantForm, ProposeTermForm, UploadForm, VersionForm
 from assets.models import Asset, AssetVersion, Collection
-from assets.schema import fields_for
 from dam.http import AuthedHttpRequest
 from taxonomy.models import Vocabulary
 
@@ -77,8 +76,7 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "can_edit": authority.can(request.user, "edit", asset),
         "can_add_version": authority.can(request.user, "add_version", asset),
         "term_links": sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold()),
-        "schema_values": [(f, (asset.metadata or {}).get(f.key)) for f in fields_for(asset.asset_type,
-                                                                                   asset.collection)],
+        "schema_values": schema.display_values(asset),
         "missing": selectors.missing_required_fields(asset),
         "can_propose": authority.can(request.user, "propose", Vocabulary), "propose_form": ProposeTermForm(),
     })

@@ -106,3 +106,13 @@ def test_librarian_edits_through_the_ui(web, vocabulary):
     assert response.status_code == 302 and Term.objects.get(pk=gamma.pk).is_deprecated
     tree = client.get(f"/vocabulary/{vocabulary.pk}/?deprecated=1").content.decode()
     assert "deprecated" in tree and "Gamma" in tree
+
+
+def test_autocomplete_suggests_by_any_label_with_the_path(web, vocabulary):
+    alpha = Term.objects.get(label="Alpha")
+    services.term_create(vocabulary=vocabulary, labels=[(TermLabel.Kind.PREFERRED, "en", "Gamma"),
+                                                        (TermLabel.Kind.ALTERNATIVE, "en", "Grünspan")],
+                         broader=[alpha], actor=None)
+    results = web("contributor").get("/vocabulary/autocomplete/?q=grunspan").json()["results"]
+    assert [(r["label"], r["matched"], r["path"]) for r in results] == [("Gamma", "Grünspan", "Alpha › Gamma")]
+    assert web("outsider").get("/vocabulary/autocomplete/?q=gamma").json()["results"] == []
