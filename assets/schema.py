@@ -114,8 +114,8 @@ def display_values(asset: Asset) -> list[tuple[MetadataField, Any]]:
     metadata = asset.metadata or {}
     uris = [metadata.get(f.key) for f in fields if f.field_type == MetadataField.Type.TERM and metadata.get(f.key)]
     labels = dict(Term.objects.filter(uri__in=uris).values_list("uri", "label"))
-    return [(f, labels.get(metadata.get(f.key), metadata.get(f.key)) if f.field_type == MetadataField.Type.TERM
-             else metadata.get(f.key)) for f in fields]
+    values = [(f, metadata.get(f.key)) for f in fields]
+    return [(f, labels.get(str(v), v) if f.field_type == MetadataField.Type.TERM else v) for f, v in values]
 
 
 def missing_fields(asset: Asset) -> list[str]:
