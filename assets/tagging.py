@@ -7,6 +7,7 @@ taxonomy below knows nothing of assets and tells us about merges through
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ from assets.models import Asset, AssetTerm, AssetVersion, TermProposal
 from taxonomy import selectors as vocab
 from taxonomy import services as vocab_services
 from taxonomy.models import Term, TermLabel, Vocabulary
+
+logger = logging.getLogger(__name__)
 
 
 def resolve_terms(refs: list[Any]) -> list[Term]:
@@ -195,4 +198,8 @@ def keywords_apply(*, version_id: int) -> tuple[list[Term], list[str]]:
 
 
 def on_version_created(sender: Any, *, version_id: int, **kwargs: Any) -> None:
-    keywords_apply(version_id=version_id)
+    # The upload has committed by now; a failure here must not turn it into an error page.
+    try:
+        keywords_apply(version_id=version_id)
+    except Exception:
+        logger.exception("Matching embedded keywords of version %s failed", version_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts import permissions as authority
 from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
@@ -73,9 +73,17 @@ class TreeRow:
     has_children: bool
 
 
-def tree(vocabulary: Vocabulary) -> list[TreeRow]:
-    """The vocabulary in tree order; a term with several broader terms appears under each."""
-    terms = {t.pk: t for t in vocabulary.terms.annotate(asset_count=Count("asset_links"))}
+def tree(vocabulary: Vocabulary, user: Any) -> list[TreeRow]:
+    """The vocabulary in tree order, each term with the count of its assets the user may see.
+
+    A term with several broader terms appears under each.
+    """
+    # Assets are reached through the relation the assets app declares on Term (taxonomy cannot
+    # import it) and filtered by the permission authority, like every asset list.
+    asset_model = cast(Any, Term._meta.get_field("assets")).related_model
+    visible = authority.visible(user, asset_model.objects.all()).values("pk")
+    terms = {t.pk: t for t in vocabulary.terms.annotate(
+        asset_count=Count("asset_links", filter=Q(asset_links__asset__in=visible)))}
     children: dict[int | None, list[int]] = defaultdict(list)
     parents = _parents(terms)
     for pk in terms:

@@ -58,7 +58,7 @@ def vocabulary_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     show_deprecated = request.GET.get("deprecated") == "1"
     matches = selectors.search(request.user, query, vocabulary=vocabulary, include_deprecated=show_deprecated,
                                limit=100) if query else []
-    rows = [] if query else selectors.tree(vocabulary)
+    rows = [] if query else selectors.tree(vocabulary, request.user)
     if not show_deprecated:
         rows = [row for row in rows if not row.term.is_deprecated]
     return render(request, "taxonomy/vocabulary.html", {

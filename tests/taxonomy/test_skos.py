@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
@@ -39,7 +40,7 @@ def test_realistic_vocabulary_imports_with_its_shape():
     vocabulary = vocab.build()
     assert vocabulary.title == "Stock photography" and vocabulary.language == "en"
     assert vocabulary.terms.count() == 436
-    rows = selectors.tree(vocabulary)
+    rows = selectors.tree(vocabulary, AnonymousUser())
     assert max(row.depth for row in rows) == 3  # four levels
     cats = Term.objects.get(uri=vocab.SCHEME + "animals")
     assert {(lb.language, lb.text) for lb in cats.labels.filter(kind=TermLabel.Kind.PREFERRED)} == {

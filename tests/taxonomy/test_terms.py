@@ -143,6 +143,11 @@ def test_keywords_match_any_label(animals):
     assert found == {"KATZEN": animals["cats"], "house cats": animals["moggies"], "Zebras": None}
 
 
-def test_tree_lists_every_level(animals):
-    rows = selectors.tree(Vocabulary.objects.get())
-    assert [(r.term.label, r.depth) for r in rows] == [("Mammals", 0), ("Cats", 1), ("Kittens", 2), ("Moggies", 1)]
+def test_tree_lists_every_level_with_visible_asset_counts(animals, people):
+    tag(make_asset(people["editor"], approved=True), animals["cats"])
+    tag(make_asset(people["editor"]), animals["cats"])  # a draft: viewers do not see it
+    for role, count in (("viewer", 1), ("librarian", 2)):
+        rows = selectors.tree(Vocabulary.objects.get(), people[role])
+        assert [(r.term.label, r.depth) for r in rows] == [
+            ("Mammals", 0), ("Cats", 1), ("Kittens", 2), ("Moggies", 1)]
+        assert rows[1].term.asset_count == count, role
