@@ -124,6 +124,17 @@ class VocabularyDetail(APIView):
         vocabulary = authority.access(request.user, selectors.vocabularies_visible_to(request.user), pk=pk)
         return Response(VocabularySerializer(vocabulary).data)
 
+    @extend_schema(request=VocabularySerializer, responses=VocabularySerializer)
+    def patch(self, request: AuthedRequest, pk: int) -> Response:
+        vocabulary = authority.access(request.user, Vocabulary.objects.all(), "edit", pk=pk)
+        payload = VocabularySerializer(vocabulary, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        fields = {k: v for k, v in payload.validated_data.items() if k in ("title", "description", "language")}
+        if "uri" in payload.validated_data and payload.validated_data["uri"] != vocabulary.uri:
+            raise serializers.ValidationError({"uri": ["A vocabulary's URI cannot change; import it as a new one."]})
+        vocabulary = services.vocabulary_update(vocabulary=vocabulary, actor=request.user, **fields)
+        return Response(VocabularySerializer(selectors.vocabularies_visible_to(request.user).get(pk=pk)).data)
+
 
 class VocabularyExport(APIView):
     def perform_content_negotiation(self, request: Any, force: bool = False) -> Any:

@@ -48,6 +48,25 @@ def vocabulary_create(*, uri: str, title: str, actor: User | None, language: str
     return vocabulary
 
 
+@transaction.atomic
+def vocabulary_update(*, vocabulary: Vocabulary, actor: User | None, **fields: str) -> Vocabulary:
+    """Change a vocabulary's title, description or main language (its URI is its identity and stays)."""
+    _check(actor, "edit", vocabulary)
+    changes = {}
+    for name, value in fields.items():
+        if name not in ("title", "description", "language"):
+            raise ValidationError({name: "This field cannot be edited."})
+        if getattr(vocabulary, name) != value:
+            changes[name] = [getattr(vocabulary, name), value]
+            setattr(vocabulary, name, value)
+    if changes:
+        vocabulary.full_clean()
+        vocabulary.save(update_fields=[*changes, "updated_at"])
+        audit.record("taxonomy.vocabulary.updated", actor=actor, target=vocabulary, changes=changes)
+        _announce([vocabulary.pk])
+    return vocabulary
+
+
 # --- terms ----------------------------------------------------------------------------
 
 def _clean_labels(labels: list[Label]) -> list[Label]:

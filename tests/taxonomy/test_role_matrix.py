@@ -51,6 +51,10 @@ def test_api(role, api, vocabulary):
     assert patched.status_code == (200 if role in EDITORS else 403 if role in READERS else 404)
     made = client.post("/api/v1/vocabularies/", {"uri": f"https://v.example/{role}/", "title": role}, format="json")
     assert made.status_code == (201 if role in EDITORS else 403)
+    renamed = client.patch(f"/api/v1/vocabularies/{vocabulary.pk}/", {"title": "Renamed"}, format="json")
+    assert renamed.status_code == (200 if role in EDITORS else 403 if role in READERS else 404)
+    if role in EDITORS:
+        assert renamed.json()["title"] == "Renamed" and renamed.json()["term_count"] >= 2
     beta = Term.objects.get(label="Beta")
     merged = client.post(f"/api/v1/terms/{beta.pk}/merge/", {"into": alpha.uri}, format="json")
     assert merged.status_code == (200 if role in EDITORS else 403 if role in READERS else 404)
