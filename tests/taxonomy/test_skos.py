@@ -216,3 +216,11 @@ def test_commands_import_and_export(tmp_path, capsys):
     with pytest.raises(Exception, match="Nothing was imported: 1 problem"):
         call_command("import_skos", str(bad))
     assert "line 5" in capsys.readouterr().err
+
+
+def test_the_demo_vocabulary_imports_and_exports_unchanged():
+    from taxonomy.demo import DEMO_TURTLE
+
+    vocabulary = load(DEMO_TURTLE, filename="demo.ttl").vocabularies[0]
+    assert isomorphic(Graph().parse(data=DEMO_TURTLE, format="turtle"),
+                      Graph().parse(data=skos.serialize(vocabulary), format="turtle"))
