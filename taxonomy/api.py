@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts import permissions as authority
 from dam.api import Pagination
 from dam.http import AuthedRequest
-from taxonomy import selectors, services, skos
+from taxonomy import selectors, services, skos, vocabulary_csv
 from taxonomy.models import Term, TermLabel, Vocabulary
 
 CONTENT_TYPES = {"turtle": "text/turtle; charset=utf-8", "xml": "application/rdf+xml; charset=utf-8",
@@ -148,7 +148,7 @@ class VocabularyExport(APIView):
         fmt = request.query_params.get("format", "turtle")
         if fmt not in CONTENT_TYPES:
             raise serializers.ValidationError({"format": ["Choose turtle, xml or csv."]})
-        body = skos.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
+        body = vocabulary_csv.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
         return HttpResponse(body, content_type=CONTENT_TYPES[fmt])
 
 

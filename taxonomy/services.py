@@ -17,7 +17,7 @@ from rdflib import URIRef
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
-from taxonomy import signals, skos
+from taxonomy import signals, skos, vocabulary_csv
 from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
 
 Label = tuple[str, str, str]  # (kind, language, text)
@@ -305,7 +305,8 @@ def vocabulary_import(*, data: bytes, filename: str, actor: User | None, fmt: st
         if csv_scheme is None:
             raise skos.SkosError([skos.Problem("A CSV import needs the vocabulary's URI and title.")])
         text = data.decode("utf-8-sig", errors="replace")
-        graph, rows = skos.csv_to_graph(text, scheme_uri=csv_scheme[0], title=csv_scheme[1], language=csv_scheme[2])
+        graph, rows = vocabulary_csv.csv_to_graph(text, scheme_uri=csv_scheme[0], title=csv_scheme[1],
+                                                  language=csv_scheme[2])
     else:
         graph = skos.parse(data, skos.guess_format(filename, fmt))
         text = data.decode("utf-8", errors="replace")

@@ -1,4 +1,6 @@
-"""SKOS in and out: parse a file with rdflib, read and validate it into plain data, and build a graph back.
+"""SKOS in and out: parse a file with rdflib, read and validate it into plain data, build a graph back.
+
+CSV goes through here too, turned into a graph by `taxonomy.vocabulary_csv`.
 
 Nothing here writes to the database; `taxonomy.services.vocabulary_import` applies
 what `read` returns, in one transaction, only when there are no errors. The
@@ -7,8 +9,6 @@ import -> export gives an isomorphic graph.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +17,7 @@ from xml.sax import SAXParseException
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS, XSD
 
-from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
+from taxonomy.models import TermLabel, Vocabulary, normalize_label
 
 FORMATS = {"turtle": "turtle", "ttl": "turtle", "xml": "xml", "rdf": "xml", "rdfxml": "xml", "owl": "xml",
            "nt": "nt", "n3": "n3", "jsonld": "json-ld"}
@@ -279,7 +279,7 @@ def read(graph: Graph, text: str, *, known: Callable[[str], bool], external: str
     # skos:narrower is the inverse of skos:broader: fold it in.
     for parent, child in graph.subject_objects(SKOS.narrower):
         parent_uri, child_uri = str(parent), str(child)
-        if child_uri in concepts and parent_uri in in_file | {u for u in [parent_uri] if known(u)}:
+        if child_uri in concepts and (parent_uri in in_file or known(parent_uri)):
             concepts[child_uri].broader.add(parent_uri)
         elif parent_uri in concepts and child_uri not in concepts:
             resolve(parent_uri, "narrower", child_uri, concepts[parent_uri])
@@ -344,7 +344,7 @@ def _check_duplicate_labels(schemes: Iterable[SchemeData], errors: list[Problem]
 
 # --- export --------------------------------------------------------------------
 
-def _literal(text: str, language: str) -> Literal:
+def literal(text: str, language: str) -> Literal:
     return Literal(text, lang=language or None)
 
 
@@ -359,9 +359,9 @@ def graph_for(vocabulary: Vocabulary) -> Graph:
     if namespace != vocabulary.uri or namespace.endswith(("/", "#")):
         graph.bind("", Namespace(namespace))
     graph.add((scheme, RDF.type, SKOS.ConceptScheme))
-    graph.add((scheme, SKOS.prefLabel, _literal(vocabulary.title, vocabulary.language)))
+    graph.add((scheme, SKOS.prefLabel, literal(vocabulary.title, vocabulary.language)))
     if vocabulary.description:
-        graph.add((scheme, DCTERMS.description, _literal(vocabulary.description, vocabulary.language)))
+        graph.add((scheme, DCTERMS.description, literal(vocabulary.description, vocabulary.language)))
     terms = list(vocabulary.terms.select_related("replaced_by").prefetch_related("labels", "broader", "related"))
     for term in terms:
         node = URIRef(term.uri)
@@ -371,13 +371,13 @@ def graph_for(vocabulary: Vocabulary) -> Graph:
         if not any(b.vocabulary_id == vocabulary.pk for b in broader):
             graph.add((node, SKOS.topConceptOf, scheme))
         for label in term.labels.all():
-            graph.add((node, KIND_PREDICATES[TermLabel.Kind(label.kind)], _literal(label.text, label.language)))
+            graph.add((node, KIND_PREDICATES[TermLabel.Kind(label.kind)], literal(label.text, label.language)))
         if term.notation:
             graph.add((node, SKOS.notation, Literal(term.notation)))
         if term.scope_note:
-            graph.add((node, SKOS.scopeNote, _literal(term.scope_note, vocabulary.language)))
+            graph.add((node, SKOS.scopeNote, literal(term.scope_note, vocabulary.language)))
         if term.definition:
-            graph.add((node, SKOS.definition, _literal(term.definition, vocabulary.language)))
+            graph.add((node, SKOS.definition, literal(term.definition, vocabulary.language)))
         for parent in broader:
             graph.add((node, SKOS.broader, URIRef(parent.uri)))
         for other in term.related.all():
@@ -395,79 +395,3 @@ def graph_for(vocabulary: Vocabulary) -> Graph:
 
 def serialize(vocabulary: Vocabulary, fmt: str = "turtle") -> str:
     return graph_for(vocabulary).serialize(format=guess_format("", fmt))
-
-
-# --- CSV, for vocabularies kept in spreadsheets ------------------------------------
-# One row per term. Columns: uri, pref_label[@lang], alt_label[@lang], hidden_label[@lang]
-# (several labels separated by "|"), broader and related (URIs separated by "|"),
-# notation, scope_note, definition, status (active/deprecated), replaced_by.
-
-CSV_SEPARATOR = "|"
-
-
-def csv_to_graph(text: str, *, scheme_uri: str, title: str, language: str = "en") -> tuple[Graph, dict[str, int]]:
-    """Turn a spreadsheet into a SKOS graph (and the row of each term) so it goes through the same checks."""
-    graph = Graph()
-    scheme = URIRef(scheme_uri)
-    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
-    graph.add((scheme, SKOS.prefLabel, _literal(title, language)))
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "uri" not in reader.fieldnames:
-        raise SkosError([Problem("The CSV needs a header row with at least 'uri' and 'pref_label' columns.", line=1)])
-    rows: dict[str, int] = {}
-    errors: list[Problem] = []
-    for number, row in enumerate(reader, start=2):
-        uri = (row.get("uri") or "").strip()
-        if not uri:
-            errors.append(Problem("The row has no uri.", line=number))
-            continue
-        rows[uri] = number
-        node = URIRef(uri)
-        graph.add((node, RDF.type, SKOS.Concept))
-        graph.add((node, SKOS.inScheme, scheme))
-        for column, value in row.items():
-            if column is None or value is None or not value.strip():
-                continue
-            name, _, lang = column.strip().partition("@")
-            values = [v.strip() for v in value.split(CSV_SEPARATOR) if v.strip()]
-            kind = {"pref_label": SKOS.prefLabel, "alt_label": SKOS.altLabel, "hidden_label": SKOS.hiddenLabel}
-            if name in kind:
-                for v in values:
-                    graph.add((node, kind[name], _literal(v, lang)))
-            elif name in ("broader", "related"):
-                for v in values:
-                    graph.add((node, SKOS.broader if name == "broader" else SKOS.related, URIRef(v)))
-            elif name in ("scope_note", "definition"):
-                graph.add((node, SKOS.scopeNote if name == "scope_note" else SKOS.definition,
-                           _literal(value.strip(), language)))
-            elif name == "notation":
-                graph.add((node, SKOS.notation, Literal(value.strip())))
-            elif name == "status" and value.strip() == Term.Status.DEPRECATED:
-                graph.add((node, OWL.deprecated, Literal(True, datatype=XSD.boolean)))
-            elif name == "replaced_by":
-                graph.add((node, DCTERMS.isReplacedBy, URIRef(value.strip())))
-    if errors:
-        raise SkosError(errors)
-    return graph, rows
-
-
-def vocabulary_csv(vocabulary: Vocabulary) -> str:
-    """The vocabulary as one row per term, in the columns `csv_to_graph` reads."""
-    terms = list(vocabulary.terms.select_related("replaced_by").prefetch_related("labels", "broader", "related"))
-    languages = sorted({label.language for term in terms for label in term.labels.all()})
-    columns = ["uri"] + [f"{kind}_label@{lang}" if lang else f"{kind}_label" for kind in ("pref", "alt", "hidden")
-                         for lang in languages] + ["broader", "related", "notation", "scope_note", "definition",
-                                                   "status", "replaced_by"]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
-    for term in terms:
-        row = {"uri": term.uri, "broader": CSV_SEPARATOR.join(sorted(b.uri for b in term.broader.all())),
-               "related": CSV_SEPARATOR.join(sorted(r.uri for r in term.related.all())),
-               "notation": term.notation, "scope_note": term.scope_note, "definition": term.definition,
-               "status": term.status, "replaced_by": term.replaced_by.uri if term.replaced_by else ""}
-        for label in term.labels.all():
-            column = f"{label.kind}_label@{label.language}" if label.language else f"{label.kind}_label"
-            row[column] = CSV_SEPARATOR.join([*filter(None, [row.get(column, "")]), label.text])
-        writer.writerow(row)
-    return out.getvalue()

@@ -15,7 +15,7 @@ from accounts import permissions as authority
 from accounts.audit import events_for
 from accounts.permissions import Cap
 from dam.http import AuthedHttpRequest
-from taxonomy import selectors, services, skos
+from taxonomy import selectors, services, skos, vocabulary_csv
 from taxonomy.api import CONTENT_TYPES
 from taxonomy.forms import DeprecateForm, ImportForm, MergeForm, MoveForm, TermForm, VocabularyForm
 from taxonomy.models import Term, Vocabulary
@@ -73,7 +73,7 @@ def vocabulary_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     fmt = request.GET.get("format", "turtle")
     if fmt not in CONTENT_TYPES:
         fmt = "turtle"
-    body = skos.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
+    body = vocabulary_csv.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     extension = {"turtle": "ttl", "xml": "rdf", "csv": "csv"}[fmt]
     response["Content-Disposition"] = f'attachment; filename="vocabulary-{vocabulary.pk}.{extension}"'

@@ -8,7 +8,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from accounts.models import AuditEvent
-from taxonomy import selectors, services, skos
+from taxonomy import selectors, services, skos, vocabulary_csv
 from taxonomy.models import Term, TermLabel, Vocabulary
 from tests.taxonomy import vocab
 
@@ -74,7 +74,7 @@ def test_export_is_the_imported_graph_and_reimports_unchanged(fmt):
 
 def test_csv_round_trip():
     vocabulary = vocab.build()
-    text = skos.vocabulary_csv(vocabulary)
+    text = vocabulary_csv.vocabulary_csv(vocabulary)
     assert text.splitlines()[0].startswith("uri,pref_label@de,pref_label@en,pref_label@fr")
     before = skos.graph_for(vocabulary)
     Vocabulary.objects.all().delete()

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from taxonomy import skos
+from taxonomy import skos, vocabulary_csv
 from taxonomy.models import Vocabulary
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             known = ", ".join(Vocabulary.objects.values_list("uri", flat=True)[:10]) or "none"
             raise CommandError(f"No vocabulary {ref!r}. Known: {known}")
         fmt = options["format"]
-        text = skos.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
+        text = vocabulary_csv.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as out:
                 out.write(text)
