@@ -224,3 +224,21 @@ def test_the_demo_vocabulary_imports_and_exports_unchanged():
     vocabulary = load(DEMO_TURTLE, filename="demo.ttl").vocabularies[0]
     assert isomorphic(Graph().parse(data=DEMO_TURTLE, format="turtle"),
                       Graph().parse(data=skos.serialize(vocabulary), format="turtle"))
+
+
+def test_api_import_reports_problems_or_creates(api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("bad.ttl", (HEAD + 'ex:a a skos:Concept ; skos:prefLabel "A"@en ; '
+                                               'skos:broader ex:a .\n').encode())
+    response = api["librarian"].post("/api/v1/vocabularies/import/", {"file": bad}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["errors"]["file"][0].startswith("line 5 <https://t.example/s/a>: skos:broader forms")
+    good = SimpleUploadedFile("stock.ttl", vocab.turtle().encode())
+    response = api["librarian"].post("/api/v1/vocabularies/import/", {"file": good}, format="multipart")
+    assert response.status_code == 201 and response.json()["created"] == 436
+    assert api["contributor"].post("/api/v1/vocabularies/import/", {"file": good},
+                                   format="multipart").status_code == 403
+    listed = api["viewer"].get(f"/api/v1/terms/?vocabulary={Vocabulary.objects.get().pk}&page_size=5").json()
+    assert listed["count"] == 432  # the four deprecated terms are left out unless asked for
+    assert all(r["path"][-1] == r["label"] for r in listed["results"])
