@@ -81,18 +81,13 @@ class RightsSerializer(serializers.Serializer):
 
 
 class AssetTermSerializer(serializers.Serializer):
-    # "label" and "source" are also attributes of every serializer field, so they are declared here,
-    # where the type checker does not mistake them for overrides.
     id = serializers.IntegerField(source="term.id")
     uri = serializers.CharField(source="term.uri")
+    # Fields named "label" and "source" shadow Field attributes for the type checker only; DRF moves them into fields.
+    label = serializers.CharField(source="term.label")  # type: ignore[assignment]
     vocabulary = serializers.IntegerField(source="term.vocabulary_id")
+    source = serializers.CharField()  # type: ignore[assignment]
     confidence = serializers.FloatField(allow_null=True)
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        return {"id": fields["id"], "uri": fields["uri"], "label": serializers.CharField(source="term.label"),
-                "vocabulary": fields["vocabulary"], "source": serializers.CharField(),
-                "confidence": fields["confidence"]}
 
 
 class AssetSerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from accounts import permissions as authority
 from accounts.models import AuditEvent
 from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, ReviewState
+from assets.schema import missing_fields
 
 
 def assets_visible_to(user: Any) -> QuerySet[Asset]:
@@ -98,8 +99,6 @@ def dashboard_counts(user: Any) -> dict[str, int]:
 
 def missing_required_fields(asset: Asset) -> list[str]:
     """Labels of the fields that must be filled before a revision may be submitted for review."""
-    from assets.schema import missing_fields
-
     missing = []
     if not asset.title.strip():
         missing.append("Title")
