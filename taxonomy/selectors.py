@@ -73,17 +73,24 @@ class TreeRow:
     has_children: bool
 
 
+def _visible_assets(user: Any) -> QuerySet:
+    # Assets are reached through the relation the assets app declares on Term (taxonomy cannot
+    # import it) and filtered by the permission authority, like every asset list.
+    asset_model = cast(Any, Term._meta.get_field("assets")).related_model
+    return authority.visible(user, asset_model.objects.all()).values("pk")
+
+
+def with_asset_counts(terms: QuerySet[Term], user: Any) -> QuerySet[Term]:
+    """Each term annotated with `asset_count`: how many assets the user may see carry it."""
+    return terms.annotate(asset_count=Count("asset_links", filter=Q(asset_links__asset__in=_visible_assets(user))))
+
+
 def tree(vocabulary: Vocabulary, user: Any) -> list[TreeRow]:
     """The vocabulary in tree order, each term with the count of its assets the user may see.
 
     A term with several broader terms appears under each.
     """
-    # Assets are reached through the relation the assets app declares on Term (taxonomy cannot
-    # import it) and filtered by the permission authority, like every asset list.
-    asset_model = cast(Any, Term._meta.get_field("assets")).related_model
-    visible = authority.visible(user, asset_model.objects.all()).values("pk")
-    terms = {t.pk: t for t in vocabulary.terms.annotate(
-        asset_count=Count("asset_links", filter=Q(asset_links__asset__in=visible)))}
+    terms = {t.pk: t for t in with_asset_counts(vocabulary.terms.all(), user)}
     children: dict[int | None, list[int]] = defaultdict(list)
     parents = _parents(terms)
     for pk in terms:

@@ -115,6 +115,7 @@ def term_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     can_manage = authority.can(request.user, "edit", term)
     return render(request, "taxonomy/term.html", {
         "title": term.label, "term": term, **selectors.term_detail(term), "vocabulary": term.vocabulary,
+        "narrower": selectors.with_asset_counts(term.narrower.all(), request.user).order_by("label"),
         "assets": assets.select_related("collection")[:24], "asset_count": assets.count(),
         "history": events_for(term)[:30] if can_manage else [], "can_manage": can_manage,
         "merge_form": MergeForm(term=term) if can_manage else None,

@@ -143,7 +143,7 @@ def test_keywords_match_any_label(animals):
     assert found == {"KATZEN": animals["cats"], "house cats": animals["moggies"], "Zebras": None}
 
 
-def test_tree_lists_every_level_with_visible_asset_counts(animals, people):
+def test_tree_and_term_page_count_only_visible_assets(animals, people, web):
     tag(make_asset(people["editor"], approved=True), animals["cats"])
     tag(make_asset(people["editor"]), animals["cats"])  # a draft: viewers do not see it
     for role, count in (("viewer", 1), ("librarian", 2)):
@@ -151,3 +151,5 @@ def test_tree_lists_every_level_with_visible_asset_counts(animals, people):
         assert [(r.term.label, r.depth) for r in rows] == [
             ("Mammals", 0), ("Cats", 1), ("Kittens", 2), ("Moggies", 1)]
         assert rows[1].term.asset_count == count, role
+        page = web(role).get(f"/vocabulary/terms/{animals['mammals'].pk}/")
+        assert [(t.label, t.asset_count) for t in page.context["narrower"]] == [("Cats", count), ("Moggies", 0)]
