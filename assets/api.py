@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions as authority
 from accounts.models import User
-from assets import downloads, ingest, selectors, services
+from assets import downloads, ingest, naming, selectors, services
 from assets.files import FileRejected, FileTooLarge
 from assets.filters import AssetFilter
 from assets.models import Asset, AssetVersion, Collection, IngestBatch, IngestItem, OnDuplicate, Rendition
@@ -80,6 +80,16 @@ class RightsSerializer(serializers.Serializer):
     embargo_until = serializers.DateTimeField(required=False, allow_null=True)
 
 
+class AssetTermSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="term.id")
+    uri = serializers.CharField(source="term.uri")
+    # Fields named "label" and "source" shadow Field attributes for the type checker only; DRF moves them into fields.
+    label = serializers.CharField(source="term.label")  # type: ignore[assignment]
+    vocabulary = serializers.IntegerField(source="term.vocabulary_id")
+    source = serializers.CharField()  # type: ignore[assignment]
+    confidence = serializers.FloatField(allow_null=True)
+
+
 class AssetSerializer(serializers.ModelSerializer):
     collection: serializers.PrimaryKeyRelatedField[Collection] = serializers.PrimaryKeyRelatedField(read_only=True)
     owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -88,11 +98,12 @@ class AssetSerializer(serializers.ModelSerializer):
     rights = serializers.SerializerMethodField()
     renditions = serializers.SerializerMethodField()
     etag = serializers.CharField(read_only=True)
+    terms = serializers.SerializerMethodField()
 
     class Meta:
         model = Asset
         fields = ["uid", "title", "description", "asset_type", "collection", "owner", "campaign", "rights",
-                  "metadata", "current_version", "approved_version", "renditions", "archived_at", "created_at",
+                  "metadata", "terms", "current_version", "approved_version", "renditions", "archived_at", "created_at",
                   "updated_at", "etag"]
         read_only_fields = fields
 
@@ -108,6 +119,12 @@ class AssetSerializer(serializers.ModelSerializer):
     def get_renditions(self, asset: Asset) -> dict[str, Any]:
         version = self._shown(asset)
         return rendition_links(self.context["request"], version) if version else {}
+
+    @extend_schema_field(AssetTermSerializer(many=True))
+    def get_terms(self, asset: Asset) -> list[dict[str, Any]]:
+        # term_links (with term) is prefetched by assets_visible_to, so lists make no query per asset.
+        links = sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold())
+        return list(AssetTermSerializer(links, many=True).data)
 
     @extend_schema_field(RightsSerializer)
     def get_rights(self, asset: Asset) -> dict[str, Any]:
@@ -134,6 +151,8 @@ class AssetUpdateSerializer(RightsSerializer):
     collection = serializers.PrimaryKeyRelatedField(queryset=Collection.objects.all(), required=False)
     campaign = serializers.CharField(required=False, allow_blank=True, max_length=200)
     metadata = serializers.DictField(required=False)
+    terms = serializers.ListField(child=serializers.CharField(max_length=500), required=False,
+                                  help_text="Term URIs or ids; replaces the asset's human-assigned terms.")
     rights = RightsSerializer(required=False)
     etag = serializers.CharField(required=False)
 
@@ -202,8 +221,9 @@ class AssetListCreate(APIView):
                 raise _ingest_errors(error) from error
             raise error
         asset = selectors.access_asset(request.user, result.item.asset.uid)  # type: ignore[union-attr]
-        return Response(AssetSerializer(asset, context={"request": request}).data, status=status.HTTP_201_CREATED,
-                        headers={"X-Ingest-Batch": str(batch.pk)})
+        body = AssetSerializer(asset, context={"request": request}).data
+        body["naming_advice"] = naming.ingest_advice(asset)  # None when the name follows the convention
+        return Response(body, status=status.HTTP_201_CREATED, headers={"X-Ingest-Batch": str(batch.pk)})
 
 
 class AssetDetail(APIView):

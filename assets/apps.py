@@ -9,9 +9,14 @@ class AssetsConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
-        from assets import permissions
+        from assets import permissions, signals, tagging
+        from taxonomy import signals as taxonomy_signals
 
         permissions.register()
+        # Embedded keywords become terms (or proposals) once a version is stored; merged or
+        # replaced vocabulary terms re-tag the assets (taxonomy cannot reach them itself).
+        signals.version_created.connect(tagging.on_version_created, dispatch_uid="assets.keywords")
+        taxonomy_signals.terms_replaced.connect(tagging.on_terms_replaced, dispatch_uid="assets.retag")
         # Pillow's own guard, at our limit; DecompressionBombWarning is turned
         # into an error wherever we open images (assets.files, assets.renditions).
         Image.MAX_IMAGE_PIXELS = settings.DAM_MAX_IMAGE_PIXELS

@@ -11,6 +11,7 @@ from django.http.response import HttpResponseBase
 
 from assets import signals
 from assets.models import AssetVersion, Rendition
+from assets.naming import download_name
 from assets.selectors import rendition_for
 
 ORIGINAL = "original"
@@ -53,14 +54,14 @@ def version_download(version: AssetVersion, rendition: str = ORIGINAL, *, user: 
 
 def _version_response(version: AssetVersion, rendition: str) -> HttpResponseBase:
     if rendition == ORIGINAL:
-        return _respond(version.file.name, version.original_filename, version.mime_type)
+        return _respond(version.file.name, download_name(version), version.mime_type)
     if rendition not in CHOICES:
         raise Http404(f"Unknown rendition {rendition!r}; choose one of {', '.join(CHOICES)}.")
     made = rendition_for(version, rendition)
     if made is None or made.status != Rendition.Status.READY:
         state = made.get_status_display().lower() if made else "not available for this file type"
         raise Http404(f"The {rendition} rendition is {state}.")
-    stem = version.original_filename.rsplit(".", 1)[0]
+    stem = download_name(version).rsplit(".", 1)[0]
     return _respond(made.file.name, f"{stem}-{rendition}.jpg", made.mime_type)
 
 

@@ -296,3 +296,93 @@ class IngestItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}: {self.outcome}"
+
+
+# --- metadata schema and term proposals ---------------------------------------
+# These link the vocabulary to assets and collections, so they live here, on the
+# assets side: taxonomy sits below assets and must not know about them.
+
+class MetadataField(models.Model):
+    """One field of the metadata schema; values live in Asset.metadata under `key`."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", "Text"
+        LONG_TEXT = "long_text", "Long text"
+        NUMBER = "number", "Number"
+        DATE = "date", "Date"
+        BOOLEAN = "boolean", "Yes / no"
+        URL = "url", "URL"
+        CHOICE = "choice", "Choice"
+        TERM = "term", "Term from a vocabulary"
+
+    key = models.SlugField(max_length=60, unique=True)
+    label = models.CharField(max_length=120)
+    field_type = models.CharField(max_length=10, choices=Type.choices, default=Type.TEXT)
+    choices = models.JSONField(default=list, blank=True)
+    vocabulary = models.ForeignKey("taxonomy.Vocabulary", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    required = models.BooleanField(default=False)
+    help_text = models.CharField(max_length=300, blank=True)
+    # Empty means "every asset type" / "every collection"; a collection covers its sub-folders.
+    asset_types = models.JSONField(default=list, blank=True)
+    collections = models.ManyToManyField(Collection, blank=True, related_name="+")
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class TermProposal(models.Model):
+    """A term someone wants in the vocabulary, for one asset; librarians accept, map or reject it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        MAPPED = "mapped", "Mapped to an existing term"
+        REJECTED = "rejected", "Rejected"
+
+    class Origin(models.TextChoices):
+        PERSON = "person", "Proposed by a person"
+        EMBEDDED = "embedded", "Embedded keyword"
+
+    asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="term_proposals")
+    vocabulary = models.ForeignKey("taxonomy.Vocabulary", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    label = models.CharField(max_length=300)
+    language = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PERSON)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    term = models.ForeignKey("taxonomy.Term", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class NamingRule(models.Model):
+    """A filename convention for one collection (and its sub-folders) or one asset type."""
+
+    pattern = models.CharField(max_length=200, help_text="e.g. {campaign}_{type}_{date:%Y%m%d}")
+    collection = models.ForeignKey(Collection, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    asset_type = models.CharField(max_length=10, choices=AssetType.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.pattern

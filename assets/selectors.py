@@ -7,7 +7,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts import permissions as authority
 from accounts.models import AuditEvent
-from assets.models import Asset, AssetVersion, Collection, IngestBatch, IngestItem, Rendition, ReviewState
+from assets.models import Asset, AssetTerm, AssetVersion, Collection, IngestBatch, IngestItem, Rendition, ReviewState
+from assets.schema import missing_fields
 
 
 def assets_visible_to(user: Any) -> QuerySet[Asset]:
@@ -20,6 +21,7 @@ def assets_visible_to(user: Any) -> QuerySet[Asset]:
         # Same attribute on the other version (django-stubs files both under Asset).
         Prefetch("approved_version__renditions", queryset=ready_renditions,
                  to_attr="ready_renditions"),  # type: ignore[no-redef]
+        Prefetch("term_links", queryset=AssetTerm.objects.select_related("term")),
     )
 
 
@@ -31,7 +33,8 @@ def live_assets_visible_to(user: Any) -> QuerySet[Asset]:
 def access_asset(user: Any, uid: Any, action: str = "view") -> Asset:
     """Fetch one asset by uid and check `action`: 404 if unseen, 403 if not allowed."""
     return authority.access(user, Asset.objects.select_related("collection", "owner", "current_version",
-                                                                "approved_version"), action, uid=uid)
+                                                                "approved_version").prefetch_related(
+        Prefetch("term_links", queryset=AssetTerm.objects.select_related("term"))), action, uid=uid)
 
 
 def version_shown_to(user: Any, asset: Asset) -> AssetVersion | None:
@@ -111,7 +114,7 @@ def missing_required_fields(asset: Asset) -> list[str]:
     missing = []
     if not asset.title.strip():
         missing.append("Title")
-    return missing
+    return missing + missing_fields(asset)
 
 
 def history_of(asset: Asset) -> QuerySet[AuditEvent]:

@@ -5,6 +5,7 @@ permission authority, runs in a transaction and writes one audit event.
 """
 from __future__ import annotations
 
+import uuid
 from functools import partial
 from typing import IO, Any
 
@@ -21,8 +22,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
-from assets import files, signals
-from assets.models import Asset, AssetVersion, Collection, Rendition, original_upload_to
+from assets import files, schema, signals, tagging
+from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, original_upload_to
 from assets.permissions import GRANT_LEVELS
 from assets.probe import Probe, probe
 
@@ -227,22 +228,33 @@ def asset_update(*, asset: Asset, actor: User | None, changes: dict[str, Any],
     locked = Asset.objects.select_for_update().get(pk=asset.pk)
     if expected_revision is not None and expected_revision != locked.revision:
         raise StaleEdit("Someone else changed this asset since you loaded it. Reload and try again.")
+    changes = dict(changes)
+    terms = changes.pop("terms", None)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({field: "This field cannot be edited." for field in unknown})
     new_collection = changes.get("collection")
     if new_collection is not None and new_collection.pk != locked.collection_id and actor is not None:
         authority.require(actor, "contribute", new_collection)
+    if "metadata" in changes or (new_collection is not None and locked.metadata):
+        # Values are checked against the schema here, so the form and the API cannot differ.
+        changes["metadata"] = schema.clean_metadata(changes.get("metadata", locked.metadata),
+                                                    asset_type=locked.asset_type,
+                                                    collection=new_collection or locked.collection)
     diff = {}
     for field, value in changes.items():
         old = getattr(locked, field)
         if old != value:
             setattr(locked, field, value)
             diff[field] = [_jsonable(old), _jsonable(value)]
+    term_diff = tagging.replace_human_terms(locked, tagging.resolve_terms(terms), actor=actor) if terms is not None \
+        else None
+    if term_diff is not None:
+        diff["terms"] = term_diff
     if diff:
         locked.revision += 1
         locked.full_clean()
-        locked.save(update_fields=[*diff, "revision", "updated_at"])
+        locked.save(update_fields=[*(f for f in diff if f != "terms"), "revision", "updated_at"])
         audit.record("assets.asset.updated", actor=actor, target=locked, changes=diff)
     return locked
 
@@ -306,3 +318,56 @@ def rendition_generate(*, version_id: int, preset: str) -> Rendition | None:
     """Make (or remake) one rendition; safe to run twice. A failure is recorded, never raised."""
     made = renditions_generate(version_id=version_id, presets=[preset])
     return made[0] if made else None
+
+
+# --- bulk edit -------------------------------------------------------------------
+
+@transaction.atomic
+def assets_bulk_update(*, assets: list[Asset], actor: User | None, add_terms: list[Any] = (),  # type: ignore[assignment]
+                       remove_terms: list[Any] = (),  # type: ignore[assignment]
+                       collection: Collection | None = None, metadata: dict[str, Any] | None = None) -> int:
+    """Add or remove terms, move to a collection and set schema fields on many assets: all or none.
+
+    Every asset's history gets an event carrying the same batch id, so the action reads as one.
+    Returns how many assets changed.
+    """
+    if actor is not None:
+        for asset in assets:
+            authority.require(actor, "edit", asset)
+        if collection is not None:
+            authority.require(actor, "contribute", collection)
+    added, removed = tagging.resolve_terms(list(add_terms)), list(remove_terms)
+    batch = uuid.uuid4().hex[:12]
+    errors: list[str] = []
+    changed = 0
+    for asset in Asset.objects.select_for_update().filter(pk__in=[a.pk for a in assets]).select_related("collection"):
+        diff: dict[str, Any] = {}
+        for term in added:
+            link, made = AssetTerm.objects.get_or_create(asset=asset, term=term, defaults={"added_by": actor})
+            if made or link.source != AssetTerm.Source.HUMAN:
+                AssetTerm.objects.filter(pk=link.pk).update(source=AssetTerm.Source.HUMAN, confidence=None)
+                diff.setdefault("terms_added", []).append(term.uri)
+        if removed and AssetTerm.objects.filter(asset=asset, term__in=removed).delete()[0]:
+            diff["terms_removed"] = sorted(t.uri for t in removed)
+        if collection is not None and collection.pk != asset.collection_id:
+            diff["collection"] = [asset.collection_id, collection.pk]
+            asset.collection = collection
+        if metadata:
+            try:
+                new = schema.clean_metadata({**(asset.metadata or {}), **metadata}, asset_type=asset.asset_type,
+                                            collection=asset.collection)
+            except ValidationError as exc:
+                errors.append(f"“{asset.title}”: {' '.join(exc.messages)}")
+                continue
+            new = {k: v for k, v in new.items() if not schema.is_empty(v)}
+            if new != asset.metadata:
+                diff["metadata"] = [asset.metadata, new]
+                asset.metadata = new
+        if diff:
+            asset.revision += 1
+            asset.save(update_fields=["collection", "metadata", "revision", "updated_at"])
+            audit.record("assets.asset.bulk_updated", actor=actor, target=asset, batch=batch, changes=diff)
+            changed += 1
+    if errors:
+        raise ValidationError(errors)
+    return changed

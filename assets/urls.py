@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assets import views
+from assets import views, vocab_views
 
 app_name = "assets"
 urlpatterns = [
@@ -15,6 +15,20 @@ urlpatterns = [
     path("collections/<int:pk>/new/", views.collection_create, name="collection_create_child"),
     path("collections/<int:pk>/grant/", views.collection_grant, name="collection_grant"),
     path("collections/<int:pk>/revoke/", views.collection_revoke, name="collection_revoke"),
+    path("bulk/", vocab_views.bulk_edit, name="bulk_edit"),
+    path("schema/", vocab_views.schema_list, name="schema"),
+    path("schema/new/", vocab_views.schema_edit, name="schema_create"),
+    path("schema/<int:pk>/", vocab_views.schema_edit, name="schema_edit"),
+    path("schema/<int:pk>/delete/", vocab_views.schema_delete, name="schema_delete"),
+    path("metadata.csv", vocab_views.metadata_export, name="metadata_export"),
+    path("metadata/import/", vocab_views.metadata_import, name="metadata_import"),
+    path("naming/", vocab_views.naming_save, name="naming_save"),
+    path("naming/<int:pk>/delete/", vocab_views.naming_delete, name="naming_delete"),
+    path("proposals/", vocab_views.proposal_list, name="proposals"),
+    path("proposals/<int:pk>/accept/", vocab_views.proposal_accept, name="proposal_accept"),
+    path("proposals/<int:pk>/map/", vocab_views.proposal_map, name="proposal_map"),
+    path("proposals/<int:pk>/reject/", vocab_views.proposal_reject, name="proposal_reject"),
+    path("<uuid:uid>/propose-term/", vocab_views.propose_term, name="propose_term"),
     path("<uuid:uid>/", views.asset_detail, name="detail"),
     path("<uuid:uid>/edit/", views.asset_edit, name="edit"),
     path("<uuid:uid>/versions/new/", views.version_upload, name="version_upload"),

@@ -15,12 +15,13 @@ from django_filters.views import FilterView
 
 from accounts import permissions as authority
 from accounts.permissions import Cap
-from assets import downloads, ingest, selectors, services
+from assets import downloads, ingest, naming, schema, selectors, services
 from assets.files import FileRejected
 from assets.filters import AssetFilter
-from assets.forms import AssetEditForm, CollectionForm, GrantForm, UploadForm, VersionForm
+from assets.forms import AssetEditForm, CollectionForm, GrantForm, ProposeTermForm, UploadForm, VersionForm
 from assets.models import Asset, AssetVersion, Collection, IngestItem
 from dam.http import AuthedHttpRequest
+from taxonomy.models import Vocabulary
 
 
 @login_required
@@ -52,7 +53,8 @@ class AssetListView(LoginRequiredMixin, FilterView):
         query.pop("page", None)
         view = self.request.GET.get("view", "grid")
         context.update(title="Assets", view=view if view in ("grid", "table") else "grid",
-                       querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD))
+                       querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD),
+                       can_bulk=authority.can(self.request.user, Cap.EDIT_METADATA))
         return context
 
 
@@ -73,6 +75,10 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "can_add_version": authority.can(request.user, "add_version", asset),
         "can_archive": authority.can(request.user, "archive", asset),
         "can_share": authority.can(request.user, "share", asset),
+        "term_links": sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold()),
+        "schema_values": schema.display_values(asset),
+        "missing": selectors.missing_required_fields(asset),
+        "can_propose": authority.can(request.user, "propose", Vocabulary), "propose_form": ProposeTermForm(),
     })
 
 
@@ -99,6 +105,9 @@ def asset_upload(request: AuthedHttpRequest) -> HttpResponse:
         if item.asset is not None:
             done = "uploaded as version 1" if item.outcome == IngestItem.Outcome.CREATED else item.reason.lower()
             messages.success(request, f"“{item.asset.title}” was {done.rstrip('.')}.")
+            advice = naming.ingest_advice(item.asset)
+            if advice:
+                messages.warning(request, advice)
             return redirect(item.asset)
         form.add_error("file", item.reason)
         form.duplicate_of = item.duplicate_of
@@ -132,7 +141,7 @@ def asset_edit(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         except services.StaleEdit as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, "The changes were saved.")
             return redirect(asset)

@@ -1,2 +1,15 @@
 """Vocabulary endpoints under /api/v1/."""
-urlpatterns: list = []
+from django.urls import path
+
+from taxonomy import api
+
+urlpatterns = [
+    path("vocabularies/", api.VocabularyList.as_view(), name="vocabularies"),
+    path("vocabularies/import/", api.VocabularyImport.as_view(), name="vocabulary-import"),
+    path("vocabularies/<int:pk>/", api.VocabularyDetail.as_view(), name="vocabulary"),
+    path("vocabularies/<int:pk>/skos/", api.VocabularyExport.as_view(), name="vocabulary-skos"),
+    path("terms/", api.TermList.as_view(), name="terms"),
+    path("terms/<int:pk>/", api.TermDetail.as_view(), name="term"),
+    path("terms/<int:pk>/merge/", api.TermMerge.as_view(), name="term-merge"),
+    path("terms/<int:pk>/deprecate/", api.TermDeprecate.as_view(), name="term-deprecate"),
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.db import models
+from django.urls import reverse
 
 
 def normalize_label(text: str) -> str:
@@ -18,6 +19,8 @@ class Vocabulary(models.Model):
     uri = models.URLField(max_length=500, unique=True)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    # The main language: the title's, the notes', and the one Term.label is taken from.
+    language = models.CharField(max_length=20, default="en", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -27,6 +30,9 @@ class Vocabulary(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("taxonomy:vocabulary", args=[self.pk])
 
 
 class Term(models.Model):
@@ -49,6 +55,9 @@ class Term(models.Model):
     # skos:broader; a term may have several broader terms (polyhierarchy).
     broader = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="narrower")
     related = models.ManyToManyField("self", symmetrical=True, blank=True)
+    # References to concepts that are not in the DAM, kept as URIs so an export gives them back:
+    # {"broader": [uri, ...], "related": [...], "exactMatch": [...], "closeMatch": [...], ...}.
+    external_links = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,6 +66,13 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("taxonomy:term", args=[self.pk])
+
+    @property
+    def is_deprecated(self) -> bool:
+        return self.status == self.Status.DEPRECATED
 
 
 class TermLabel(models.Model):

@@ -10,6 +10,7 @@ SIDEBAR = {  # label -> roles that see it
     "Dashboard": set(PERSONAS),
     "Assets": set(PERSONAS),
     "Collections": set(PERSONAS),
+    "Vocabulary": set(PERSONAS) - {"outsider"},
     "Upload": {"admin", "editor", "contributor"},
     "Share links": {"admin", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},

@@ -13,7 +13,11 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.permissions import Role
 from assets import services
-from assets.models import Asset, Collection
+from assets.models import Asset, AssetTerm, Collection, MetadataField
+from assets.schema import metadata_field_save
+from taxonomy.demo import DEMO_TAGS, DEMO_TURTLE, DEMO_URI
+from taxonomy.models import Term, Vocabulary
+from taxonomy.services import vocabulary_import
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password
 FOLDERS: list[tuple[str, str | None]] = [
@@ -75,6 +79,20 @@ class Command(BaseCommand):
             services.asset_create(fileobj=io.BytesIO(sample_image(colour, i)), filename=f"{slugify(title)}.jpg",
                                   actor=uploader, collection=folders[folder], title=title,
                                   description=f"Demo asset in {folder}.")
+        self._vocabulary(users[Role.LIBRARIAN])
         self.stdout.write(f"Demo users (password for each: {options['password']}):")
         for role, user in users.items():
             self.stdout.write(f"  {user.username:<20} {role.label}")
+
+    def _vocabulary(self, librarian: User) -> None:
+        """The demo vocabulary, its terms on the sample assets, and one (optional) schema field."""
+        if not Vocabulary.objects.filter(uri=DEMO_URI).exists():
+            vocabulary_import(data=DEMO_TURTLE.encode(), filename="demo.ttl", actor=None)
+        for title, names in DEMO_TAGS.items():
+            asset = Asset.objects.filter(title=title).first()
+            for term in Term.objects.filter(uri__in=[DEMO_URI + name for name in names]) if asset else []:
+                AssetTerm.objects.get_or_create(asset=asset, term=term, defaults={"added_by": librarian})
+        if not MetadataField.objects.filter(key="photographer").exists():
+            metadata_field_save(field=None, actor=None, data={
+                "key": "photographer", "label": "Photographer", "field_type": MetadataField.Type.TEXT,
+                "help_text": "Who took the picture.", "order": 1})

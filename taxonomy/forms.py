@@ -1,0 +1,152 @@
+"""Forms for the vocabulary screens: they parse input; services do the work."""
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from taxonomy.models import Term, TermLabel, Vocabulary
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class TermChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Term) -> str:
+        return obj.label
+
+
+class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Term) -> str:
+        return obj.label
+
+
+class VocabularyForm(forms.ModelForm):
+    class Meta:
+        model = Vocabulary
+        fields = ["title", "uri", "language", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"uri": "The concept scheme URI, e.g. https://vocab.example.org/subjects/",
+                      "language": "Main language code, e.g. en"}
+
+
+class TermForm(forms.Form):
+    pref_label = forms.CharField(max_length=300, label="Preferred label")
+    alt_labels = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                 label="Alternative labels (synonyms)", help_text="One per line.")
+    hidden_labels = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                    label="Hidden labels", help_text="Misspellings that should still find the "
+                                                                     "term; one per line.")
+    translations = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                   label="Preferred labels in other languages",
+                                   help_text="One per line as language: label, e.g. de: Katzen")
+    broader = TermMultipleChoiceField(queryset=Term.objects.none(), required=False,
+                                      widget=forms.SelectMultiple(attrs={"size": 6}),
+                                      help_text="None makes it a top term. A term may have several.")
+    related = TermMultipleChoiceField(queryset=Term.objects.none(), required=False,
+                                      widget=forms.SelectMultiple(attrs={"size": 4}))
+    scope_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                 help_text="When to use the term (and when not).")
+    definition = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notation = forms.CharField(max_length=100, required=False, help_text="A code, e.g. 2.4.1")
+    uri = forms.URLField(max_length=500, required=False, label="URI",
+                         help_text="Leave empty to make one from the vocabulary URI and the label.")
+
+    def __init__(self, *args: Any, vocabulary: Vocabulary, term: Term | None = None, **kwargs: Any):
+        self.vocabulary, self.term = vocabulary, term
+        if term is not None:
+            labels = list(term.labels.all())
+            main = vocabulary.language
+
+            def of(kind: str) -> list[str]:
+                return [lb.text for lb in labels if lb.kind == kind and lb.language == main]
+            kwargs.setdefault("initial", {}).update({
+                "pref_label": (of(TermLabel.Kind.PREFERRED) or [term.label])[0],
+                "alt_labels": "\n".join(of(TermLabel.Kind.ALTERNATIVE)),
+                "hidden_labels": "\n".join(of(TermLabel.Kind.HIDDEN)),
+                "translations": "\n".join(f"{lb.language}: {lb.text}" for lb in labels
+                                          if lb.kind == TermLabel.Kind.PREFERRED and lb.language != main),
+                "broader": list(term.broader.all()), "related": list(term.related.all()),
+                "scope_note": term.scope_note, "definition": term.definition, "notation": term.notation,
+                "uri": term.uri,
+            })
+        super().__init__(*args, **kwargs)
+        choices = Term.objects.filter(vocabulary=vocabulary, status=Term.Status.ACTIVE)
+        if term is not None:
+            choices = choices.exclude(pk=term.pk)
+            self.fields["uri"].disabled = True
+        for name in ("broader", "related"):
+            cast(forms.ModelMultipleChoiceField, self.fields[name]).queryset = choices
+
+    def clean_translations(self) -> list[tuple[str, str]]:
+        pairs = []
+        for line in _lines(self.cleaned_data["translations"]):
+            language, sep, text = line.partition(":")
+            if not sep or not language.strip() or not text.strip():
+                raise forms.ValidationError(f"Write “language: label”, not “{line}”.")
+            pairs.append((language.strip(), text.strip()))
+        return pairs
+
+    def labels(self) -> list[tuple[str, str, str]]:
+        """Every label of the term; labels in other languages this form does not show are kept."""
+        data, main = self.cleaned_data, self.vocabulary.language
+        labels = [(TermLabel.Kind.PREFERRED.value, main, data["pref_label"])]
+        labels += [(TermLabel.Kind.ALTERNATIVE.value, main, t) for t in _lines(data["alt_labels"])]
+        labels += [(TermLabel.Kind.HIDDEN.value, main, t) for t in _lines(data["hidden_labels"])]
+        labels += [(TermLabel.Kind.PREFERRED.value, lang, t) for lang, t in data["translations"]]
+        if self.term is not None:
+            labels += [(lb.kind, lb.language, lb.text) for lb in self.term.labels.all()
+                       if lb.language != main and lb.kind != TermLabel.Kind.PREFERRED]
+        return labels
+
+
+class MoveForm(forms.Form):
+    broader = TermMultipleChoiceField(queryset=Term.objects.none(), required=False,
+                                      widget=forms.SelectMultiple(attrs={"size": 12}),
+                                      help_text="The new broader terms; none makes it a top term.")
+
+    def __init__(self, *args: Any, term: Term, **kwargs: Any):
+        kwargs.setdefault("initial", {"broader": list(term.broader.all())})
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["broader"]).queryset = Term.objects.filter(
+            vocabulary=term.vocabulary, status=Term.Status.ACTIVE).exclude(pk=term.pk)
+
+
+class MergeForm(forms.Form):
+    target = TermChoiceField(queryset=Term.objects.none(), label="Merge into",
+                             help_text="This term's assets move there and its labels become synonyms there. "
+                                       "This term stays, deprecated, pointing to it.")
+
+    def __init__(self, *args: Any, term: Term, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["target"]).queryset = Term.objects.filter(
+            vocabulary=term.vocabulary, status=Term.Status.ACTIVE).exclude(pk=term.pk)
+
+
+class DeprecateForm(forms.Form):
+    replacement = TermChoiceField(queryset=Term.objects.none(), required=False, label="Use instead")
+    retag = forms.BooleanField(required=False, initial=True, label="Re-tag its assets with the replacement",
+                               help_text="Unticked, the assets keep the deprecated term and are listed on its page "
+                                         "for review.")
+
+    def __init__(self, *args: Any, term: Term, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["replacement"]).queryset = Term.objects.filter(
+            vocabulary=term.vocabulary, status=Term.Status.ACTIVE).exclude(pk=term.pk)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="SKOS as Turtle (.ttl) or RDF/XML (.rdf, .xml), or a CSV of terms.")
+    external = forms.ChoiceField(choices=[("keep", "Keep as external URIs"), ("drop", "Drop")],
+                                 label="References to concepts outside the DAM")
+    scheme_uri = forms.URLField(required=False, label="Vocabulary URI (CSV only)")
+    title = forms.CharField(required=False, label="Vocabulary title (CSV only)")
+    language = forms.CharField(required=False, initial="en", label="Main language (CSV only)")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if upload is not None and upload.name.lower().endswith(".csv") and not cleaned.get("scheme_uri"):
+            self.add_error("scheme_uri", "A CSV file needs the URI of the vocabulary it fills.")
+        return cleaned

@@ -1,0 +1,183 @@
+"""Read queries for the vocabulary: trees, paths, label search, keyword matching."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts import permissions as authority
+from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
+
+
+def vocabularies_visible_to(user: Any) -> QuerySet[Vocabulary]:
+    return authority.visible(user, Vocabulary.objects.annotate(term_count=Count("terms")))
+
+
+def terms_visible_to(user: Any) -> QuerySet[Term]:
+    return authority.visible(user, Term.objects.select_related("vocabulary", "replaced_by"))
+
+
+def resolve_term(ref: Any, queryset: QuerySet[Term] | None = None) -> Term | None:
+    """A term by its id or its URI."""
+    queryset = Term.objects.all() if queryset is None else queryset
+    ref = str(ref).strip()
+    if ref.isdigit():
+        return queryset.filter(pk=int(ref)).first()
+    return queryset.filter(uri=ref).first()
+
+
+def _parents(term_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
+    """term id -> its broader term ids (all of them when term_ids is None)."""
+    edges = Term.broader.through.objects.all()
+    if term_ids is not None:
+        edges = edges.filter(from_term_id__in=list(term_ids))
+    parents: dict[int, list[int]] = defaultdict(list)
+    for child, parent in edges.values_list("from_term_id", "to_term_id").order_by("to_term__label"):
+        parents[child].append(parent)
+    return parents
+
+
+def paths_for(terms: Iterable[Term]) -> dict[int, list[str]]:
+    """term id -> labels from the top down to the term, along its first broader term at each level."""
+    terms = list(terms)
+    parents: dict[int, list[int]] = {}
+    labels = {t.pk: t.label for t in terms}
+    frontier = {t.pk for t in terms}
+    while frontier:  # one query per level, never per term
+        found = _parents(frontier)
+        parents.update({k: v for k, v in found.items()})
+        parents.update({k: [] for k in frontier if k not in found})
+        frontier = {p for ps in found.values() for p in ps} - set(parents)
+    missing = {p for ps in parents.values() for p in ps} - set(labels)
+    labels.update(dict(Term.objects.filter(pk__in=missing).values_list("pk", "label")))
+    paths = {}
+    for term in terms:
+        chain, node, seen = [term.label], term.pk, {term.pk}
+        while parents.get(node):
+            node = parents[node][0]
+            if node in seen:  # a cycle from bad data must not hang a page
+                break
+            seen.add(node)
+            chain.append(labels[node])
+        paths[term.pk] = list(reversed(chain))
+    return paths
+
+
+@dataclass
+class TreeRow:
+    term: Term
+    depth: int
+    has_children: bool
+
+
+def _visible_assets(user: Any) -> QuerySet:
+    # Assets are reached through the relation the assets app declares on Term (taxonomy cannot
+    # import it) and filtered by the permission authority, like every asset list.
+    asset_model = cast(Any, Term._meta.get_field("assets")).related_model
+    return authority.visible(user, asset_model.objects.all()).values("pk")
+
+
+def with_asset_counts(terms: QuerySet[Term], user: Any) -> QuerySet[Term]:
+    """Each term annotated with `asset_count`: how many assets the user may see carry it."""
+    return terms.annotate(asset_count=Count("asset_links", filter=Q(asset_links__asset__in=_visible_assets(user))))
+
+
+def tree(vocabulary: Vocabulary, user: Any) -> list[TreeRow]:
+    """The vocabulary in tree order, each term with the count of its assets the user may see.
+
+    A term with several broader terms appears under each.
+    """
+    terms = {t.pk: t for t in with_asset_counts(vocabulary.terms.all(), user)}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    parents = _parents(terms)
+    for pk in terms:
+        inside: list[int | None] = [p for p in parents.get(pk, []) if p in terms]
+        for parent in inside or [None]:
+            children[parent].append(pk)
+    for kids in children.values():
+        kids.sort(key=lambda pk: terms[pk].label.casefold())
+    rows: list[TreeRow] = []
+
+    def walk(parent: int | None, depth: int, seen: frozenset[int]) -> None:
+        for pk in children.get(parent, []):
+            if pk in seen:
+                continue
+            rows.append(TreeRow(terms[pk], depth, bool(children.get(pk))))
+            walk(pk, depth + 1, seen | {pk})
+
+    walk(None, 0, frozenset())
+    return rows
+
+
+@dataclass
+class Match:
+    term: Term
+    matched: str  # the label that matched (may be a synonym)
+    kind: str
+    path: list[str]
+
+    @property
+    def kind_label(self) -> str:
+        return {"pref": "preferred", "alt": "synonym", "hidden": "hidden label"}.get(self.kind, self.kind)
+
+
+def search(user: Any, query: str, *, vocabulary: Vocabulary | None = None, include_deprecated: bool = False,
+           limit: int = 20) -> list[Match]:
+    """Terms whose preferred, alternative or hidden label contains the query (case- and accent-insensitive)."""
+    needle = normalize_label(query)
+    if not needle:
+        return []
+    labels = TermLabel.objects.filter(normalized__contains=needle, term__in=terms_visible_to(user))
+    if vocabulary is not None:
+        labels = labels.filter(term__vocabulary=vocabulary)
+    if not include_deprecated:
+        labels = labels.filter(term__status=Term.Status.ACTIVE)
+    found: dict[int, TermLabel] = {}
+    # Labels that start with the query first, then preferred before synonyms.
+    rank = {TermLabel.Kind.PREFERRED.value: 0, TermLabel.Kind.ALTERNATIVE.value: 1, TermLabel.Kind.HIDDEN.value: 2}
+    candidates = labels.select_related("term__vocabulary")[: limit * 10]
+    for label in sorted(candidates, key=lambda lb: (not lb.normalized.startswith(needle), rank[lb.kind],
+                                                    len(lb.normalized), lb.term.label)):
+        found.setdefault(label.term_id, label)
+        if len(found) >= limit:
+            break
+    paths = paths_for([lb.term for lb in found.values()])
+    return [Match(lb.term, lb.text, lb.kind, paths[lb.term_id]) for lb in found.values()]
+
+
+def match_keywords(keywords: Iterable[str]) -> dict[str, Term | None]:
+    """Each keyword -> the term one of whose labels it is (any label, any case or accents), or None.
+
+    An active term wins over a deprecated one; a deprecated match gives its replacement when it has one.
+    """
+    wanted = {kw: normalize_label(kw) for kw in keywords if normalize_label(kw)}
+    labels = TermLabel.objects.filter(normalized__in=set(wanted.values())).select_related("term__replaced_by")
+    by_text: dict[str, Term] = {}
+    for label in sorted(labels, key=lambda lb: (lb.term.is_deprecated, lb.kind != TermLabel.Kind.PREFERRED)):
+        term = label.term
+        if term.is_deprecated and term.replaced_by is not None:
+            term = term.replaced_by
+        by_text.setdefault(label.normalized, term)
+    return {kw: by_text.get(norm) for kw, norm in wanted.items()}
+
+
+def term_detail(term: Term) -> dict[str, Any]:
+    """What a term page shows: labels by kind, relations, path."""
+    labels: dict[str, list[TermLabel]] = defaultdict(list)
+    for label in term.labels.all():
+        labels[label.kind].append(label)
+    return {
+        "pref_labels": labels[TermLabel.Kind.PREFERRED], "alt_labels": labels[TermLabel.Kind.ALTERNATIVE],
+        "hidden_labels": labels[TermLabel.Kind.HIDDEN],
+        "broader": list(term.broader.select_related("vocabulary")), "narrower": list(term.narrower.all()),
+        "related": list(term.related.all()), "replaces": list(term.replaces.all()),
+        "path": paths_for([term])[term.pk],
+    }
+
+
+def terms_for_choices(vocabulary: Vocabulary | None = None) -> QuerySet[Term]:
+    queryset = Term.objects.filter(status=Term.Status.ACTIVE).select_related("vocabulary")
+    return queryset.filter(vocabulary=vocabulary) if vocabulary else queryset

@@ -1,0 +1,234 @@
+"""Screens for the vocabulary: browse and search the tree, a page per term, and the librarians' edits."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as authority
+from accounts.audit import events_for
+from accounts.permissions import Cap
+from dam.http import AuthedHttpRequest
+from taxonomy import selectors, services, skos, vocabulary_csv
+from taxonomy.api import CONTENT_TYPES
+from taxonomy.forms import DeprecateForm, ImportForm, MergeForm, MoveForm, TermForm, VocabularyForm
+from taxonomy.models import Term, Vocabulary
+
+
+def _form_error(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def index(request: AuthedHttpRequest) -> HttpResponse:
+    authority.require(request.user, "view", Vocabulary)
+    can_manage = authority.can(request.user, "create", Vocabulary)
+    form = VocabularyForm(request.POST or None)
+    if request.method == "POST":
+        authority.require(request.user, "create", Vocabulary)
+        if form.is_valid():
+            try:
+                vocabulary = services.vocabulary_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, f"Vocabulary “{vocabulary}” was created.")
+                return redirect(vocabulary)
+    return render(request, "taxonomy/index.html", {
+        "title": "Vocabulary", "vocabularies": selectors.vocabularies_visible_to(request.user),
+        "can_manage": can_manage, "form": form, "import_form": ImportForm(),
+        "can_propose": authority.can(request.user, Cap.SUGGEST_TERMS),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def vocabulary_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    vocabulary = authority.access(request.user, selectors.vocabularies_visible_to(request.user), pk=pk)
+    query = request.GET.get("q", "").strip()
+    show_deprecated = request.GET.get("deprecated") == "1"
+    matches = selectors.search(request.user, query, vocabulary=vocabulary, include_deprecated=show_deprecated,
+                               limit=100) if query else []
+    rows = [] if query else selectors.tree(vocabulary, request.user)
+    if not show_deprecated:
+        rows = [row for row in rows if not row.term.is_deprecated]
+    return render(request, "taxonomy/vocabulary.html", {
+        "title": vocabulary.title, "vocabulary": vocabulary, "rows": rows, "matches": matches, "query": query,
+        "show_deprecated": show_deprecated, "can_manage": authority.can(request.user, "create", vocabulary),
+    })
+
+
+@login_required
+def vocabulary_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    vocabulary = authority.access(request.user, Vocabulary.objects.all(), "export", pk=pk)
+    fmt = request.GET.get("format", "turtle")
+    if fmt not in CONTENT_TYPES:
+        fmt = "turtle"
+    body = vocabulary_csv.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    extension = {"turtle": "ttl", "xml": "rdf", "csv": "csv"}[fmt]
+    response["Content-Disposition"] = f'attachment; filename="vocabulary-{vocabulary.pk}.{extension}"'
+    return response
+
+
+@login_required
+def vocabulary_import(request: AuthedHttpRequest) -> HttpResponse:
+    authority.require(request.user, "import", Vocabulary)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[skos.Problem] = []
+    if request.method == "POST" and form.is_valid():
+        upload, data = form.cleaned_data["file"], form.cleaned_data
+        csv_scheme = (data["scheme_uri"], data["title"] or data["scheme_uri"], data["language"] or "en") if (
+            data["scheme_uri"]) else None
+        try:
+            result = services.vocabulary_import(data=upload.read(), filename=upload.name, actor=request.user,
+                                                external=data["external"], csv_scheme=csv_scheme)
+        except skos.SkosError as exc:
+            problems = exc.problems
+            form.add_error("file", f"Nothing was imported: the file has {len(problems)} problem(s), listed below.")
+        else:
+            for warning in result.warnings[:20]:
+                messages.warning(request, str(warning))
+            if len(result.warnings) > 20:
+                messages.warning(request, f"… and {len(result.warnings) - 20} more warnings.")
+            messages.success(request, f"Imported: {result.created} new term(s), {result.updated} updated.")
+            return redirect(result.vocabularies[0])
+    return render(request, "taxonomy/import.html", {"title": "Import a vocabulary", "form": form,
+                                                    "problems": problems}, status=400 if form.errors else 200)
+
+
+@login_required
+def term_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    term = authority.access(request.user, selectors.terms_visible_to(request.user), pk=pk)
+    # Asset links are reached through the ORM relation assets declares on Term (taxonomy cannot
+    # import assets), and filtered by the one permission authority like every other asset list.
+    assets = authority.visible(request.user, term.assets.all()).order_by("-created_at")
+    can_manage = authority.can(request.user, "edit", term)
+    return render(request, "taxonomy/term.html", {
+        "title": term.label, "term": term, **selectors.term_detail(term), "vocabulary": term.vocabulary,
+        "narrower": selectors.with_asset_counts(term.narrower.all(), request.user).order_by("label"),
+        "assets": assets.select_related("collection")[:24], "asset_count": assets.count(),
+        "history": events_for(term)[:30] if can_manage else [], "can_manage": can_manage,
+        "merge_form": MergeForm(term=term) if can_manage else None,
+        "deprecate_form": DeprecateForm(term=term) if can_manage else None,
+    })
+
+
+@login_required
+def term_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    vocabulary = authority.access(request.user, Vocabulary.objects.all(), "create", pk=pk)
+    initial = {}
+    if request.GET.get("broader", "").isdigit():
+        initial["broader"] = Term.objects.filter(pk=int(request.GET["broader"]), vocabulary=vocabulary)
+    form = TermForm(request.POST or None, vocabulary=vocabulary, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            term = services.term_create(vocabulary=vocabulary, actor=request.user, labels=form.labels(),
+                                        uri=data["uri"] or "", broader=list(data["broader"]),
+                                        related=list(data["related"]), notation=data["notation"],
+                                        scope_note=data["scope_note"], definition=data["definition"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"“{term}” was added.")
+            return redirect(term)
+    return render(request, "taxonomy/term_form.html", {"title": "New term", "vocabulary": vocabulary, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def term_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    term = authority.access(request.user, Term.objects.select_related("vocabulary"), "edit", pk=pk)
+    form = TermForm(request.POST or None, vocabulary=term.vocabulary, term=term)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.term_update(term=term, actor=request.user, labels=form.labels(), broader=list(data["broader"]),
+                                 related=list(data["related"]), notation=data["notation"],
+                                 scope_note=data["scope_note"], definition=data["definition"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "The term was saved.")
+            return redirect(term)
+    return render(request, "taxonomy/term_form.html", {"title": f"Edit {term.label}", "vocabulary": term.vocabulary,
+                                                       "term": term, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def term_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    term = authority.access(request.user, Term.objects.select_related("vocabulary"), "move", pk=pk)
+    form = MoveForm(request.POST or None, term=term)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.term_move(term=term, broader=list(form.cleaned_data["broader"]), actor=request.user)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"“{term}” was moved.")
+            return redirect(term)
+    return render(request, "taxonomy/term_move.html", {"title": f"Move {term.label}", "term": term,
+                                                       "vocabulary": term.vocabulary, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def term_merge(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    term = authority.access(request.user, Term.objects.all(), "merge", pk=pk)
+    form = MergeForm(request.POST, term=term)
+    if form.is_valid():
+        try:
+            target = services.term_merge(source=term, target=form.cleaned_data["target"], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"“{term}” was merged into “{target}”; its assets were re-tagged.")
+            return redirect(target)
+    else:
+        messages.error(request, "Choose the term to merge into.")
+    return redirect(term)
+
+
+@login_required
+@require_POST
+def term_deprecate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    term = authority.access(request.user, Term.objects.all(), "deprecate", pk=pk)
+    if request.POST.get("reactivate"):
+        services.term_reactivate(term=term, actor=request.user)
+        messages.success(request, f"“{term}” is active again.")
+        return redirect(term)
+    form = DeprecateForm(request.POST, term=term)
+    if form.is_valid():
+        try:
+            services.term_deprecate(term=term, actor=request.user, replacement=form.cleaned_data["replacement"],
+                                    retag=form.cleaned_data["retag"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"“{term}” is deprecated.")
+    return redirect(term)
+
+
+@login_required
+def autocomplete(request: AuthedHttpRequest) -> HttpResponse:
+    """The tagging widget's suggestions, as a small JSON list (the API's /terms/?q= answers the same)."""
+    vocabulary = None
+    if request.GET.get("vocabulary", "").isdigit():
+        vocabulary = authority.access(request.user, Vocabulary.objects.all(), pk=int(request.GET["vocabulary"]))
+    matches = selectors.search(request.user, request.GET.get("q", ""), vocabulary=vocabulary, limit=15)
+    return JsonResponse({"results": [
+        {"id": m.term.pk, "uri": m.term.uri, "label": m.term.label, "matched": m.matched,
+         "path": " › ".join(m.path), "vocabulary": m.term.vocabulary.title,
+         "url": reverse("taxonomy:term", args=[m.term.pk])} for m in matches]})
