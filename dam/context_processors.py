@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts import permissions as authority
 from accounts.permissions import Cap
+from workflows import selectors as review_selectors
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -19,13 +20,26 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Assets", "assets:list", None, "grid"),
         ("Upload", "assets:upload", Cap.UPLOAD, "upload"),
         ("Collections", "assets:collections", None, "folder"),
+        ("Reviews", "workflows:mine", (Cap.REVIEW, Cap.UPLOAD), "review"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
     ]
     nav: list[dict[str, Any]] = [{"label": label, "url": reverse(url_name), "icon": icon, "active": False}
-           for label, url_name, cap, icon in sections if cap is None or authority.can(user, cap)]
+           for label, url_name, caps, icon in sections if _may(user, caps)]
+    for item in nav:
+        if item["label"] == "Reviews":
+            # What needs this user's hand: reviews waiting for them and their revisions sent back.
+            counts = review_selectors.queue_counts(user)  # type: ignore[arg-type]
+            item["count"] = counts["mine"] + counts["changes"]
     # The most specific section containing this page is the active one ("/assets/upload/" is Upload, not Assets).
     matches = [item for item in nav if request.path == item["url"] or (item["url"] != "/"
                                                                         and request.path.startswith(item["url"]))]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav": nav, "user_role": authority.Role(user.role).label if user.role else "No role"}
+    return {"nav": nav, "user_role": authority.Role(user.role).label if user.role else "No role",
+            "unread_notifications": review_selectors.unread_count(user)}  # type: ignore[arg-type]
+
+
+def _may(user: Any, caps: Cap | tuple[Cap, ...] | None) -> bool:
+    if caps is None:
+        return True
+    return any(authority.can(user, cap) for cap in (caps if isinstance(caps, tuple) else (caps,)))

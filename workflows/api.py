@@ -131,7 +131,8 @@ class CommentSerializer(serializers.ModelSerializer):
 
 class CommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField()
-    parent = serializers.IntegerField(required=False, allow_null=True)
+    # "parent" shadows Serializer.parent for the type checker only; DRF moves it into fields.
+    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
     region = serializers.DictField(child=serializers.FloatField(), required=False, allow_null=True)
 
 

@@ -49,7 +49,8 @@ class ReviewableVersionPolicy(Policy):
         if action in (Action.SUBMIT, Action.RESUBMIT):
             return self._is_author(user, obj)
         if action == Action.WITHDRAW:
-            review = open_review(obj)
+            # The submitter of the latest round (or an admin); before any round, whoever may submit.
+            review = Review.objects.filter(version_id=obj.pk).order_by("-created_at", "-id").first()
             if review is None:
                 return self._is_author(user, obj)
             return review.submitted_by_id == user.pk or is_admin(user)

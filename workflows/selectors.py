@@ -143,7 +143,7 @@ def metadata_diff(version: AssetVersion, review: Review | None) -> list[dict[str
 
 
 def _row(label: str, new: Any, old: Any, has_base: bool) -> dict[str, Any]:
-    empty = (None, "", [], {})
+    empty: tuple[Any, ...] = (None, "", [], {})
     return {"label": label, "new": new, "old": old if has_base else None,
             "changed": has_base and new != old and not (new in empty and old in empty)}
 

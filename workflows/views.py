@@ -117,7 +117,7 @@ def comment_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect(f"{reverse('workflows:review', args=[pk])}#comment-{comment.pk}")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("workflows:review", pk)
 
 

@@ -11,6 +11,7 @@ SIDEBAR = {  # label -> roles that see it
     "Assets": set(PERSONAS),
     "Collections": set(PERSONAS),
     "Upload": {"admin", "editor", "contributor"},
+    "Reviews": {"admin", "brand_manager", "editor", "contributor"},
     "Administration": {"admin"},
 }
 

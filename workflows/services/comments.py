@@ -22,7 +22,7 @@ def clean_region(region: Any) -> dict[str, float] | None:
         box = {key: round(float(region[key]), 4) for key in ("x", "y", "w", "h")}
     except (KeyError, TypeError, ValueError):
         raise ValidationError({"region": ["Give x, y, w and h as fractions between 0 and 1."]}) from None
-    if not (0 <= box["x"] < 1 and 0 <= box["y"] < 1 and 0 < box["w"] and 0 < box["h"]
+    if not (0 <= box["x"] < 1 and 0 <= box["y"] < 1 and box["w"] > 0 and box["h"] > 0
             and box["x"] + box["w"] <= 1.0001 and box["y"] + box["h"] <= 1.0001):
         raise ValidationError({"region": ["The rectangle must lie inside the image."]})
     return box

@@ -19,7 +19,6 @@ from assets.models import Asset
 from assets.services import VersionRefused
 from workflows.models import AssetLock
 
-
 # A working day: long enough to finish an edit, short enough that a forgotten lock does not block for long.
 LOCK_HOURS = 8
 

@@ -144,7 +144,8 @@ def _decide(action: Action, *, version_id: int, actor: User | None, comment: str
         if action == Action.REQUEST_CHANGES and not comment.strip():
             raise ValidationError({"comment": ["Say what should change."]})
         review = _open_review(version, action)
-        if ReviewDecision.objects.filter(review=review, step=review.step, reviewer=actor).exists():
+        if actor is not None and ReviewDecision.objects.filter(review=review, step=review.step,
+                                                               reviewer=actor).exists():
             raise TransitionNotAllowed(action, version.review_state, "You have already decided on this step.")
         ReviewDecision.objects.create(review=review, step=review.step, reviewer=actor, kind=action.value,
                                       comment=comment, sha256=version.sha256)
