@@ -18,6 +18,22 @@ PERSONAS = {
 }
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file rather than in memory.
+
+    Threads share an in-memory SQLite database only through "shared cache",
+    where a second writer fails at once with "database table is locked"
+    instead of waiting on the busy timeout as it does in production; the
+    concurrency tests (tests/workflows/test_concurrency.py) need the real behaviour.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Every test writes its files under its own temporary folder."""
