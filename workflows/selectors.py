@@ -167,7 +167,12 @@ def timeline_of(user: User, asset: Asset) -> dict[str, Any]:
                      "reviewer")))),
         Prefetch("comments", queryset=Comment.objects.select_related("author")),
     ).annotate(comment_count=Count("comments", distinct=True))
-    return {"versions": versions, "events": events_for(asset)[:200]}
+    events = events_for(asset)
+    if not authority.can(user, authority.Cap.SEE_UNAPPROVED) and asset.owner_id != user.pk:
+        # Those who see only approved revisions must not learn of the others from the trail either.
+        numbers = [v.number for v in versions]
+        events = events.filter(Q(data__version__in=numbers) | Q(data__version__isnull=True))
+    return {"versions": versions, "events": events[:200]}
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
