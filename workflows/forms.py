@@ -39,7 +39,7 @@ class ReviewFilter(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("step_opened_at", "age"), ("step", "step"), ("created_at", "submitted")),
         field_labels={"step_opened_at": "Oldest first", "-step_opened_at": "Newest first"},
-        label="Sort",
+        label="Sort", empty_label="Step, then oldest",
     )
 
     class Meta:

@@ -10,6 +10,7 @@
     var setPosition = function () {
       if (!oldPane || !range) return;
       var value = Number(range.value);
+      stage.style.setProperty("--pos", value + "%");
       if (stage.classList.contains("mode-slider")) {
         oldPane.style.clipPath = "inset(0 " + (100 - value) + "% 0 0)";
         oldPane.style.opacity = "";
@@ -32,6 +33,10 @@
       });
     });
     if (range) range.addEventListener("input", setPosition);
+    // "#compare=slider" (or overlay) opens the page in that mode, so a link can point at a comparison.
+    var wanted = /compare=(side|slider|overlay)/.exec(location.hash);
+    var start = wanted && compare.querySelector('[data-mode="' + wanted[1] + '"]');
+    if (start) start.click();
   }
 
   var area = document.querySelector("[data-annotate]");
