@@ -64,6 +64,7 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if approved is not None and not authority.can(request.user, "view", approved):
         approved = None
     actions = selectors.decision_actions(request.user, version)
+    lock = selectors.lock_of(asset)
     return render(request, "workflows/review.html", {
         "title": f"{asset.title} v{version.number}", "asset": asset, "version": version, "review": review,
         "approved": approved, "progress": selectors.policy_progress(review) if review else [],
@@ -73,7 +74,9 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "decision_form": DecisionForm(initial={"sha256": version.sha256}),
         "comments": selectors.comments_of(version), "comment_form": CommentForm(),
         "can_comment": authority.can(request.user, "comment", version),
-        "lock": selectors.lock_of(asset), "is_current": asset.current_version_id == version.pk,
+        "lock": lock, "is_current": asset.current_version_id == version.pk,
+        "can_check_out": lock is None and authority.can(request.user, "add_version", asset),
+        "can_release": lock is not None and authority.can(request.user, "check_in", lock),
     })
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
@@ -48,7 +49,8 @@ def comment_add(*, version: ReviewableVersion, actor: User, body: str, parent: C
                  region=box)
     others = {u for u in (version.uploaded_by, asset.owner, parent.author if parent else None)
               if u is not None and u.pk != actor.pk}
-    notify(others, verb="workflows.comment.added", url=f"/reviews/versions/{version.pk}/#comment-{comment.pk}",
+    url = f"{reverse('workflows:review', args=[version.pk])}#comment-{comment.pk}"
+    notify(others, verb="workflows.comment.added", url=url,
            message=f"{actor.display_name} commented on “{asset.title}” v{version.number}.")
     return comment
 
