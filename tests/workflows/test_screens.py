@@ -176,3 +176,20 @@ def test_immediate_email_goes_to_reviewers_when_their_step_opens(people, django_
         services.version_submit(version_id=asset.current_version_id, actor=people["contributor"])
     assert [m.to for m in mail.outbox] == [["e@example.org"]]
     assert "“Poster” v1 waits for your review" in mail.outbox[0].subject
+
+
+def test_the_contributor_submits_and_withdraws_from_the_review_page(web, people):
+    asset = upload_as(people["contributor"], title="Flyer")
+    client = web("contributor")
+    page = client.get(f"/reviews/versions/{asset.current_version_id}/").content.decode()
+    assert "Submit for review" in page and "Approve" not in page
+    detail = client.get(f"/assets/{asset.uid}/").content.decode()
+    assert f"/reviews/versions/{asset.current_version_id}/" in detail and "Review &amp; submit" in detail
+    response = client.post(f"/reviews/versions/{asset.current_version_id}/submit/", {"comment": "Please check"},
+                           follow=True)
+    assert "was submitted for review" in response.content.decode()
+    assert "Withdraw" in response.content.decode()
+    client.post(f"/reviews/versions/{asset.current_version_id}/withdraw/", {"comment": ""})
+    asset.current_version.refresh_from_db()
+    assert asset.current_version.review_state == ReviewState.DRAFT
+    assert web("viewer").get(f"/reviews/versions/{asset.current_version_id}/").status_code == 404
