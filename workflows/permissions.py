@@ -44,8 +44,11 @@ class ReviewableVersionPolicy(Policy):
             return False
         if not authority.visible(user, AssetVersion.objects.filter(pk=obj.pk)).exists():
             return False
-        if action in ("view", "comment"):
+        if action == "view":
             return True
+        if action == "comment":
+            # The team talks about revisions; viewers (outside it) use approved assets but do not annotate them.
+            return has_capability(user, Cap.SEE_UNAPPROVED) or has_capability(user, Cap.UPLOAD)
         if action in (Action.SUBMIT, Action.RESUBMIT):
             return self._is_author(user, obj)
         if action == Action.WITHDRAW:

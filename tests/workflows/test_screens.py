@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from accounts.models import AuditEvent
 from assets.models import Asset, ReviewState
 from tests.conftest import PERSONAS
-from tests.factories import new_revision, png_bytes, upload_as
+from tests.factories import approve_for_test, new_revision, png_bytes, upload_as
 from workflows import services
 from workflows.models import AssetLock, Comment, Notification, NotificationPreference
 
@@ -45,8 +46,6 @@ def test_sidebar_counts_and_queues(web, people, submitted):
 
 def test_review_page_compares_with_the_approved_revision(web, people):
     asset = upload_as(people["contributor"], title="Shoe")
-    from tests.factories import approve_for_test
-
     approve_for_test(asset)
     services.version_submit(version_id=new_revision(Asset.objects.get(pk=asset.pk), people["contributor"]).pk,
                             actor=people["contributor"])
@@ -117,8 +116,6 @@ def test_check_out_blocks_other_uploads_until_checked_in_or_broken(api, web, peo
 def test_an_expired_lock_does_not_block(api, people):
     asset = upload_as(people["editor"])
     lock = services.asset_check_out(asset=asset, actor=people["editor"])
-    from datetime import timedelta
-
     AssetLock.objects.filter(pk=lock.pk).update(expires_at=lock.created_at - timedelta(minutes=1))
     assert api["admin"].post(f"/api/v1/assets/{asset.uid}/versions/", {"file": io.BytesIO(png_bytes())},
                              format="multipart").status_code == 201
@@ -193,3 +190,13 @@ def test_the_contributor_submits_and_withdraws_from_the_review_page(web, people)
     asset.current_version.refresh_from_db()
     assert asset.current_version.review_state == ReviewState.DRAFT
     assert web("viewer").get(f"/reviews/versions/{asset.current_version_id}/").status_code == 404
+
+
+def test_viewers_see_an_approved_revision_but_do_not_comment_on_it(web, api, people):
+    asset = upload_as(people["contributor"], title="Approved flyer")
+    approve_for_test(asset)
+    page = web("viewer").get(f"/reviews/versions/{asset.current_version_id}/")
+    assert page.status_code == 200 and 'name="body"' not in page.content.decode()
+    response = api["viewer"].post(f"/api/v1/versions/{asset.current_version_id}/comments/", {"body": "Nice"},
+                                  format="json")
+    assert response.status_code == 403

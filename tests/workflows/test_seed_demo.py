@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from accounts.models import AuditEvent, User
 from assets.models import Asset, ReviewState
+from assets.selectors import assets_visible_to
 from workflows import selectors
 
 
@@ -19,8 +20,6 @@ def test_seed_demo_approves_through_the_workflow(db):
     assert Asset.objects.filter(approved_version__isnull=False).count() == 4
     assert selectors.reviews_waiting_for(User.objects.get(username="demo_editor")).count() == 1
     assert selectors.changes_requested_for(User.objects.get(username="demo_contributor")).count() == 1
-    from assets.selectors import assets_visible_to
-
     assert assets_visible_to(viewer).count() == 4
     call_command("seed_demo", stdout=io.StringIO())  # still idempotent
     assert AuditEvent.objects.filter(verb="workflows.version.approved").count() == 4

@@ -4,7 +4,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 
+from assets import services as asset_services
 from assets.models import Asset
 from tests.factories import png_bytes, upload_as
 from workflows import services
@@ -19,8 +21,6 @@ def revised(people, django_capture_on_commit_callbacks):
     services.version_submit(version_id=v1.pk, actor=people["contributor"])
     services.version_approve(version_id=v1.pk, actor=people["editor"])
     services.version_approve(version_id=v1.pk, actor=people["brand_manager"])
-    from assets import services as asset_services
-
     with django_capture_on_commit_callbacks(execute=True):
         v2 = asset_services.version_create(asset=Asset.objects.get(pk=asset.pk), fileobj=io.BytesIO(png_bytes()),
                                            filename="harbour-retouched.png", actor=people["contributor"])
@@ -68,8 +68,6 @@ def test_viewer_screens_show_only_the_approved_revision(revised, web):
 
 def test_archived_assets_disappear_for_viewers_even_when_approved(revised, api):
     asset, v1, _ = revised
-    from django.utils import timezone
-
     Asset.objects.filter(pk=asset.pk).update(archived_at=timezone.now())
     assert api["viewer"].get(f"/api/v1/assets/{asset.uid}/").status_code == 404
     assert api["viewer"].get("/api/v1/assets/").json()["count"] == 0
