@@ -75,6 +75,9 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "comments": selectors.comments_of(version), "comment_form": CommentForm(),
         "can_comment": authority.can(request.user, "comment", version),
         "lock": lock, "is_current": asset.current_version_id == version.pk,
+        # Only those who may see the newer revision learn that there is one.
+        "newer": asset.current_version if asset.current_version_id != version.pk and asset.current_version
+        and authority.can(request.user, "view", asset.current_version) else None,
         "can_check_out": lock is None and authority.can(request.user, "add_version", asset),
         "can_release": lock is not None and authority.can(request.user, "check_in", lock),
     })

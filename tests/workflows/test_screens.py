@@ -57,7 +57,7 @@ def test_review_page_compares_with_the_approved_revision(web, people):
     assert f"/assets/{asset.uid}/v1/preview.jpg" in page and f"/assets/{asset.uid}/v2/preview.jpg" in page
     assert 'data-mode="slider"' in page and "js/review.js" in page
     changed = {row["label"] for row in response.context["diff"] if row["changed"]}
-    assert {"Sha256", "Original filename", "Size"} <= changed
+    assert {"Sha256", "Original filename"} <= changed
     assert "Title" not in changed
     assert [s.status for s in response.context["progress"]] == ["open", "waiting"]
     assert "Request changes" in page

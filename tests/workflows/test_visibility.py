@@ -61,9 +61,13 @@ def test_viewer_screens_show_only_the_approved_revision(revised, web):
     assert client.get(f"/assets/{asset.uid}/v1/thumb.jpg").status_code == 200
     assert client.get(f"/assets/{asset.uid}/download/?version=2").status_code == 404
     assert client.get(f"/reviews/versions/{v2.pk}/").status_code == 404
+    approved_page = client.get(f"/reviews/versions/{v1.pk}/").content.decode()
+    assert "not the current revision" not in approved_page and "v2" not in approved_page
     history = client.get(f"/reviews/assets/{asset.uid}/history/").content.decode()
     assert "workflows.version.approved</code> v1" in history
     assert " v2" not in history
+    # (web() logs the one test client in as someone else, so the editor comes last.)
+    assert "not the current revision (<a" in web("editor").get(f"/reviews/versions/{v1.pk}/").content.decode()
 
 
 def test_archived_assets_disappear_for_viewers_even_when_approved(revised, api):
