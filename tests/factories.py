@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.permissions import ROLE_GROUP_NAMES, Role
 from assets import services
 from assets.models import Asset, AssetVersion, Collection, ReviewState
+from workflows import services as workflow
 
 _counter = itertools.count(1)
 
@@ -57,8 +58,6 @@ def approve_for_test(asset: Asset) -> None:
     It submits and signs every step of the asset's policy, so the data is what
     the state machine would have made; tests of the workflow itself act as people.
     """
-    from workflows import services as workflow
-
     version_id = asset.current_version_id
     workflow.version_submit(version_id=version_id, actor=None)
     while AssetVersion.objects.get(pk=version_id).review_state == ReviewState.IN_REVIEW:
