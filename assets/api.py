@@ -168,6 +168,8 @@ def _ingest_errors(exc: Exception) -> Exception:
         return PayloadTooLarge({"detail": str(exc), "errors": {"file": [str(exc)]}})
     if isinstance(exc, FileRejected):
         return serializers.ValidationError({"file": [str(exc)]})
+    if isinstance(exc, services.VersionRefused):
+        return Conflict(str(exc))
     if isinstance(exc, services.DuplicateFile):
         return Conflict({"detail": str(exc), "duplicate_of": str(exc.existing.uid) if exc.visible else None})
     return exc
@@ -280,7 +282,7 @@ class VersionListCreate(APIView):
         try:
             version = services.version_create(asset=asset, fileobj=upload, filename=upload.name, actor=request.user,
                                               change_note=payload.validated_data.get("change_note", ""))
-        except (FileRejected, services.DuplicateFile) as exc:
+        except (FileRejected, services.DuplicateFile, services.VersionRefused) as exc:
             raise _ingest_errors(exc) from exc
         return Response(VersionSerializer(version, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

@@ -6,6 +6,7 @@ permission authority, runs in a transaction and writes one audit event.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import IO, Any
 
@@ -49,6 +50,16 @@ class DuplicateFile(Exception):
 
 class StaleEdit(Exception):
     """The asset changed since the editor loaded it."""
+
+
+class VersionRefused(Exception):
+    """A registered check refused a new revision (e.g. someone else has the asset checked out)."""
+
+
+# Checks that apps above assets register (apps import downward only, so assets
+# cannot ask them directly): each gets the locked asset and the actor and raises
+# VersionRefused to stop a new revision. workflows registers its check-out lock here.
+version_checks: list[Callable[[Asset, User | None], None]] = []
 
 
 # --- collections ------------------------------------------------------------
@@ -209,6 +220,8 @@ def version_create(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: Us
     try:
         with transaction.atomic():
             asset = Asset.objects.select_for_update().get(pk=asset.pk)  # serialises version numbering
+            for check in version_checks:
+                check(asset, actor)
             version = _new_version(asset, key=key, info=info, filename=display_name, actor=actor,
                                    change_note=change_note, found=found)
             audit.record("assets.version.created", actor=actor, target=asset, version=version.number,

@@ -158,7 +158,7 @@ def version_upload(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         try:
             version = services.version_create(asset=asset, fileobj=upload, filename=upload.name, actor=request.user,
                                               change_note=form.cleaned_data["change_note"])
-        except (FileRejected, services.DuplicateFile) as exc:
+        except (FileRejected, services.DuplicateFile, services.VersionRefused) as exc:
             form.add_error("file", str(exc))
         else:
             messages.success(request, f"Version {version.number} was uploaded.")

@@ -9,15 +9,7 @@ from django.urls import reverse
 from accounts import permissions as authority
 from accounts.permissions import Cap
 from taxonomy.models import Vocabulary
-
-
-def _may_use(user: Any, need: Any) -> bool:
-    """A section needs nothing, a capability, or (given a model) the right to view that model."""
-    if need is None:
-        return True
-    if isinstance(need, type):
-        return authority.can(user, "view", need)
-    return authority.can(user, need)
+from workflows import selectors as review_selectors
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -28,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Dashboard", "dashboard", None, "home"),
         ("Assets", "assets:list", None, "grid"),
         ("Upload", "assets:upload", Cap.UPLOAD, "upload"),
+        ("Reviews", "workflows:mine", (Cap.REVIEW, Cap.UPLOAD), "review"),
         ("Collections", "assets:collections", None, "folder"),
         ("Vocabulary", "taxonomy:index", Vocabulary, "tag"),
         ("Share links", "distribution:links", Cap.SHARE, "share"),
@@ -35,10 +28,25 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
     ]
     nav: list[dict[str, Any]] = [{"label": label, "url": reverse(url_name), "icon": icon, "active": False}
-           for label, url_name, cap, icon in sections if _may_use(user, cap)]
+                                 for label, url_name, need, icon in sections if _may_use(user, need)]
+    for item in nav:
+        if item["label"] == "Reviews":
+            # What needs this user's hand: reviews waiting for them and their revisions sent back.
+            counts = review_selectors.queue_counts(user)  # type: ignore[arg-type]
+            item["count"] = counts["mine"] + counts["changes"]
     # The most specific section containing this page is the active one ("/assets/upload/" is Upload, not Assets).
     matches = [item for item in nav if request.path == item["url"] or (item["url"] != "/"
                                                                         and request.path.startswith(item["url"]))]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav": nav, "user_role": authority.Role(user.role).label if user.role else "No role"}
+    return {"nav": nav, "user_role": authority.Role(user.role).label if user.role else "No role",
+            "unread_notifications": review_selectors.unread_count(user)}  # type: ignore[arg-type]
+
+
+def _may_use(user: Any, need: Any) -> bool:
+    """A section needs nothing, a capability, any of several capabilities, or (a model) the right to view it."""
+    if need is None:
+        return True
+    if isinstance(need, type):
+        return authority.can(user, "view", need)
+    return any(authority.can(user, cap) for cap in (need if isinstance(need, tuple) else (need,)))

@@ -1,6 +1,10 @@
 """Shared fixtures: named personas, one per role, plus an outsider with no role at all."""
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -16,6 +20,30 @@ PERSONAS = {
     "viewer": Role.VIEWER,
     "outsider": None,
 }
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file rather than in memory.
+
+    Threads share an in-memory SQLite database only through "shared cache",
+    where a second writer fails at once with "database table is locked"
+    instead of waiting on the busy timeout as it does in production; the
+    concurrency tests (tests/workflows/test_concurrency.py) need the real
+    behaviour. The file goes to /dev/shm where there is one: a disk file
+    doubles the suite's time.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3"):
+        yield
+        return
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(prefix="dam-tests-", dir=shm)) if shm.is_dir() else tmp_path_factory.mktemp("db")
+    database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

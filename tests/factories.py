@@ -10,7 +10,8 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.permissions import ROLE_GROUP_NAMES, Role
 from assets import services
-from assets.models import Asset, Collection, ReviewState
+from assets.models import Asset, AssetVersion, Collection, ReviewState
+from workflows import services as workflow
 
 _counter = itertools.count(1)
 
@@ -52,16 +53,26 @@ def make_asset(owner: User | None, collection: Collection | None = None, *, titl
 
 
 def approve_for_test(asset: Asset) -> None:
-    """Stand-in for the approval workflow: mark the current version approved.
+    """Data set-up: take the current version through the workflow as the system (no permission checks).
 
-    Only test data does this; the application changes review states through
-    the workflow's state machine.
+    It submits and signs every step of the asset's policy, so the data is what
+    the state machine would have made; tests of the workflow itself act as people.
     """
-    version = asset.current_version
-    version.review_state = ReviewState.APPROVED
-    version.save(update_fields=["review_state"])
-    asset.approved_version = version
-    asset.save(update_fields=["approved_version"])
+    version_id = asset.current_version_id
+    workflow.version_submit(version_id=version_id, actor=None)
+    while AssetVersion.objects.get(pk=version_id).review_state == ReviewState.IN_REVIEW:
+        workflow.version_approve(version_id=version_id, actor=None)
+    asset.refresh_from_db()
+
+
+def upload_as(user: User, collection: Collection | None = None, *, title: str = "A revision to review") -> Asset:
+    """An asset uploaded by `user` through the service (so its version 1 is theirs)."""
+    return services.asset_create(fileobj=io.BytesIO(png_bytes()), filename="picture.png", actor=user,
+                                 collection=collection or library(), title=title)
+
+
+def new_revision(asset: Asset, user: User | None) -> AssetVersion:
+    return services.version_create(asset=asset, fileobj=io.BytesIO(png_bytes()), filename="next.png", actor=user)
 
 
 ROLE_GROUPS = ROLE_GROUP_NAMES

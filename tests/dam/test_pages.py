@@ -12,6 +12,7 @@ SIDEBAR = {  # label -> roles that see it
     "Collections": set(PERSONAS),
     "Vocabulary": set(PERSONAS) - {"outsider"},
     "Upload": {"admin", "editor", "contributor"},
+    "Reviews": {"admin", "brand_manager", "editor", "contributor"},
     "Share links": {"admin", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
     "Administration": {"admin"},

@@ -72,14 +72,16 @@ class Command(BaseCommand):
             parent = folders[parent_name] if parent_name else library
             existing = Collection.objects.filter(parent=parent, name=name).first()
             folders[name] = existing or services.collection_create(name=name, parent=parent, actor=None)
+        created = []
         for i, (title, folder, colour) in enumerate(SAMPLES):
             if Asset.objects.filter(title=title).exists():
                 continue
             uploader = users[Role.CONTRIBUTOR] if i % 2 else users[Role.EDITOR]
-            services.asset_create(fileobj=io.BytesIO(sample_image(colour, i)), filename=f"{slugify(title)}.jpg",
-                                  actor=uploader, collection=folders[folder], title=title,
-                                  description=f"Demo asset in {folder}.")
+            created.append(services.asset_create(
+                fileobj=io.BytesIO(sample_image(colour, i)), filename=f"{slugify(title)}.jpg", actor=uploader,
+                collection=folders[folder], title=title, description=f"Demo asset in {folder}."))
         self._vocabulary(users[Role.LIBRARIAN])
+        self._review(created, users)
         self.stdout.write(f"Demo users (password for each: {options['password']}):")
         for role, user in users.items():
             self.stdout.write(f"  {user.username:<20} {role.label}")
@@ -96,3 +98,31 @@ class Command(BaseCommand):
             metadata_field_save(field=None, actor=None, data={
                 "key": "photographer", "label": "Photographer", "field_type": MetadataField.Type.TEXT,
                 "help_text": "Who took the picture.", "order": 1})
+
+    def _review(self, assets: list[Asset], users: dict[Role, User]) -> None:
+        """Take the new samples through the workflow as the demo people, so every queue has something in it.
+
+        Uploaded by the editor (even index) or the contributor (odd); the
+        approvers are whoever did not upload. Two stay for the demo users to
+        act on: the logo waits for the editor, the beach banner is sent back.
+        """
+        # The one place assets reaches up to workflows: the demo needs reviewed assets, and only the
+        # workflow's services may change a review state.
+        from workflows import services as workflow
+
+        editor, brand, admin = users[Role.EDITOR], users[Role.BRAND_MANAGER], users[Role.ADMIN]
+        for asset in assets:
+            uploader = asset.owner
+            version_id = asset.current_version_id
+            if version_id is None or uploader is None:
+                continue
+            workflow.version_submit(version_id=version_id, actor=uploader, comment="Ready for review.")
+            first_step = admin if uploader == editor else editor
+            if asset.title == "Logo on dark":
+                continue  # waits in the editor's queue
+            if asset.title == "Beach banner draft":
+                workflow.version_request_changes(version_id=version_id, actor=first_step,
+                                                 comment="Please use the new logo lock-up.")
+                continue
+            workflow.version_approve(version_id=version_id, actor=first_step, comment="Checked.")
+            workflow.version_approve(version_id=version_id, actor=brand, comment="On brand.")

@@ -1,0 +1,191 @@
+"""Read queries of the review workflow, always through the permission authority."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts import permissions as authority
+from accounts.audit import events_for
+from accounts.models import User
+from assets.models import Asset, AssetVersion, ReviewState
+from workflows.models import (
+    ApprovalStep,
+    AssetLock,
+    Comment,
+    Notification,
+    Review,
+    ReviewableVersion,
+    ReviewDecision,
+)
+from workflows.services.reviews import SNAPSHOT_FIELDS
+from workflows.states import DECISIONS, Action, allowed_actions
+
+
+def _reviews(user: User) -> QuerySet[Review]:
+    return authority.visible(user, Review.objects.all()).select_related(
+        "version", "version__asset", "version__asset__collection", "submitted_by", "policy",
+    ).prefetch_related("policy__steps__group")
+
+
+def _waiting_condition(user: User) -> Q:
+    """Open reviews whose open step is one the user holds a seat in, not their own submission."""
+    mine = Q(submitted_by=user) | Q(version__uploaded_by=user)
+    decided = ReviewDecision.objects.filter(review=OuterRef("pk"), step=OuterRef("step"), reviewer=user)
+    base = Q(outcome=Review.Outcome.OPEN) & ~mine & ~Q(Exists(decided))
+    if authority.is_admin(user):
+        return base
+    seats = ApprovalStep.objects.filter(policy=OuterRef("policy"), position=OuterRef("step"),
+                                        group__in=user.groups.all())
+    return base & Q(Exists(seats))
+
+
+def reviews_waiting_for(user: User) -> QuerySet[Review]:
+    """"My reviews": what waits for this user's decision, oldest open step first."""
+    if not authority.can(user, authority.Cap.REVIEW):
+        return Review.objects.none()
+    return _reviews(user).filter(_waiting_condition(user)).order_by("step", "step_opened_at")
+
+
+def submissions_of(user: User) -> QuerySet[Review]:
+    """"My submissions": the open reviews this user started, newest first."""
+    return _reviews(user).filter(submitted_by=user, outcome=Review.Outcome.OPEN).order_by("-created_at")
+
+
+def changes_requested_for(user: User) -> QuerySet[Review]:
+    """Revisions sent back to this user (their submission or their asset) and not yet resubmitted."""
+    return _reviews(user).filter(
+        Q(submitted_by=user) | Q(version__asset__owner=user), outcome=Review.Outcome.CHANGES_REQUESTED,
+        version__review_state=ReviewState.CHANGES_REQUESTED,
+    ).order_by("-closed_at")
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """Counts for the sidebar and the queue tabs."""
+    return {
+        "mine": reviews_waiting_for(user).count(),
+        "submissions": submissions_of(user).count(),
+        "changes": changes_requested_for(user).count(),
+    }
+
+
+def access_version(user: User, version_id: int, action: str = "view") -> ReviewableVersion:
+    """Fetch a revision for the review screens; 404 when unseen, 403 when the action is not allowed."""
+    queryset = ReviewableVersion.objects.select_related("asset", "asset__collection", "asset__owner",
+                                                        "asset__approved_version", "uploaded_by")
+    return authority.access(user, queryset, action, pk=version_id)
+
+
+def open_review_of(version: AssetVersion) -> Review | None:
+    return Review.objects.open().filter(version=version).select_related("policy", "submitted_by").first()
+
+
+def latest_review_of(version: AssetVersion) -> Review | None:
+    return Review.objects.filter(version=version).select_related("policy", "submitted_by").first()
+
+
+@dataclass
+class StepProgress:
+    position: int
+    name: str
+    group: str
+    needed: int
+    approvals: list[ReviewDecision]
+    status: str  # "passed", "open", "waiting"
+
+
+def policy_progress(review: Review) -> list[StepProgress]:
+    """Each step of the review's policy with who approved it and whether it is passed, open or waiting."""
+    decisions = list(review.decisions.select_related("reviewer"))
+    rows = []
+    for step in review.policy.steps.select_related("group").order_by("position"):
+        approvals = [d for d in decisions if d.step == step.position and d.kind == ReviewDecision.Kind.APPROVE]
+        if review.outcome == Review.Outcome.APPROVED or step.position < review.step:
+            status = "passed"
+        elif step.position == review.step and review.outcome == Review.Outcome.OPEN:
+            status = "open"
+        else:
+            status = "waiting"
+        rows.append(StepProgress(step.position, step.name, step.group.name, step.approvals_required, approvals,
+                                 status))
+    return rows
+
+
+def decision_actions(user: User, version: ReviewableVersion) -> list[Action]:
+    """The transitions this user may take on this revision now (state table and policy both agree)."""
+    return [action for action in allowed_actions(version.review_state)
+            if authority.can(user, action, version) and (action not in DECISIONS or version.asset.current_version_id
+                                                          == version.pk)]
+
+
+def metadata_diff(version: AssetVersion, review: Review | None) -> list[dict[str, Any]]:
+    """This revision's metadata beside the last approved revision's, each row flagged when they differ."""
+    asset = version.asset
+    current = review.snapshot if review is not None and review.snapshot else {
+        field: getattr(asset, field) for field in SNAPSHOT_FIELDS}
+    approved = asset.approved_version
+    base: dict[str, Any] = {}
+    if approved is not None and approved.pk != version.pk:
+        approved_review = Review.objects.filter(version=approved, outcome=Review.Outcome.APPROVED).first()
+        base = approved_review.snapshot if approved_review else {}
+    technical = ("original_filename", "mime_type", "width", "height", "size", "sha256")
+    rows = []
+    for field in SNAPSHOT_FIELDS:
+        rows.append(_row(field.replace("_", " ").capitalize(), current.get(field),
+                         base.get(field) if base else None, bool(base)))
+    for field in technical:
+        old = getattr(approved, field) if approved is not None and approved.pk != version.pk else None
+        rows.append(_row(field.replace("_", " ").capitalize(), getattr(version, field), old,
+                         approved is not None and approved.pk != version.pk))
+    return rows
+
+
+def _row(label: str, new: Any, old: Any, has_base: bool) -> dict[str, Any]:
+    empty: tuple[Any, ...] = (None, "", [], {})
+    return {"label": label, "new": new, "old": old if has_base else None,
+            "changed": has_base and new != old and not (new in empty and old in empty)}
+
+
+def comments_of(version: AssetVersion) -> list[Comment]:
+    """Top-level comments with their replies, in thread order."""
+    replies = Comment.objects.select_related("author", "resolved_by")
+    return list(Comment.objects.filter(version=version, parent=None).select_related("author", "resolved_by")
+                .prefetch_related(Prefetch("replies", queryset=replies)))
+
+
+def lock_of(asset: Asset) -> AssetLock | None:
+    return AssetLock.objects.select_related("holder").filter(asset=asset, expires_at__gt=timezone.now()).first()
+
+
+def timeline_of(user: User, asset: Asset) -> dict[str, Any]:
+    """Revisions with their reviews, decisions and comments, and the asset's audit trail."""
+    versions = authority.visible(user, asset.versions.all()).select_related("uploaded_by").prefetch_related(
+        Prefetch("reviews", queryset=Review.objects.select_related("submitted_by")
+                 .prefetch_related(Prefetch("decisions", queryset=ReviewDecision.objects.select_related(
+                     "reviewer")))),
+        Prefetch("comments", queryset=Comment.objects.select_related("author")),
+    ).annotate(comment_count=Count("comments", distinct=True))
+    events = events_for(asset)
+    if not authority.can(user, authority.Cap.SEE_UNAPPROVED) and asset.owner_id != user.pk:
+        # Those who see only approved revisions must not learn of the others from the trail either.
+        numbers = [v.number for v in versions]
+        events = events.filter(Q(data__version__in=numbers) | Q(data__version__isnull=True))
+    return {"versions": versions, "events": events[:200]}
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    return authority.visible(user, Notification.objects.all())
+
+
+def unread_count(user: User) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def reviews_for_api(user: User, *, mine: bool, outcome: str | None = None) -> QuerySet[Review]:
+    queryset = reviews_waiting_for(user) if mine else _reviews(user)
+    if outcome:
+        queryset = queryset.filter(outcome=outcome)
+    return queryset.prefetch_related(Prefetch("decisions", queryset=ReviewDecision.objects.select_related(
+        "reviewer")))
