@@ -117,10 +117,16 @@ def missing_required_fields(asset: Asset) -> list[str]:
     return missing + missing_fields(asset)
 
 
-def history_of(asset: Asset) -> QuerySet[AuditEvent]:
+def history_of(user: Any, asset: Asset) -> QuerySet[AuditEvent]:
+    """The asset's audit trail as this user may read it, newest first."""
     from accounts.audit import events_for
 
-    return events_for(asset)
+    events = events_for(asset)
+    if not authority.can(user, authority.Cap.SEE_UNAPPROVED) and asset.owner_id != user.pk:
+        # Those who see only approved revisions must not learn of the others from the trail either.
+        numbers = list(versions_of(user, asset).values_list("number", flat=True))
+        events = events.filter(Q(data__version__in=numbers) | Q(data__version__isnull=True))
+    return events
 
 
 # --- ingest batches and near-duplicates -----------------------------------------

@@ -66,7 +66,7 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "title": asset.title, "asset": asset, "shown": shown,
         "renditions": {r.preset: r for r in shown.renditions.all()} if shown else {},
         "versions": selectors.versions_of(request.user, asset),
-        "history": selectors.history_of(asset)[:50],
+        "history": selectors.history_of(request.user, asset)[:50],
         "similar": selectors.visually_similar(request.user, asset),
         "embedded": shown.embedded_metadata if shown else {},
         "embedded_fields": [(key.replace("_", " ").capitalize(), value) for key, value in

@@ -8,9 +8,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions as authority
-from accounts.audit import events_for
 from accounts.models import User
 from assets.models import Asset, AssetVersion, ReviewState
+from assets.selectors import history_of
 from workflows.models import (
     ApprovalStep,
     AssetLock,
@@ -167,12 +167,7 @@ def timeline_of(user: User, asset: Asset) -> dict[str, Any]:
                      "reviewer")))),
         Prefetch("comments", queryset=Comment.objects.select_related("author")),
     ).annotate(comment_count=Count("comments", distinct=True))
-    events = events_for(asset)
-    if not authority.can(user, authority.Cap.SEE_UNAPPROVED) and asset.owner_id != user.pk:
-        # Those who see only approved revisions must not learn of the others from the trail either.
-        numbers = [v.number for v in versions]
-        events = events.filter(Q(data__version__in=numbers) | Q(data__version__isnull=True))
-    return {"versions": versions, "events": events[:200]}
+    return {"versions": versions, "events": history_of(user, asset)[:200]}
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

@@ -129,7 +129,7 @@ def test_new_revision_becomes_current_and_is_listed(api, people):
     assert [v["number"] for v in versions] == [2, 1]
     asset.refresh_from_db()
     assert asset.current_version.number == 2
-    verbs = [e.verb for e in history_of(asset)]
+    verbs = [e.verb for e in history_of(people["contributor"], asset)]
     assert verbs == ["assets.version.created", "assets.asset.created"]
 
 
