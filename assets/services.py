@@ -248,5 +248,9 @@ def rendition_generate(*, version_id: int, preset: str) -> Rendition | None:
         height=made.height, size=made.size, error="", updated_at=timezone.now())
     if old_name and old_name != made.name:
         default_storage.delete(old_name)
+    if preset == Rendition.Preset.THUMB:
+        from assets import colors
+
+        colors.record_dominant_colors(version_id=version.pk, rendition_name=made.name)
     rendition.refresh_from_db()
     return rendition

@@ -1,0 +1,155 @@
+"""Facet counts over the filtered, visible results of an AssetFilter: a bounded number of queries per page.
+
+Each count uses the same Q as the filter it leads to (AssetFilter.*_q), over the
+same permission-filtered queryset, so a count equals the results after clicking
+it and no invisible asset is ever counted.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+
+from assets import colors
+from assets.models import AssetColor, AssetTerm, AssetType, Collection, ReviewState
+from assets.search import expansion
+
+if TYPE_CHECKING:
+    from assets.filters import AssetFilter
+
+TOP_TERMS = 40
+TOP_VALUES = 15
+
+
+def _value(value: Any, label: str, count: int, **extra: Any) -> dict[str, Any]:
+    return {"value": value, "label": label, "count": count, **extra}
+
+
+def _facet(label: str, param: str, values: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"label": label, "param": param, "values": [v for v in values if v["count"]]}
+
+
+def compute(filterset: AssetFilter, visible_collections: QuerySet[Collection]) -> dict[str, Any]:
+    """All facets for the current results, keyed by name."""
+    matched = filterset.matched
+    if matched is None:
+        return {}
+    matched = matched.order_by()
+    facets: dict[str, Any] = {}
+    ids = matched.values("pk")
+
+    types = dict(matched.values_list("asset_type").annotate(n=Count("pk")).values_list("asset_type", "n"))
+    facets["type"] = _facet("Type", "type", [_value(t.value, t.label, types.get(t.value, 0)) for t in AssetType])
+
+    facets["collection"] = _facet("Collection", "collection", _collections(matched, visible_collections))
+    facets["term"] = {"label": "Terms", "param": "term", "vocabularies": _terms(filterset, matched)}
+
+    if filterset.may_see_unapproved:
+        states = dict(matched.values_list("current_version__review_state").annotate(n=Count("pk")))
+        facets["status"] = _facet("Review state", "status",
+                                  [_value(s.value, s.label, states.get(s.value, 0)) for s in ReviewState])
+
+    # Rights, orientation and upload date in one pass: conditional counts with the filters' own Qs.
+    from assets.filters import ORIENTATIONS, RIGHTS, UPLOADED
+
+    groups = {"rights": (RIGHTS, filterset.rights_q), "orientation": (ORIENTATIONS, filterset.orientation_q),
+              "uploaded": (UPLOADED, filterset.uploaded_q)}
+    counts = matched.aggregate(**{f"{name}__{value}": Count("pk", filter=q(value))
+                                  for name, (choices, q) in groups.items() for value, _ in choices})
+    titles = {"rights": "Rights", "orientation": "Orientation", "uploaded": "Uploaded"}
+    for name, (choices, _) in groups.items():
+        facets[name] = _facet(titles[name], name, [_value(v, label, counts[f"{name}__{v}"]) for v, label in choices])
+
+    years = (matched.annotate(captured_year=Substr(filterset.captured_day(), 1, 4))
+             .exclude(captured_year__isnull=True).values_list("captured_year").annotate(n=Count("pk"))
+             .values_list("captured_year", "n"))
+    by_year = {year: n for year, n in years if year and year.isdigit()}
+    facets["captured"] = _facet("Captured", "captured", [
+        _value(year, year, n, params={"captured_after": f"{year}-01-01", "captured_before": f"{year}-12-31"})
+        for year, n in sorted(by_year.items(), reverse=True)][:TOP_VALUES])
+
+    cameras = (matched.annotate(exif_make=filterset.exif("Make"), exif_model=filterset.exif("Model"))
+               .exclude(exif_make__isnull=True).values_list("exif_make", "exif_model").annotate(n=Count("pk"))
+               .order_by("-n")[:TOP_VALUES])
+    facets["camera"] = _facet("Camera", "camera", [
+        _value(f"{make}|{model or ''}", f"{make} {model or ''}".strip(), n,
+               params={"make": make, **({"camera_model": model} if model else {})})
+        for make, model, n in cameras])
+
+    mime = f"{filterset.version}__mime_type"
+    files = (matched.exclude(**{f"{mime}__isnull": True}).values_list(mime).annotate(n=Count("pk"))
+             .order_by("-n")[:TOP_VALUES])
+    facets["file_type"] = _facet("File type", "file_type", [_value(m, m, n) for m, n in files])
+
+    families = dict(AssetColor.objects.filter(asset__in=ids, share__gte=colors.MIN_SHARE).values_list("family")
+                    .annotate(n=Count("asset", distinct=True)))
+    facets["color_family"] = _facet("Colour", "color_family", [
+        _value(f, f.capitalize(), families.get(f, 0), swatch=colors.FAMILY_SWATCH[f]) for f in colors.FAMILIES])
+    return facets
+
+
+def _collections(matched: QuerySet, visible_collections: QuerySet[Collection]) -> list[dict[str, Any]]:
+    """Counts per folder, rolled up the tree (the collection filter includes sub-folders)."""
+    direct = dict(matched.values_list("collection").annotate(n=Count("pk")).values_list("collection", "n"))
+    if not direct:
+        return []
+    paths = dict(Collection.objects.filter(pk__in=direct).values_list("pk", "path"))
+    ancestor_ids = {int(p) for path in paths.values() for p in path.strip("/").split("/") if p}
+    folders = list(visible_collections.filter(pk__in=ancestor_ids).order_by("path"))
+    rows = []
+    for folder in folders:
+        count = sum(n for pk, n in direct.items() if paths.get(pk, "").startswith(folder.path))
+        rows.append(_value(folder.pk, folder.name, count, depth=folder.depth))
+    return rows
+
+
+def _terms(filterset: AssetFilter, matched: QuerySet) -> list[dict[str, Any]]:
+    """The most used terms in the results, grouped by vocabulary, nested under their broader terms.
+
+    A term's count includes assets tagged with its narrower terms, as the term
+    filter does; terms with no narrower terms are counted by one GROUP BY, the
+    others (and the broader terms shown for context) by one conditional aggregate.
+    """
+    vocabulary = expansion.current()
+    direct = dict(AssetTerm.objects.filter(asset__in=matched.values("pk")).values_list("term")
+                  .annotate(n=Count("asset")).order_by("-n", "term")[:TOP_TERMS])
+    shown = {t for t in direct if t in vocabulary.terms}
+    for term_id in list(shown):
+        shown |= vocabulary.ancestors(term_id)
+    counts = {t: direct.get(t, 0) for t in shown}
+    rollup = [t for t in shown if len(vocabulary.narrower_closure(t)) > 1]
+    if rollup:
+        aggregates = {
+            f"t{t}": Count("pk", filter=Q(Exists(AssetTerm.objects.filter(
+                asset=OuterRef("pk"), term_id__in=sorted(vocabulary.narrower_closure(t))))))
+            for t in rollup
+        }
+        for key, n in matched.aggregate(**aggregates).items():
+            counts[int(key[1:])] = n
+    by_vocabulary: dict[int, list[int]] = defaultdict(list)
+    for t in shown:
+        by_vocabulary[vocabulary.terms[t].vocabulary_id].append(t)
+    out = []
+    for vocabulary_id, term_ids in sorted(by_vocabulary.items(),
+                                          key=lambda kv: vocabulary.vocabularies.get(kv[0], "")):
+        members = set(term_ids)
+        rows: list[dict[str, Any]] = []
+
+        def walk(term_id: int, depth: int, trail: frozenset[int], members: set[int] = members,
+                 rows: list[dict[str, Any]] = rows) -> None:
+            if counts.get(term_id):
+                rows.append(_value(term_id, vocabulary.terms[term_id].label, counts[term_id], depth=depth))
+            children = sorted((c for c in vocabulary.children.get(term_id, ()) if c in members and c not in trail),
+                              key=lambda c: vocabulary.terms[c].label)
+            for child in children:
+                walk(child, depth + 1, trail | {child})
+
+        roots = sorted((t for t in term_ids if not (set(vocabulary.terms[t].broader) & members)),
+                       key=lambda t: vocabulary.terms[t].label)
+        for root in roots:
+            walk(root, 0, frozenset({root}))
+        if rows:
+            out.append({"vocabulary": vocabulary.vocabularies.get(vocabulary_id, ""), "values": rows})
+    return out
