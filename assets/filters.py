@@ -13,6 +13,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
@@ -86,8 +87,10 @@ class AssetFilter(django_filters.FilterSet):
         model = Asset
         fields: list[str] = []
 
-    def __init__(self, *args: Any, collections: QuerySet[Collection] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, collections: QuerySet[Collection] | None = None,
+                 **kwargs: Any):
+        # Always bound: the bare list page (no query string) is a search too, with facets and the default order.
+        super().__init__(QueryDict() if data is None else data, *args, **kwargs)
         if collections is not None:
             self.filters["collection"].queryset = collections  # type: ignore[attr-defined]
         user = getattr(self.request, "user", None)

@@ -20,6 +20,7 @@ from assets.files import FileRejected
 from assets.filters import AssetFilter
 from assets.forms import AssetEditForm, CollectionForm, GrantForm, UploadForm, VersionForm
 from assets.models import Asset, AssetVersion, Collection
+from assets.search import views as search_views
 from dam.http import AuthedHttpRequest
 
 
@@ -59,6 +60,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
         view = self.request.GET.get("view", "grid")
         context.update(title="Assets", view=view if view in ("grid", "table") else "grid",
                        querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD))
+        context.update(search_views.search_context(self.request, self.filterset))
         return context
 
 

@@ -40,25 +40,26 @@ def compute(filterset: AssetFilter, visible_collections: QuerySet[Collection]) -
     facets: dict[str, Any] = {}
     ids = matched.values("pk")
 
-    types = dict(matched.values_list("asset_type").annotate(n=Count("pk")).values_list("asset_type", "n"))
-    facets["type"] = _facet("Type", "type", [_value(t.value, t.label, types.get(t.value, 0)) for t in AssetType])
 
     facets["collection"] = _facet("Collection", "collection", _collections(matched, visible_collections))
     facets["term"] = {"label": "Terms", "param": "term", "vocabularies": _terms(filterset, matched)}
 
-    if filterset.may_see_unapproved:
-        states = dict(matched.values_list("current_version__review_state").annotate(n=Count("pk")))
-        facets["status"] = _facet("Review state", "status",
-                                  [_value(s.value, s.label, states.get(s.value, 0)) for s in ReviewState])
-
     # Rights, orientation and upload date in one pass: conditional counts with the filters' own Qs.
     from assets.filters import ORIENTATIONS, RIGHTS, UPLOADED
 
-    groups = {"rights": (RIGHTS, filterset.rights_q), "orientation": (ORIENTATIONS, filterset.orientation_q),
-              "uploaded": (UPLOADED, filterset.uploaded_q)}
+    groups: dict[str, tuple[Any, Any]] = {
+        "type": (AssetType.choices, lambda v: Q(asset_type=v)),
+        "status": (ReviewState.choices, lambda v: Q(current_version__review_state=v)),
+        "rights": (RIGHTS, filterset.rights_q),
+        "orientation": (ORIENTATIONS, filterset.orientation_q),
+        "uploaded": (UPLOADED, filterset.uploaded_q),
+    }
+    if not filterset.may_see_unapproved:
+        del groups["status"]  # viewers see approved work only; the facet would tell them nothing
     counts = matched.aggregate(**{f"{name}__{value}": Count("pk", filter=q(value))
                                   for name, (choices, q) in groups.items() for value, _ in choices})
-    titles = {"rights": "Rights", "orientation": "Orientation", "uploaded": "Uploaded"}
+    titles = {"type": "Type", "status": "Review state", "rights": "Rights", "orientation": "Orientation",
+              "uploaded": "Uploaded"}
     for name, (choices, _) in groups.items():
         facets[name] = _facet(titles[name], name, [_value(v, label, counts[f"{name}__{v}"]) for v, label in choices])
 
@@ -92,15 +93,14 @@ def compute(filterset: AssetFilter, visible_collections: QuerySet[Collection]) -
 
 def _collections(matched: QuerySet, visible_collections: QuerySet[Collection]) -> list[dict[str, Any]]:
     """Counts per folder, rolled up the tree (the collection filter includes sub-folders)."""
-    direct = dict(matched.values_list("collection").annotate(n=Count("pk")).values_list("collection", "n"))
+    direct = dict(matched.values_list("collection__path").annotate(n=Count("pk"))
+                  .values_list("collection__path", "n"))
     if not direct:
         return []
-    paths = dict(Collection.objects.filter(pk__in=direct).values_list("pk", "path"))
-    ancestor_ids = {int(p) for path in paths.values() for p in path.strip("/").split("/") if p}
-    folders = list(visible_collections.filter(pk__in=ancestor_ids).order_by("path"))
+    ancestor_ids = {int(p) for path in direct for p in path.strip("/").split("/") if p}
     rows = []
-    for folder in folders:
-        count = sum(n for pk, n in direct.items() if paths.get(pk, "").startswith(folder.path))
+    for folder in visible_collections.filter(pk__in=ancestor_ids).order_by("path"):
+        count = sum(n for path, n in direct.items() if path.startswith(folder.path))
         rows.append(_value(folder.pk, folder.name, count, depth=folder.depth))
     return rows
 
