@@ -172,7 +172,7 @@ class AssetListCreate(APIView):
     def get(self, request: AuthedRequest) -> Response:
         """Search: the page of results, plus `facets` (send facets=0 to skip them) and `search` (how q was read)."""
         user = request.user
-        filterset = AssetFilter(request.query_params, queryset=selectors.assets_visible_to(user),
+        filterset = AssetFilter(request.query_params, queryset=search_selectors.assets_for_api_list(user),
                                 collections=selectors.collections_visible_to(user), request=request)
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)

@@ -13,11 +13,22 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.http import QueryDict
-from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Replace, Substr
+from django.db.models.functions import Cast, Replace, Substr
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts import permissions as authority
@@ -131,9 +142,10 @@ class AssetFilter(django_filters.FilterSet):
             return Q(created_at__lt=self.now - timedelta(days=365))
         return Q(created_at__gte=self.now - timedelta(days=days[value]))
 
-    def exif(self, key: str) -> KeyTextTransform:
+    def exif(self, key: str) -> Cast:
         # Raw EXIF as the ingest step stores it: embedded_metadata["exif"][tag]; absent keys are NULL.
-        return KeyTextTransform(key, KeyTransform("exif", f"{self.version}__embedded_metadata"))
+        # Cast to plain text so comparisons are string comparisons, not JSON ones, on both databases.
+        return Cast(KeyTextTransform(key, KeyTransform("exif", f"{self.version}__embedded_metadata")), TextField())
 
     def captured_day(self) -> Replace:
         # EXIF writes "2024:05:01 10:00:00"; some tools write ISO dates. Compare "YYYY:MM:DD" either way.
