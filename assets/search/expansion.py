@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
-from assets.search.text import tokens
+from assets.search.text import tokens, trigrams
 
 GENERATION_KEY = "assets.search.vocabulary-generation"
 GENERATION_TTL = 300  # seconds; the upper bound on staleness with an unshared cache
@@ -51,6 +51,8 @@ class Vocabulary:
     # normalised non-hidden labels, the candidates for "did you mean" (hidden labels are misspellings)
     suggestable: frozenset[str]
     _closure: dict[int, frozenset[int]] = field(default_factory=dict)
+    _grams: dict[str, frozenset[str]] = field(default_factory=dict)
+    _gram_index: dict[str, list[str]] = field(default_factory=dict)
 
     def narrower_closure(self, term_id: int) -> frozenset[int]:
         """The term and all its narrower terms, transitively (cycle-safe)."""
@@ -70,6 +72,28 @@ class Vocabulary:
         for term_id in term_ids:
             out |= self.narrower_closure(term_id)
         return frozenset(out)
+
+    def close_labels(self, word: str, threshold: float, limit: int) -> list[str]:
+        """Suggestable labels with pg_trgm similarity >= threshold to `word`, best first.
+
+        Only labels sharing a trigram with the word are scored (an inverted index built on
+        first use), so this costs microseconds, not a pass over every label.
+        """
+        if not self._grams:
+            for text in self.suggestable:
+                grams = frozenset(trigrams(text))
+                self._grams[text] = grams
+                for gram in grams:
+                    self._gram_index.setdefault(gram, []).append(text)
+        wanted = trigrams(word)
+        candidates = {text for gram in wanted for text in self._gram_index.get(gram, ())}
+        scored = []
+        for text in candidates:
+            grams = self._grams[text]
+            score = len(wanted & grams) / len(wanted | grams)
+            if score >= threshold:
+                scored.append((score, text))
+        return [text for _, text in sorted(scored, key=lambda x: (-x[0], x[1]))[:limit]]
 
     def ancestors(self, term_id: int) -> set[int]:
         seen: set[int] = set()
@@ -139,10 +163,6 @@ def current() -> Vocabulary:
         vocabulary = _load()
         _memo = (generation, vocabulary)
     return vocabulary
-
-
-def current_suggestable() -> frozenset[str]:
-    return current().suggestable
 
 
 def invalidate(**_: object) -> None:

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from assets.models import Asset, AssetTerm
 from assets.search import expansion
-from assets.search.text import similarity, tokens
+from assets.search.text import tokens
 
 MAX_WORDS = 12
 MAX_SUGGESTED_WORDS = 3
@@ -110,9 +110,7 @@ def _suggest(word: str) -> list[str]:
                 "FROM taxonomy_termlabel WHERE kind <> 'hidden' AND normalized %% %s) AS close "
                 "ORDER BY s DESC, normalized LIMIT 3", [word, word])
             return [row[0] for row in cursor.fetchall()]
-    scored = [(similarity(label, word), label) for label in expansion.current_suggestable()]
-    scored = [(s, label) for s, label in scored if s >= SUGGESTION_THRESHOLD]
-    return [label for _, label in sorted(scored, key=lambda x: (-x[0], x[1]))[:3]]
+    return expansion.current().close_labels(word, SUGGESTION_THRESHOLD, 3)
 
 
 # --- SQL -----------------------------------------------------------------------
