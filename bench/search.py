@@ -46,8 +46,9 @@ os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
 
 
 def reset_postgres(url: str) -> None:
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg
 
     name = urlparse(url).path.lstrip("/")
     admin = url.rsplit("/", 1)[0] + "/postgres"
@@ -63,7 +64,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.http import QueryDict  # noqa: E402
@@ -154,7 +154,7 @@ def build() -> dict:
     for start in range(0, args.assets, batch):
         with transaction.atomic():
             assets = []
-            for i in range(start, min(start + batch, args.assets)):
+            for _ in range(start, min(start + batch, args.assets)):
                 roll = rng.random()
                 created = now - timezone.timedelta(days=rng.expovariate(1 / 400))
                 assets.append(Asset(
@@ -172,8 +172,8 @@ def build() -> dict:
                 landscape = rng.random() < 0.6
                 w, h = (6000, 4000) if landscape else (4000, 6000)
                 make, model = rng.choice(cameras)
-                exif = {"Make": make, "Model": model,
-                        "DateTimeOriginal": asset.created_at.strftime("%Y:%m:%d %H:%M:%S")} if rng.random() < 0.6 else {}
+                taken = asset.created_at.strftime("%Y:%m:%d %H:%M:%S")
+                exif = {"Make": make, "Model": model, "DateTimeOriginal": taken} if rng.random() < 0.6 else {}
                 rgbs = [(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(3)]
                 versions.append(AssetVersion(
                     asset=asset, number=1, file=f"originals/bench/{asset.pk}", original_filename=f"IMG_{asset.pk}.jpg",
@@ -181,11 +181,12 @@ def build() -> dict:
                     mime_type="image/jpeg" if asset.asset_type == AssetType.IMAGE else "application/pdf",
                     width=w, height=h,
                     embedded_metadata={"keywords": zipf_words(rng.randint(0, 5)), "exif": exif},
-                    dominant_colors=[{"hex": "#%02x%02x%02x" % c, "share": s, "lab": list(colors.rgb_to_lab(c)),
-                                      "family": colors.family_of(c)} for c, s in zip(rgbs, (0.5, 0.3, 0.2))],
+                    dominant_colors=[{"hex": "#{:02x}{:02x}{:02x}".format(*c), "share": s,
+                                      "lab": list(colors.rgb_to_lab(c)), "family": colors.family_of(c)}
+                                     for c, s in zip(rgbs, (0.5, 0.3, 0.2), strict=True)],
                     review_state=ReviewState.DRAFT if asset.metadata["draft"] else ReviewState.APPROVED))
             AssetVersion.objects.bulk_create(versions)
-            for asset, version in zip(assets, versions):
+            for asset, version in zip(assets, versions, strict=True):
                 asset.current_version_id = version.pk
                 asset.approved_version_id = None if asset.metadata["draft"] else version.pk
             Asset.objects.bulk_update(assets, ["current_version", "approved_version"], batch_size=1000)
@@ -214,10 +215,9 @@ def make_queries(data: dict) -> list[dict[str, str]]:
     ]
     queries = []
     for i in range(args.queries):
-        if i % 3 == 0:
-            keyword = rng.choice(data["terms"][:400]).label  # broader terms expand to their narrower terms
-        else:
-            keyword = WORDS[rng.randint(20, 2000)]  # neither stop-word common nor unique
+        # Every third keyword is a term label (broader terms expand to their narrower terms); the others
+        # are words neither stop-word common nor unique.
+        keyword = rng.choice(data["terms"][:400]).label if i % 3 == 0 else WORDS[rng.randint(20, 2000)]
         queries.append({"q": keyword, **facet_pairs[i % len(facet_pairs)]()})
     return queries
 

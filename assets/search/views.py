@@ -130,6 +130,7 @@ def search_context(request: AuthedHttpRequest, filterset: AssetFilter) -> dict[s
     query = search_services.clean_query(params.urlencode())
     return {
         "parsed": filterset.parsed, "suggestions": suggestions, "facets": facets, "chips": chips,
+        "has_facets": any(f.get("values") or f.get("vocabularies") for f in facets.values()),
         "reset_href": reverse("assets:list"),
         "save_form": SavedSearchForm(user=request.user, initial={"query": query}) if query else None,
     }
