@@ -215,9 +215,9 @@ def make_queries(data: dict) -> list[dict[str, str]]:
     ]
     queries = []
     for i in range(args.queries):
-        # Every third keyword is a term label (broader terms expand to their narrower terms); the others
-        # are words neither stop-word common nor unique.
-        keyword = rng.choice(data["terms"][:400]).label if i % 3 == 0 else WORDS[rng.randint(20, 2000)]
+        # Every third keyword is the label of a broader term (top or second level: it expands to its 10-100
+        # narrower terms, the hardest case); the others are words neither stop-word common nor unique.
+        keyword = rng.choice(data["terms"][:220]).label if i % 3 == 0 else WORDS[rng.randint(20, 2000)]
         queries.append({"q": keyword, **facet_pairs[i % len(facet_pairs)]()})
     return queries
 

@@ -24,7 +24,7 @@ from django.core.cache import cache
 from assets.search.text import tokens, trigrams
 
 GENERATION_KEY = "assets.search.vocabulary-generation"
-GENERATION_TTL = 300  # seconds; the upper bound on staleness with an unshared cache
+GENERATION_TTL = 60  # seconds; the upper bound on staleness in other processes with an unshared cache
 
 
 @dataclass(frozen=True)

@@ -170,8 +170,10 @@ def rank(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:
                f"WHERE d.asset_id = {table}.id")
     else:
         tsquery = " OR ".join(dict.fromkeys(_fts5_term(c, prefix=not c.term_ids) for c in rank_clauses))
-        # rowid = ... lets FTS5 seek each result's doclist entry instead of scanning every match.
-        sql = (f"SELECT -bm25(assets_search_fts, {BM25_WEIGHTS}) FROM assets_search_fts "  # noqa: S608
-               f"WHERE assets_search_fts MATCH %s AND rowid = {table}.id")
+        # FTS5 re-runs the whole MATCH for each outer row when asked for one rowid (measured: 28 s for 3,600
+        # results at 50k assets), so score every match once in a materialised CTE and look results up in it.
+        sql = (f"WITH scores AS MATERIALIZED (SELECT rowid AS id, -bm25(assets_search_fts, {BM25_WEIGHTS}) "  # noqa: S608
+               f"AS score FROM assets_search_fts WHERE assets_search_fts MATCH %s) "
+               f"SELECT score FROM scores WHERE scores.id = {table}.id")
     ranked = RawSQL(f"({sql})", [tsquery], output_field=FloatField())  # noqa: S611
     return queryset.annotate(search_rank=Coalesce(ranked, 0.0, output_field=FloatField()))

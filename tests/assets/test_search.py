@@ -275,3 +275,40 @@ def test_list_page_query_count_is_constant(web, people, library_of):
 def test_review_state_of_results_respects_shown_version(api, library_of, people):
     editor_view = found(api["editor"], status=ReviewState.APPROVED)
     assert editor_view["count"] == 5
+
+
+def test_terms_added_through_the_relation_are_indexed(api, library_of):
+    library_of["kw"].terms.add(library_of["terms"]["cats"])
+    assert titles(found(api["viewer"], q="felines")) == {"Sofa afternoon", "Coastline"}
+
+
+def test_hidden_labels_are_never_suggested(api, library_of):
+    suggestions = found(api["viewer"], q="katss")["search"]["did_you_mean"]
+    assert "kats" not in {s["suggestion"] for s in suggestions}
+
+
+def test_reindex_command_rebuilds_the_index(api, library_of):
+    from django.core.management import call_command
+
+    SearchDocument.objects.all().delete()
+    assert titles(found(api["viewer"], q="lighthouse")) == set()
+    call_command("search_reindex", stdout=__import__("io").StringIO())
+    assert titles(found(api["viewer"], q="lighthouse")) == {"Coastline"}
+
+
+def test_list_page_shows_chips_that_remove_one_filter_each(web, library_of):
+    running = library_of["terms"]["running"]
+    page = web("viewer").get("/assets/", {"q": "trainers", "type": "image", "term": running.pk})
+    html = page.content.decode()
+    assert "trainers: searching Running shoes, its synonyms and 1 narrower term" in html
+    assert "Type: Image" in html and "Term: Running shoes" in html
+    assert f'href="/assets/?q=trainers&amp;term={running.pk}"' in html  # the type chip keeps the rest
+    assert "Review state" not in html  # viewers get no review-state facet
+
+
+def test_advanced_search_page(web, library_of):
+    assert b"Review state" not in web("viewer").get("/assets/search/").content
+    page = web("editor").get("/assets/search/", {"term": library_of["terms"]["cats"].pk})
+    assert page.status_code == 200
+    assert b"Review state" in page.content
+    assert f'value="{library_of["terms"]["cats"].pk}" selected'.encode() in page.content
