@@ -91,7 +91,9 @@ def make_words(n: int) -> list[str]:
     words: set[str] = set()
     while len(words) < n:
         words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words, key=lambda w: rng.random())
+    ordered = sorted(words)  # sorted first: set order follows PYTHONHASHSEED, and every run must get the same data
+    rng.shuffle(ordered)
+    return ordered
 
 
 WORDS = make_words(20000)
@@ -166,13 +168,14 @@ def build() -> dict:
                     rights_expire_at=(now - timezone.timedelta(days=3) if 0.09 <= roll < 0.11
                                       else now + timezone.timedelta(days=rng.randint(1, 900)) if roll > 0.8 else None),
                     metadata={"draft": roll < 0.05}, created_at=created))
-            Asset.objects.bulk_create(assets)
+            uploaded = [a.created_at for a in assets]
+            Asset.objects.bulk_create(assets)  # sets created_at to now (auto_now_add); restored below
             versions = []
-            for asset in assets:
+            for asset, created in zip(assets, uploaded, strict=True):
                 landscape = rng.random() < 0.6
                 w, h = (6000, 4000) if landscape else (4000, 6000)
                 make, model = rng.choice(cameras)
-                taken = asset.created_at.strftime("%Y:%m:%d %H:%M:%S")
+                taken = created.strftime("%Y:%m:%d %H:%M:%S")
                 exif = {"Make": make, "Model": model, "DateTimeOriginal": taken} if rng.random() < 0.6 else {}
                 rgbs = [(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(3)]
                 versions.append(AssetVersion(
@@ -186,10 +189,11 @@ def build() -> dict:
                                      for c, s in zip(rgbs, (0.5, 0.3, 0.2), strict=True)],
                     review_state=ReviewState.DRAFT if asset.metadata["draft"] else ReviewState.APPROVED))
             AssetVersion.objects.bulk_create(versions)
-            for asset, version in zip(assets, versions, strict=True):
+            for asset, version, created in zip(assets, versions, uploaded, strict=True):
                 asset.current_version_id = version.pk
                 asset.approved_version_id = None if asset.metadata["draft"] else version.pk
-            Asset.objects.bulk_update(assets, ["current_version", "approved_version"], batch_size=1000)
+                asset.created_at = created
+            Asset.objects.bulk_update(assets, ["current_version", "approved_version", "created_at"], batch_size=1000)
             links_ = []
             for asset in assets:
                 chosen = set(rng.choices(range(len(terms)), cum_weights=term_cum, k=rng.randint(3, 12)))
