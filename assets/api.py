@@ -22,6 +22,7 @@ from assets.files import FileRejected, FileTooLarge
 from assets.filters import AssetFilter
 from assets.models import Asset, AssetVersion, Collection, IngestBatch, IngestItem, OnDuplicate, Rendition
 from assets.permissions import GRANT_LEVELS
+from assets.search import selectors as search_selectors
 from dam.api import Conflict, Pagination, PayloadTooLarge
 from dam.http import AuthedRequest
 
@@ -185,19 +186,28 @@ class AssetListCreate(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(responses=AssetSerializer(many=True), parameters=[
-        OpenApiParameter("q", str), OpenApiParameter("type", str), OpenApiParameter("collection", int),
-        OpenApiParameter("status", str), OpenApiParameter("ordering", str)])
+        OpenApiParameter(name, str if kind is None else kind, many=name == "term")
+        for name, kind in (("q", None), ("type", None), ("collection", int), ("status", None), ("term", int),
+                           ("rights", None), ("orientation", None), ("uploaded", None),
+                           ("uploaded_after", OpenApiTypes.DATE), ("uploaded_before", OpenApiTypes.DATE),
+                           ("captured_after", OpenApiTypes.DATE), ("captured_before", OpenApiTypes.DATE),
+                           ("make", None), ("camera_model", None), ("file_type", None), ("color", None),
+                           ("color_family", None), ("ordering", None), ("facets", None))])
     def get(self, request: AuthedRequest) -> Response:
+        """Search: the page of results, plus `facets` (send facets=0 to skip them) and `search` (how q was read)."""
         user = request.user
-        filterset = AssetFilter(request.query_params, queryset=selectors.live_assets_visible_to(user),
-                                collections=selectors.collections_visible_to(user))
+        filterset = AssetFilter(request.query_params, queryset=search_selectors.assets_for_api_list(user),
+                                collections=selectors.collections_visible_to(user), request=request)
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
         paginator = Pagination()
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         data = AssetSerializer(page, many=True, context={"request": request}).data
         response = paginator.get_paginated_response(data)
-        response.data["facets"] = {}  # filled by the search issue; present so clients can rely on the key
+        want_facets = request.query_params.get("facets", "1") not in ("0", "false", "no")
+        response.data["facets"] = (search_selectors.facets_for(filterset, user) if want_facets else {})
+        response.data["search"] = {"understood": filterset.parsed.understood,
+                                   "did_you_mean": filterset.parsed.suggestions}
         return response
 
     @extend_schema(request=AssetCreateSerializer, responses={201: AssetSerializer})

@@ -10,9 +10,13 @@ class AssetsConfig(AppConfig):
         from PIL import Image
 
         from assets import permissions, signals, tagging
+        from assets.search import permissions as search_permissions
+        from assets.search import signals as search_signals
         from taxonomy import signals as taxonomy_signals
 
         permissions.register()
+        search_permissions.register()
+        search_signals.connect()
         # Embedded keywords become terms (or proposals) once a version is stored; merged or
         # replaced vocabulary terms re-tag the assets (taxonomy cannot reach them itself).
         signals.version_created.connect(tagging.on_version_created, dispatch_uid="assets.keywords")

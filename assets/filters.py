@@ -1,12 +1,65 @@
-"""One FilterSet for the asset list, shared by the UI and the API."""
+"""One FilterSet for the asset list, shared by the UI (/assets/) and the API (GET /api/v1/assets/).
+
+The queryset it receives is already permission-filtered (selectors.assets_visible_to),
+so every filter, the ranking and the facet counts (assets.search.facets) work on
+visible assets only, in SQL. Each facet value is defined once here, as the Q the
+filter applies, and the facet counts use the same Q: a count always equals the
+number of results after clicking it.
+"""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django import forms
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import Combinable
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Replace, Substr
+from django.http import QueryDict
+from django.utils import timezone
 
-from assets.models import Asset, AssetType, Collection, ReviewState
+from accounts import permissions as authority
+from accounts.permissions import Cap
+from assets import colors
+from assets.models import Asset, AssetColor, AssetTerm, AssetType, Collection, ReviewState
+from assets.search import expansion, query
+from taxonomy.models import Term
+
+RIGHTS = (("valid", "Valid"), ("expiring", "Expiring within 30 days"), ("expired", "Expired"),
+          ("embargoed", "Embargoed"))
+ORIENTATIONS = (("landscape", "Landscape"), ("portrait", "Portrait"), ("square", "Square"))
+UPLOADED = (("7d", "Last 7 days"), ("30d", "Last 30 days"), ("365d", "Last 12 months"), ("older", "Older"))
+ORDERINGS = (("relevance", "Relevance"), ("-created", "Newest first"), ("created", "Oldest first"),
+             ("title", "Title A-Z"), ("-title", "Title Z-A"), ("-size", "Largest first"), ("size", "Smallest first"),
+             ("color", "Closest colour"))
+ORDER_BY = {"-created": ("-created_at", "-id"), "created": ("created_at", "id"), "title": ("title", "id"),
+            "-title": ("-title", "-id")}
+COLOR_FAMILIES = tuple((f, f.capitalize()) for f in colors.FAMILIES)
+# CIE76 distance under which a colour counts as "close": clearly the same hue and lightness family.
+COLOR_CLOSE = 25.0
+EXPIRING_DAYS = 30
+
+
+def color_distance(lab: tuple[float, float, float]) -> ExpressionWrapper:
+    """Squared CIELAB distance of an AssetColor row to `lab` (squared: same order, no sqrt in SQLite)."""
+    lightness, a, b = lab
+    dl: Combinable = F("lightness") - Value(lightness)
+    da: Combinable = F("a") - Value(a)
+    db: Combinable = F("b") - Value(b)
+    return ExpressionWrapper(dl * dl + da * da + db * db, output_field=FloatField())
 
 
 class AssetFilter(django_filters.FilterSet):
@@ -15,30 +68,170 @@ class AssetFilter(django_filters.FilterSet):
                                        empty_label="Any type")
     collection = django_filters.ModelChoiceFilter(queryset=Collection.objects.none(), method="in_collection",
                                                   label="Collection", empty_label="Anywhere")
-    status = django_filters.ChoiceFilter(field_name="current_version__review_state", choices=ReviewState.choices,
-                                         label="Review state", empty_label="Any state")
-    ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "created"), ("title", "title"), ("current_version__size", "size")),
-        label="Sort by", empty_label="Newest first",
-    )
+    status = django_filters.ChoiceFilter(method="by_status", choices=ReviewState.choices, label="Review state",
+                                         empty_label="Any state")
+    term = django_filters.ModelMultipleChoiceFilter(queryset=Term.objects.all(), method="tagged", label="Terms",
+                                                    widget=forms.MultipleHiddenInput)
+    rights = django_filters.ChoiceFilter(choices=RIGHTS, method="by_rights", label="Rights", empty_label="Any")
+    orientation = django_filters.ChoiceFilter(choices=ORIENTATIONS, method="by_orientation", label="Orientation",
+                                              empty_label="Any")
+    uploaded = django_filters.ChoiceFilter(choices=UPLOADED, method="by_uploaded", label="Uploaded",
+                                           empty_label="Any time")
+    uploaded_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
+                                               label="Uploaded from", widget=forms.DateInput(attrs={"type": "date"}))
+    uploaded_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
+                                                label="Uploaded until", widget=forms.DateInput(attrs={"type": "date"}))
+    captured_after = django_filters.DateFilter(method="by_captured", label="Captured from",
+                                               widget=forms.DateInput(attrs={"type": "date"}))
+    captured_before = django_filters.DateFilter(method="by_captured", label="Captured until",
+                                                widget=forms.DateInput(attrs={"type": "date"}))
+    make = django_filters.CharFilter(method="by_exif", label="Camera make")
+    camera_model = django_filters.CharFilter(method="by_exif", label="Camera model")
+    file_type = django_filters.CharFilter(method="by_file_type", label="File type (MIME)")
+    color = django_filters.CharFilter(method="by_color", label="Close to colour (hex)")
+    color_family = django_filters.ChoiceFilter(choices=COLOR_FAMILIES, method="by_color_family",
+                                               label="Colour family", empty_label="Any")
+    ordering = django_filters.ChoiceFilter(choices=ORDERINGS, method="unordered", label="Sort by",
+                                           empty_label="Best first")
 
     class Meta:
         model = Asset
         fields: list[str] = []
 
-    def __init__(self, *args: Any, collections: QuerySet[Collection] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, collections: QuerySet[Collection] | None = None,
+                 **kwargs: Any):
+        # Always bound: the bare list page (no query string) is a search too, with facets and the default order.
+        super().__init__(QueryDict() if data is None else data, *args, **kwargs)
         if collections is not None:
-            self.filters["collection"].queryset = collections
+            self.filters["collection"].queryset = collections  # type: ignore[attr-defined]
+        user = getattr(self.request, "user", None)
+        self.user = user
+        self.may_see_unapproved = bool(user is not None and authority.can(user, Cap.SEE_UNAPPROVED))
+        # Technical facts (size, orientation, camera, file type) come from the version the user is shown:
+        # viewers must not find an approved asset by the properties of a draft revision.
+        self.version = "current_version" if self.may_see_unapproved or user is None else "approved_version"
+        # One clock per search, so a facet's count and its filter agree to the second.
+        self.now = timezone.now()
+        self.parsed = query.ParsedQuery(text="")
+        self.close_to: tuple[float, float, float] | None = None
+        self.matched: QuerySet[Asset] | None = None
+
+    # --- the Q behind each facet value (filters and facets.py both use these) ---
+
+    def by_status(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        # The state of the version this user is shown: a viewer's ?status=in_review must not reveal
+        # that an approved asset has a revision waiting.
+        return queryset.filter(**{f"{self.version}__review_state": value})
+
+    def rights_q(self, value: str) -> Q:
+        now, soon = self.now, self.now + timedelta(days=EXPIRING_DAYS)
+        return {
+            "embargoed": Q(embargo_until__gt=now),
+            "expired": Q(rights_expire_at__lte=now),
+            "expiring": Q(rights_expire_at__gt=now, rights_expire_at__lte=soon),
+            "valid": (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+            & (Q(rights_expire_at__isnull=True) | Q(rights_expire_at__gt=soon)),
+        }[value]
+
+    def orientation_q(self, value: str) -> Q:
+        width, height = f"{self.version}__width", f"{self.version}__height"
+        return {
+            "landscape": Q(**{f"{width}__gt": F(height)}),
+            "portrait": Q(**{f"{height}__gt": F(width)}),
+            "square": Q(**{width: F(height), f"{width}__isnull": False}),
+        }[value]
+
+    def uploaded_q(self, value: str) -> Q:
+        days = {"7d": 7, "30d": 30, "365d": 365}
+        if value == "older":
+            return Q(created_at__lt=self.now - timedelta(days=365))
+        return Q(created_at__gte=self.now - timedelta(days=days[value]))
+
+    def exif(self, key: str) -> Cast:
+        # Raw EXIF as the ingest step stores it: embedded_metadata["exif"][tag]; absent keys are NULL.
+        # Cast to plain text so comparisons are string comparisons, not JSON ones, on both databases.
+        return Cast(KeyTextTransform(key, KeyTransform("exif", f"{self.version}__embedded_metadata")), TextField())
+
+    def captured_day(self) -> Replace:
+        # EXIF writes "2024:05:01 10:00:00"; some tools write ISO dates. Compare "YYYY:MM:DD" either way.
+        return Replace(Substr(self.exif("DateTimeOriginal"), 1, 10), Value("-"), Value(":"))
+
+    def family_q(self, family: str) -> Q:
+        return Q(Exists(AssetColor.objects.filter(asset=OuterRef("pk"), family=family, share__gte=colors.MIN_SHARE)))
+
+    # --- filter methods ---
 
     def search(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
-        # Plain substring matching for now; vocabulary-aware full-text search replaces it.
-        for word in value.split()[:10]:
-            queryset = queryset.filter(
-                Q(title__icontains=word) | Q(description__icontains=word)
-                | Q(current_version__original_filename__icontains=word)
-            )
-        return queryset
+        self.parsed = query.parse(value)
+        return query.apply(queryset, self.parsed) if self.parsed else queryset
 
     def in_collection(self, queryset: QuerySet[Asset], name: str, value: Collection) -> QuerySet[Asset]:
         return queryset.filter(collection__path__startswith=value.path)
+
+    def tagged(self, queryset: QuerySet[Asset], name: str, value: Any) -> QuerySet[Asset]:
+        """Each chosen term narrows (AND); a term also stands for its narrower terms."""
+        vocabulary = expansion.current()
+        for term in value:
+            ids = sorted(vocabulary.narrower_closure(term.pk))
+            queryset = queryset.filter(Exists(AssetTerm.objects.filter(asset=OuterRef("pk"), term_id__in=ids)))
+        return queryset
+
+    def by_rights(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        return queryset.filter(self.rights_q(value))
+
+    def by_orientation(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        return queryset.filter(self.orientation_q(value))
+
+    def by_uploaded(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        return queryset.filter(self.uploaded_q(value))
+
+    def by_captured(self, queryset: QuerySet[Asset], name: str, value: date) -> QuerySet[Asset]:
+        day = value.strftime("%Y:%m:%d")
+        queryset = queryset.alias(captured_day=self.captured_day())
+        if name == "captured_after":
+            return queryset.filter(captured_day__gte=day)
+        return queryset.filter(captured_day__lte=day)
+
+    def by_exif(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        key = "Make" if name == "make" else "Model"
+        return queryset.alias(**{f"exif_{key}": self.exif(key)}).filter(**{f"exif_{key}": value})
+
+    def by_file_type(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        return queryset.filter(**{f"{self.version}__mime_type": value.strip().lower()})
+
+    def by_color(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        rgb = colors.parse_hex(value)
+        if rgb is None:
+            return queryset.none()
+        self.close_to = colors.rgb_to_lab(rgb)
+        close = AssetColor.objects.filter(asset=OuterRef("pk"), share__gte=colors.MIN_SHARE).alias(
+            distance=color_distance(self.close_to)).filter(distance__lte=COLOR_CLOSE ** 2)
+        return queryset.filter(Exists(close))
+
+    def by_color_family(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        return queryset.filter(self.family_q(value))
+
+    def unordered(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        return queryset  # ordering is applied last, in filter_queryset, after the matching set is known
+
+    def filter_queryset(self, queryset: QuerySet[Asset]) -> QuerySet[Asset]:
+        matched = super().filter_queryset(queryset)
+        self.matched = matched
+        return self.order(matched)
+
+    def order(self, queryset: QuerySet[Asset]) -> QuerySet[Asset]:
+        ordering = self.form.cleaned_data.get("ordering") or ""
+        if ordering in ORDER_BY:
+            return queryset.order_by(*ORDER_BY[ordering])
+        if ordering in ("size", "-size"):
+            field = F(f"{self.version}__size")
+            return queryset.order_by(field.desc(nulls_last=True) if ordering == "-size"
+                                     else field.asc(nulls_last=True), "-id")
+        if self.close_to is not None and (ordering == "color" or (not ordering and not self.parsed)):
+            nearest = AssetColor.objects.filter(asset=OuterRef("pk"), share__gte=colors.MIN_SHARE).annotate(
+                distance=color_distance(self.close_to)).order_by("distance").values("distance")[:1]
+            return queryset.annotate(color_distance=Subquery(nearest)).order_by("color_distance", "-created_at",
+                                                                                "-id")
+        if self.parsed and ordering in ("", "relevance"):
+            return query.rank(queryset, self.parsed).order_by("-search_rank", "-created_at", "-id")
+        return queryset.order_by("-created_at", "-id")

@@ -386,3 +386,83 @@ class NamingRule(models.Model):
 
     def __str__(self) -> str:
         return self.pattern
+
+
+# --- search ------------------------------------------------------------------
+
+class SearchDocument(models.Model):
+    """The searchable text of one asset, normalised and split into its four weights.
+
+    Rewritten by `assets.search.index` in the same transaction as the change it
+    reflects. The database keeps its own full-text index current from these
+    columns: on PostgreSQL a generated, weighted `tsvector` column with a GIN
+    index; on SQLite an FTS5 table fed by triggers (migration 0004).
+    """
+
+    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    title = models.TextField(blank=True)
+    labels = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    other = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"search document of {self.asset_id}"
+
+
+class AssetColor(models.Model):
+    """One dominant colour of an asset's current version, in CIELAB, for "close to" and the family facet."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="colors")
+    hex = models.CharField(max_length=7)
+    family = models.CharField(max_length=20)
+    share = models.FloatField()
+    lightness = models.FloatField()
+    a = models.FloatField()
+    b = models.FloatField()
+
+    class Meta:
+        # Facet counts seek by asset; the family filter seeks by family (see DESIGN.md's known traps).
+        indexes = [
+            models.Index(fields=["asset", "family"], name="assetcolor_asset_family_idx"),
+            models.Index(fields=["family", "asset"], name="assetcolor_family_asset_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.hex}"
+
+
+class SavedSearch(models.Model):
+    """A named search (the list URL's query string), optionally shared with a group."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=200)
+    query = models.TextField(blank=True, help_text="The query string of /assets/, without page and view.")
+    shared_with = models.ForeignKey("auth.Group", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="saved_searches")
+    notify = models.BooleanField(default=False, help_text="Email the owner when new assets match.")
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="savedsearch_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("assets:saved_search_open", args=[self.pk])
+
+
+class SavedSearchVisit(models.Model):
+    """When a user last opened a saved search: the "N new since your last visit" mark."""
+
+    search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="visits")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["search", "user"], name="savedsearchvisit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.search_id} at {self.seen_at}"

@@ -324,6 +324,10 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
                 transaction.on_commit(partial(default_storage.delete, result.name))
         if phash and version.phash != phash:
             AssetVersion.objects.filter(pk=version.pk).update(phash=phash)
+    if Rendition.Preset.THUMB in made:
+        from assets import colors
+
+        colors.record_dominant_colors(version_id=version.pk, rendition_name=made[Rendition.Preset.THUMB].name)
     return [Rendition.objects.get(pk=r.pk) for r in rows.values()]
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from assets import views, vocab_views
+from assets.search import views as search_views
 
 app_name = "assets"
 urlpatterns = [
@@ -9,6 +10,11 @@ urlpatterns = [
     # Under upload/ so the sidebar's Upload section is the active one on the batch reports.
     path("upload/batches/", views.batch_list, name="batches"),
     path("upload/batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("search/", search_views.advanced_search, name="search"),
+    path("saved/", search_views.saved_search_list, name="saved_searches"),
+    path("saved/new/", search_views.saved_search_create, name="saved_search_create"),
+    path("saved/<int:pk>/", search_views.saved_search_open, name="saved_search_open"),
+    path("saved/<int:pk>/delete/", search_views.saved_search_delete, name="saved_search_delete"),
     path("collections/", views.collection_list, name="collections"),
     path("collections/new/", views.collection_create, name="collection_create"),
     path("collections/<int:pk>/", views.collection_detail, name="collection_detail"),

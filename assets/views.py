@@ -20,6 +20,7 @@ from assets.files import FileRejected
 from assets.filters import AssetFilter
 from assets.forms import AssetEditForm, CollectionForm, GrantForm, ProposeTermForm, UploadForm, VersionForm
 from assets.models import Asset, AssetVersion, Collection, IngestItem
+from assets.search import views as search_views
 from dam.http import AuthedHttpRequest
 from taxonomy.models import Vocabulary
 
@@ -55,6 +56,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
         context.update(title="Assets", view=view if view in ("grid", "table") else "grid",
                        querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD),
                        can_bulk=authority.can(self.request.user, Cap.EDIT_METADATA))
+        context.update(search_views.search_context(self.request, self.filterset))
         return context
 
 

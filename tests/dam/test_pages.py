@@ -81,10 +81,21 @@ def test_unknown_api_path_is_json_404(api):
     assert response.status_code == 404 and response.json()["detail"]
 
 
-def test_list_queries_do_not_grow_with_the_page(web, people, django_assert_max_num_queries):
+def test_list_queries_do_not_grow_with_the_page(web, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_a_page() -> int:
+        client.get("/assets/")  # warm the session and permission caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/assets/?view=table").status_code == 200
+        return len(captured)
+
+    client = web("viewer")
+    make_asset(people["brand_manager"], approved=True)
+    few = queries_for_a_page()
     for _ in range(30):
         make_asset(people["brand_manager"], approved=True)
-    client = web("viewer")
-    client.get("/assets/")  # warm the session and permission caches
-    with django_assert_max_num_queries(14):
-        client.get("/assets/?view=table")
+    many = queries_for_a_page()
+    # The page, its facets, the sidebar's counts and the bell: a fixed number, whatever the page holds.
+    assert many == few and many <= 25

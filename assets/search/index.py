@@ -1,0 +1,100 @@
+"""Keeps the search index (SearchDocument, AssetColor) current, inside the writer's transaction.
+
+Called from the signal receivers in assets.search.signals, so every write path
+(services in this app and in the apps built beside it) stays covered without
+each of them remembering to call it; bulk loads call `reindex_assets` directly.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from assets.models import Asset, AssetColor, AssetTerm, AssetVersion, SearchDocument
+from assets.search.text import index_text
+
+BATCH = 500
+
+
+def _metadata_values(value: Any) -> list[str]:
+    """Every string and number inside a metadata value, however nested."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _metadata_values(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _metadata_values(v)]
+    if isinstance(value, bool) or value is None:
+        return []
+    return [str(value)]
+
+
+def _embedded_keywords(version: AssetVersion | None) -> list[str]:
+    # The ingest step stores a reconciled list of strings; anything else is ignored rather than trusted.
+    keywords = (version.embedded_metadata or {}).get("keywords") if version else None
+    if isinstance(keywords, str):
+        return [keywords]
+    if isinstance(keywords, list):
+        return [k for k in keywords if isinstance(k, str)]
+    return []
+
+
+def document_for(asset: Asset, labels: Iterable[str]) -> SearchDocument:
+    """The four weighted texts of an asset: title > labels > description > the rest."""
+    versions = [v for v in (asset.current_version, asset.approved_version) if v is not None]
+    other: list[str] = [asset.campaign, *_metadata_values(asset.metadata)]
+    for version in {v.pk: v for v in versions}.values():
+        other.append(version.original_filename)
+        other.extend(_embedded_keywords(version))
+    return SearchDocument(asset_id=asset.pk, title=index_text([asset.title]), labels=index_text(labels),
+                          description=index_text([asset.description]), other=index_text(other))
+
+
+def colors_for(asset: Asset) -> list[AssetColor]:
+    version = asset.current_version
+    rows = []
+    for color in (version.dominant_colors if version else None) or []:
+        try:
+            lightness, a, b = (float(x) for x in color["lab"])
+            rows.append(AssetColor(asset_id=asset.pk, hex=str(color["hex"])[:7], family=str(color["family"])[:20],
+                                   share=float(color["share"]), lightness=lightness, a=a, b=b))
+        except (KeyError, TypeError, ValueError):
+            continue  # a malformed entry must not stop indexing the rest
+    return rows
+
+
+@transaction.atomic
+def reindex_assets(asset_ids: Iterable[int]) -> int:
+    """Rewrite the index rows of these assets (missing ones are dropped). Returns how many were written."""
+    from taxonomy.models import TermLabel
+
+    ids = sorted(set(asset_ids))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        assets = list(Asset.objects.filter(pk__in=chunk).select_related("current_version", "approved_version"))
+        labels: dict[int, list[str]] = defaultdict(list)
+        for asset_id, term_label in AssetTerm.objects.filter(asset_id__in=chunk).values_list(
+                "asset_id", "term__label"):
+            labels[asset_id].append(term_label)
+        for asset_id, text in TermLabel.objects.filter(term__asset_links__asset_id__in=chunk).values_list(
+                "term__asset_links__asset_id", "text"):
+            labels[asset_id].append(text)
+        # Delete and insert rather than update: the SQLite FTS5 triggers and PostgreSQL's generated
+        # column both follow row writes, and one statement per table beats one per asset.
+        SearchDocument.objects.filter(asset_id__in=chunk).delete()
+        AssetColor.objects.filter(asset_id__in=chunk).delete()
+        SearchDocument.objects.bulk_create([document_for(a, labels.get(a.pk, [])) for a in assets])
+        AssetColor.objects.bulk_create([c for a in assets for c in colors_for(a)])
+        written += len(assets)
+    return written
+
+
+def reindex_assets_with_terms(term_ids: Iterable[int]) -> int:
+    """After a label changed: rewrite the documents of every asset tagged with these terms."""
+    ids = AssetTerm.objects.filter(term_id__in=list(term_ids)).values_list("asset_id", flat=True).distinct()
+    return reindex_assets(list(ids))
+
+
+def reindex_all() -> int:
+    return reindex_assets(Asset.objects.values_list("pk", flat=True))
