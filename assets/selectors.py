@@ -157,8 +157,13 @@ SIMILARITY_THRESHOLD = 10
 
 
 def visually_similar(user: Any, asset: Asset, limit: int = 12) -> list[tuple[Asset, int]]:
-    """Other visible assets whose current picture is within the perceptual-hash threshold of this one's."""
-    version = asset.current_version
+    """Other visible assets whose picture is within the perceptual-hash threshold of this one's.
+
+    Pictures are compared as this user sees them (approved versions for those who see only
+    approved work), so nobody learns what an unseen revision looks like.
+    """
+    version = version_shown_to(user, asset)
+    seen = "current_version" if authority.can(user, authority.Cap.SEE_UNAPPROVED) else "approved_version"
     if version is None or not version.phash:
         return []
     try:
@@ -168,8 +173,8 @@ def visually_similar(user: Any, asset: Asset, limit: int = 12) -> list[tuple[Ass
     # Candidates are read as (id, hash) pairs only; the distance is computed here because SQLite and
     # PostgreSQL share no bit-count function. Fine at tens of thousands of images; beyond that this
     # wants a BK-tree or pg's bit_count in SQL.
-    candidates = (assets_visible_to(user).exclude(pk=asset.pk).exclude(current_version__phash="")
-                  .filter(current_version__isnull=False).values_list("pk", "current_version__phash"))
+    candidates = (assets_visible_to(user).exclude(pk=asset.pk).exclude(**{f"{seen}__phash": ""})
+                  .filter(**{f"{seen}__isnull": False}).values_list("pk", f"{seen}__phash"))
     close = []
     for pk, phash in candidates.iterator(chunk_size=2000):
         try:
@@ -180,5 +185,5 @@ def visually_similar(user: Any, asset: Asset, limit: int = 12) -> list[tuple[Ass
             close.append((distance, pk))
     close.sort()
     close = close[:limit]
-    found = {a.pk: a for a in assets_visible_to(user).filter(pk__in=[pk for _, pk in close])}
+    found = {a.pk: a for a in with_shown_versions(user, assets_visible_to(user).filter(pk__in=[pk for _, pk in close]))}
     return [(found[pk], distance) for distance, pk in close if pk in found]

@@ -41,17 +41,27 @@ def _embedded_keywords(version: AssetVersion | None) -> list[str]:
 
 def document_for(asset: Asset, labels: Iterable[str]) -> SearchDocument:
     """The four weighted texts of an asset: title > labels > description > the rest."""
-    versions = [v for v in (asset.current_version, asset.approved_version) if v is not None]
     other: list[str] = [asset.campaign, *_metadata_values(asset.metadata)]
-    for version in {v.pk: v for v in versions}.values():
+    version = public_version(asset)
+    if version is not None:
         other.append(version.original_filename)
         other.extend(_embedded_keywords(version))
     return SearchDocument(asset_id=asset.pk, title=index_text([asset.title]), labels=index_text(labels),
                           description=index_text([asset.description]), other=index_text(other))
 
 
+def public_version(asset: Asset) -> AssetVersion | None:
+    """The version whose file facts are indexed: the approved one once there is one.
+
+    One index row serves every reader, so it may only hold what every reader of the
+    asset may see; a draft revision's file name, keywords or colours would let viewers
+    find an approved asset by a revision they cannot see.
+    """
+    return asset.approved_version or asset.current_version
+
+
 def colors_for(asset: Asset) -> list[AssetColor]:
-    version = asset.current_version
+    version = public_version(asset)
     rows = []
     for color in (version.dominant_colors if version else None) or []:
         try:

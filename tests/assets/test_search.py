@@ -328,3 +328,15 @@ def test_review_state_filter_does_not_reveal_revisions_in_review_to_viewers(api,
     assert found(api["editor"], status="in_review")["count"] == 1
     assert found(api["viewer"], status="in_review")["count"] == 0
     assert found(api["viewer"], status="approved")["count"] >= 1
+
+
+def test_an_approved_asset_is_not_found_by_its_draft_revisions_file_name(api, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import png_bytes
+
+    asset = make_asset(people["editor"], title="Lighthouse", approved=True)
+    api["editor"].post(f"/api/v1/assets/{asset.uid}/versions/",
+                       {"file": SimpleUploadedFile("zanzibar-retouch.png", png_bytes())}, format="multipart")
+    assert found(api["viewer"], q="zanzibar")["count"] == 0
+    assert found(api["viewer"], q="lighthouse")["count"] == 1
