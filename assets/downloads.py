@@ -44,11 +44,16 @@ def _respond(name: str, filename: str, mime_type: str) -> HttpResponseBase:
     return response
 
 
-def version_download(version: AssetVersion, rendition: str = ORIGINAL, *, user: Any = None) -> HttpResponseBase:
-    """The bytes of a version or of one of its renditions, as an attachment. Check access first."""
+def version_download(version: AssetVersion, rendition: str = ORIGINAL, *, user: Any = None,
+                     announce: bool = True) -> HttpResponseBase:
+    """The bytes of a version or of one of its renditions, as an attachment. Check access first.
+
+    `announce=False` is for callers that record the download themselves (share links).
+    """
     response = _version_response(version, rendition)
-    signals.asset_downloaded.send(sender=AssetVersion, asset_id=version.asset_id, version_id=version.pk,
-                                  rendition=rendition, user_id=user.pk if user is not None else None)
+    if announce:
+        signals.asset_downloaded.send(sender=AssetVersion, asset_id=version.asset_id, version_id=version.pk,
+                                      rendition=rendition, user_id=user.pk if user is not None else None)
     return response
 
 

@@ -43,9 +43,10 @@ RIGHTS = (("valid", "Valid"), ("expiring", "Expiring within 30 days"), ("expired
 ORIENTATIONS = (("landscape", "Landscape"), ("portrait", "Portrait"), ("square", "Square"))
 UPLOADED = (("7d", "Last 7 days"), ("30d", "Last 30 days"), ("365d", "Last 12 months"), ("older", "Older"))
 ORDERINGS = (("relevance", "Relevance"), ("-created", "Newest first"), ("created", "Oldest first"),
-             ("title", "Title A-Z"), ("-title", "Title Z-A"), ("-size", "Largest first"), ("size", "Smallest first"),
-             ("color", "Closest colour"))
-ORDER_BY = {"-created": ("-created_at", "-id"), "created": ("created_at", "id"), "title": ("title", "id"),
+             ("-downloads", "Most downloaded"), ("title", "Title A-Z"), ("-title", "Title Z-A"),
+             ("-size", "Largest first"), ("size", "Smallest first"), ("color", "Closest colour"))
+ORDER_BY = {"-downloads": ("-download_count", "-id"),
+            "-created": ("-created_at", "-id"), "created": ("created_at", "id"), "title": ("title", "id"),
             "-title": ("-title", "-id")}
 COLOR_FAMILIES = tuple((f, f.capitalize()) for f in colors.FAMILIES)
 # CIE76 distance under which a colour counts as "close": clearly the same hue and lightness family.

@@ -100,6 +100,8 @@ class Asset(models.Model):
     approved_version = models.ForeignKey("AssetVersion", null=True, blank=True, on_delete=models.SET_NULL,
                                          related_name="+")
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Kept by distribution's download receiver (apps import downward), for "most downloaded" sorting.
+    download_count = models.PositiveIntegerField(default=0, db_index=True)
     # Bumped on every metadata edit; the API's ETag, so a stale edit gets 409.
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -18,6 +18,7 @@ from assets.models import Asset, AssetVersion
 from assets.permissions import approved_and_usable
 from dam.errors import Gone
 from distribution.models import DownloadEvent, ShareLink
+from distribution.receivers import count_download
 
 RENDITION_CHOICES = ("original", "preview", "thumb")
 
@@ -98,4 +99,5 @@ def share_download(*, link: ShareLink, asset_uid: str, rendition: str) -> AssetV
     if not ShareLink.objects.filter(limit, pk=link.pk).update(download_count=F("download_count") + 1):
         raise Gone("This link has been used as many times as it allows.")
     DownloadEvent.objects.create(asset=asset, version=asset.approved_version, rendition=rendition, share_link=link)
+    count_download(asset.pk)
     return asset.approved_version

@@ -99,7 +99,7 @@ def share_download(request: HttpRequest, token: str, uid: UUID) -> HttpResponseB
     except Gone as exc:
         return render(request, "distribution/share_gone.html", {"title": "Link unavailable", "message": str(exc)},
                       status=410)
-    return downloads.version_download(version, rendition)
+    return downloads.version_download(version, rendition, announce=False)  # counted by share_download
 
 
 def share_thumb(request: HttpRequest, token: str, uid: UUID) -> HttpResponseBase:

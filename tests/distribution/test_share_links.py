@@ -115,3 +115,17 @@ def test_internal_downloads_are_counted(api, people):
     api["viewer"].get(f"/api/v1/assets/{asset.uid}/download/")
     event = DownloadEvent.objects.get()
     assert event.user == people["viewer"] and event.share_link is None
+
+
+def test_most_downloaded_first(api, client, people):
+    quiet = make_asset(people["editor"], approved=True, title="Quiet")
+    popular = make_asset(people["editor"], approved=True, title="Popular")
+    for _ in range(2):
+        api["viewer"].get(f"/api/v1/assets/{popular.uid}/download/")
+    link = create(api["editor"], [quiet, popular], renditions=["original"]).json()
+    client.get(f"/s/{link['token']}/download/{popular.uid}/?rendition=original")
+    client.get(f"/s/{link['token']}/download/{quiet.uid}/?rendition=original")
+    body = api["viewer"].get("/api/v1/assets/", {"ordering": "-downloads"}).json()
+    assert [a["title"] for a in body["results"]][:2] == ["Popular", "Quiet"]
+    popular.refresh_from_db()
+    assert popular.download_count == 3 and popular.revision == 1  # counting is not editing
