@@ -29,9 +29,9 @@ SYSTEM_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 def limits() -> dict[str, int]:
     return {
-        "entries": getattr(settings, "DAM_ARCHIVE_MAX_ENTRIES", 10_000),
-        "total": getattr(settings, "DAM_ARCHIVE_MAX_TOTAL_BYTES", 4 * settings.DAM_MAX_UPLOAD_BYTES),
-        "ratio": getattr(settings, "DAM_ARCHIVE_MAX_RATIO", 200),
+        "entries": settings.DAM_ARCHIVE_MAX_ENTRIES,
+        "total": settings.DAM_ARCHIVE_MAX_TOTAL_BYTES,
+        "ratio": settings.DAM_ARCHIVE_MAX_RATIO,
         "entry": settings.DAM_MAX_UPLOAD_BYTES,
     }
 

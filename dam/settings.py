@@ -133,6 +133,10 @@ DAM_MAX_UPLOAD_BYTES = DAM_MAX_UPLOAD_MB * 1024 * 1024
 # Below Pillow's own bomb limit (89.5 MP warns, 179 MP errors): a 24 MP camera
 # file is normal, 250 MP panoramas are not what this DAM renders by default.
 DAM_MAX_IMAGE_PIXELS = env_int("DAM_MAX_IMAGE_PIXELS", 178_956_970)
+# Zip/tar uploads: limits against zip bombs (entries, total unpacked size, compression ratio per entry).
+DAM_ARCHIVE_MAX_ENTRIES = env_int("DAM_ARCHIVE_MAX_ENTRIES", 10_000)
+DAM_ARCHIVE_MAX_TOTAL_BYTES = env_int("DAM_ARCHIVE_MAX_TOTAL_MB", 4 * DAM_MAX_UPLOAD_MB) * 1024 * 1024
+DAM_ARCHIVE_MAX_RATIO = env_int("DAM_ARCHIVE_MAX_RATIO", 200)
 FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
