@@ -1,7 +1,10 @@
 """Background jobs. Each takes ids, reloads, calls a service, and is safe to run twice."""
 from __future__ import annotations
 
+from django.conf import settings
+
 from assets import services
+from assets.search import services as search_services
 
 
 def renditions_generate_task(version_id: int) -> dict[str, str]:
@@ -12,3 +15,8 @@ def rendition_generate_task(version_id: int, preset: str) -> str:
     # Kept for jobs queued before renditions were made together; new code queues renditions_generate_task.
     rendition = services.rendition_generate(version_id=version_id, preset=preset)
     return rendition.status if rendition else "gone"
+
+
+def saved_searches_notify_task() -> int:
+    """Hourly (a django-q2 schedule): e-mail owners about new matches of their saved searches."""
+    return search_services.saved_searches_notify(actor=None, base_url=settings.DAM_BASE_URL)

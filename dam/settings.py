@@ -199,6 +199,8 @@ else:
 # --- email --------------------------------------------------------------------
 _email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "smtp+tls", "console"))
 DEFAULT_FROM_EMAIL = env_str("DAM_FROM_EMAIL", "dam@localhost")
+# Where people reach this DAM, for links in e-mails sent by background jobs (no request to ask).
+DAM_BASE_URL = (env_url("DAM_BASE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000").rstrip("/")
 if _email_url and not _email_url.startswith("console"):
     _e = urlparse(_email_url)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -150,3 +150,20 @@ def test_notification_mails_only_what_the_owner_may_see(people, settings):
     assert "Harbour new and approved" in mail.outbox[0].body
     assert "secret" not in mail.outbox[0].body
     assert search_services.saved_searches_notify() == 0  # nothing new since the last notice
+
+
+def test_the_worker_sends_saved_search_notices_every_hour(people, settings):
+    from django_q.models import Schedule
+
+    from assets.tasks import saved_searches_notify_task
+
+    schedule = Schedule.objects.get(name="assets-saved-search-notices")
+    assert schedule.func == "assets.tasks.saved_searches_notify_task" and schedule.schedule_type == Schedule.HOURLY
+    settings.DAM_BASE_URL = "https://dam.example.org"
+    viewer = people["viewer"]
+    viewer.email = "viewer@example.org"
+    viewer.save(update_fields=["email"])
+    search_services.saved_search_create(actor=viewer, name="Harbours", query="q=harbour", notify=True)
+    make_asset(people["brand_manager"], title="Harbour at noon", approved=True)
+    assert saved_searches_notify_task() == 1
+    assert "https://dam.example.org/" in mail.outbox[0].body

@@ -1,8 +1,9 @@
-"""E-mail owners of saved searches about new matching assets; run it from cron or a django-q schedule."""
+"""E-mail owners of saved searches about new matching assets (the worker also does this hourly)."""
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from assets.search import services
@@ -12,7 +13,8 @@ class Command(BaseCommand):
     help = "Send one e-mail per saved search (with notifications on) that has new matching assets."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--base-url", default="", help="e.g. https://dam.example.org, for links in the e-mail")
+        parser.add_argument("--base-url", default=settings.DAM_BASE_URL,
+                            help="for links in the e-mail (default: DAM_BASE_URL)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         sent = services.saved_searches_notify(actor=None, base_url=options["base_url"].rstrip("/"))
