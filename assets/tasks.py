@@ -11,12 +11,6 @@ def renditions_generate_task(version_id: int) -> dict[str, str]:
     return {r.preset: r.status for r in services.renditions_generate(version_id=version_id)}
 
 
-def rendition_generate_task(version_id: int, preset: str) -> str:
-    # Kept for jobs queued before renditions were made together; new code queues renditions_generate_task.
-    rendition = services.rendition_generate(version_id=version_id, preset=preset)
-    return rendition.status if rendition else "gone"
-
-
 def saved_searches_notify_task() -> int:
     """Hourly (a django-q2 schedule): e-mail owners about new matches of their saved searches."""
     return search_services.saved_searches_notify(actor=None, base_url=settings.DAM_BASE_URL)
