@@ -26,6 +26,7 @@ from assets.models import (
     IngestBatch,
     ReviewState,
 )
+from dam.expressions import InSet
 
 VIEW, CONTRIBUTE, MANAGE = "view_collection", "contribute_collection", "manage_collection"
 # A stronger grant includes the weaker ones.
@@ -97,7 +98,7 @@ class AssetPolicy(Policy):
             user=user, permission__codename__in=codenames, content_object=OuterRef("pk")))) | Q(Exists(
             AssetGroupObjectPermission.objects.filter(
                 group__in=user.groups.all(), permission__codename__in=codenames, content_object=OuterRef("pk"))))
-        reachable = Q(collection__in=collections_with_grant(user, "view")) | object_grant | Q(owner=user)
+        reachable = Q(InSet("collection_id", collections_with_grant(user, "view"))) | object_grant | Q(owner=user)
         if has_capability(user, Cap.SEE_UNAPPROVED):
             return queryset.filter(reachable)
         # Everyone else sees what is approved and usable, and their own work.

@@ -37,9 +37,16 @@ parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.R
 parser.add_argument("--assets", type=int, default=20000)
 parser.add_argument("--queries", type=int, default=120)
 parser.add_argument("--seed", type=int, default=7)
+parser.add_argument("--reuse", action="store_true",
+                    help="keep the database of an earlier run with the same --assets (PostgreSQL: DATABASE_URL; "
+                         "SQLite: DAM_DATA_DIR) instead of generating it again")
+parser.add_argument("--generate-only", action="store_true",
+                    help="generate and index the data, then stop (time the searches later with --reuse)")
 args = parser.parse_args()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
+if args.reuse and "DAM_DATA_DIR" not in os.environ:
+    parser.error("--reuse needs DAM_DATA_DIR (SQLite) so that there is an earlier run to reuse")
 os.environ.setdefault("DAM_DATA_DIR", tempfile.mkdtemp(prefix="dam-bench-"))
 os.environ.setdefault("DAM_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
@@ -57,13 +64,14 @@ def reset_postgres(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+if os.environ.get("DATABASE_URL", "").startswith("postgres") and not args.reuse:
     reset_postgres(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.http import QueryDict  # noqa: E402
@@ -72,6 +80,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 rng = random.Random(args.seed)
+query_rng = random.Random(args.seed + 1)  # its own stream, so a reused database gets the same searches
 call_command("migrate", verbosity=0)
 
 from accounts.permissions import Role  # noqa: E402
@@ -111,6 +120,13 @@ def timed(label: str, fn) -> float:
     took = time.perf_counter() - start
     print(f"  {label}: {took:.1f} s", flush=True)
     return took
+
+
+def settle() -> None:
+    """Statistics and, on PostgreSQL, the visibility map, as autovacuum would leave them after a bulk load
+    (without it no index-only scan is possible, and a live database has had autovacuum run)."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def build() -> dict:
@@ -201,8 +217,7 @@ def build() -> dict:
             AssetTerm.objects.bulk_create(links_, batch_size=5000)
         print(f"  {start + len(assets)} assets", flush=True)
     indexing = timed("indexing (reindex_assets over all assets)", index.reindex_all)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    settle()
     expansion.invalidate()
     return {"viewer": viewer, "admin": admin, "folders": folders, "terms": terms, "indexing": indexing}
 
@@ -212,16 +227,16 @@ def make_queries(data: dict) -> list[dict[str, str]]:
     facet_pairs = [
         lambda: {"type": "image", "orientation": "landscape"},
         lambda: {"rights": "valid", "uploaded": "365d"},
-        lambda: {"collection": str(rng.choice(data["folders"][:6]).pk), "type": "image"},
-        lambda: {"term": str(rng.choice(data["terms"][:220]).pk), "orientation": "portrait"},
+        lambda: {"collection": str(query_rng.choice(data["folders"][:6]).pk), "type": "image"},
+        lambda: {"term": str(query_rng.choice(data["terms"][:220]).pk), "orientation": "portrait"},
         lambda: {"make": "Canon", "uploaded": "30d"},
-        lambda: {"color_family": rng.choice(["red", "blue", "green"]), "type": "image"},
+        lambda: {"color_family": query_rng.choice(["red", "blue", "green"]), "type": "image"},
     ]
     queries = []
     for i in range(args.queries):
         # Every third keyword is the label of a broader term (top or second level: it expands to its 10-100
         # narrower terms, the hardest case); the others are words neither stop-word common nor unique.
-        keyword = rng.choice(data["terms"][:220]).label if i % 3 == 0 else WORDS[rng.randint(20, 2000)]
+        keyword = query_rng.choice(data["terms"][:220]).label if i % 3 == 0 else WORDS[query_rng.randint(20, 2000)]
         queries.append({"q": keyword, **facet_pairs[i % len(facet_pairs)]()})
     return queries
 
@@ -304,4 +319,20 @@ def run(data: dict) -> None:
     print(f"  SQL queries per list page: min {min(page_queries)}, max {max(page_queries)}")
 
 
-run(build())
+def reuse() -> dict:
+    viewer = get_user_model().objects.get(username="bench_viewer")
+    admin = get_user_model().objects.get(username="bench_admin")
+    if Asset.objects.count() != args.assets:
+        sys.exit(f"--reuse: the database holds {Asset.objects.count()} assets, not {args.assets}")
+    folders = list(Collection.objects.filter(name__startswith="Folder ").order_by("pk"))
+    terms = list(Term.objects.filter(vocabulary__uri="https://bench.test/").order_by("pk"))
+    print(f"Reusing {args.assets} assets on {connection.vendor}", flush=True)
+    settle()
+    return {"viewer": viewer, "admin": admin, "folders": folders, "terms": terms, "indexing": float("nan")}
+
+
+data = reuse() if args.reuse else build()
+if args.generate_only:
+    print(f"Generated; indexing took {data['indexing']:.1f} s. Time the searches with --reuse.")
+else:
+    run(data)

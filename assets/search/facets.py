@@ -1,8 +1,15 @@
-"""Facet counts over the filtered, visible results of an AssetFilter: a bounded number of queries per page.
+"""Facet counts over the filtered, visible results of an AssetFilter: two SQL statements per page.
 
 Each count uses the same Q as the filter it leads to (AssetFilter.*_q), over the
 same permission-filtered queryset, so a count equals the results after clicking
 it and no invisible asset is ever counted.
+
+The matching set is the expensive part (full-text match, permission filter, the
+active filters), so it is computed once per statement, in a `MATERIALIZED` CTE
+that carries every per-asset value a facet groups by; the facets are small GROUP
+BYs over it, sent as one UNION ALL. Only the counts of broader terms, which need
+to know which terms made the top list, take a second statement. (Measured at
+200,000 assets: about ten queries each re-running the match took 1-2 s at p95.)
 """
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Substr
 
 from assets import colors
@@ -32,76 +39,116 @@ def _facet(label: str, param: str, values: list[dict[str, Any]]) -> dict[str, An
     return {"label": label, "param": param, "values": [v for v in values if v["count"]]}
 
 
+def _flag_groups(filterset: AssetFilter) -> dict[str, tuple[tuple[tuple[str, str], ...], Any]]:
+    """Facets whose values are conditions (the filters' own Qs), counted as flags per asset."""
+    from assets.filters import ORIENTATIONS, RIGHTS, UPLOADED
+
+    return {"rights": (RIGHTS, filterset.rights_q), "orientation": (ORIENTATIONS, filterset.orientation_q),
+            "uploaded": (UPLOADED, filterset.uploaded_q)}
+
+
+def _matched_rows(filterset: AssetFilter, matched: QuerySet) -> tuple[str, list[Any], list[str]]:
+    """SQL for one row per matching asset with every value a facet groups by, and the flag column names."""
+    flags = {f"flag_{name}_{value}": ExpressionWrapper(q(value), output_field=BooleanField())
+             for name, (choices, q) in _flag_groups(filterset).items() for value, _ in choices}
+    rows = matched.annotate(
+        f_path=F("collection__path"), f_type=F("asset_type"),
+        f_status=F(f"{filterset.version}__review_state"),
+        f_year=Substr(filterset.captured_day(), 1, 4),
+        f_make=filterset.exif("Make"), f_model=filterset.exif("Model"),
+        f_mime=F(f"{filterset.version}__mime_type"), **flags,
+    ).values("pk", "f_path", "f_type", "f_status", "f_year", "f_make", "f_model", "f_mime", *flags)
+    sql, params = rows.query.sql_with_params()
+    return sql, list(params), list(flags)
+
+
+def _grouped(facet: str, columns: str, where: str = "", top: int | None = None) -> str:
+    """One UNION ALL branch: (facet, value, value2, count) rows grouped over the matches `m`."""
+    value, _, value2 = columns.partition(", ")
+    value2 = value2 or "NULL"
+    limit = f" ORDER BY COUNT(*) DESC, {columns} LIMIT {int(top)}" if top else ""
+    return (f"SELECT * FROM (SELECT '{facet}', CAST({value} AS TEXT), CAST({value2} AS TEXT), COUNT(*) "  # noqa: S608
+            f"FROM m {where} GROUP BY {columns}{limit}) AS {facet}_counts")
+
+
+def _count_all(filterset: AssetFilter, matched: QuerySet) -> dict[str, list[tuple[str | None, str | None, int]]]:
+    """Every facet but the broader-term rollups, in one statement over one materialised match set."""
+    rows_sql, params, flags = _matched_rows(filterset, matched)
+    links, swatches = AssetTerm._meta.db_table, AssetColor._meta.db_table
+    # Constant text only: table and column names of our own, and int/float constants.
+    branches = [
+        _grouped("path", "f_path"), _grouped("type", "f_type"), _grouped("status", "f_status"),
+        _grouped("year", "f_year", "WHERE f_year IS NOT NULL"),
+        _grouped("camera", "f_make, f_model", "WHERE f_make IS NOT NULL", TOP_VALUES),
+        _grouped("mime", "f_mime", "WHERE f_mime IS NOT NULL", TOP_VALUES),
+        *(f"SELECT '{flag}', NULL, NULL, COUNT(*) FROM m WHERE {flag}" for flag in flags),  # noqa: S608
+        (f"SELECT * FROM (SELECT 'term', CAST(l.term_id AS TEXT), NULL, COUNT(*) FROM {links} l "  # noqa: S608
+         f"WHERE l.asset_id IN (SELECT pk FROM m) GROUP BY l.term_id ORDER BY COUNT(*) DESC, l.term_id "
+         f"LIMIT {TOP_TERMS}) AS term_counts"),
+        (f"SELECT 'color', c.family, NULL, COUNT(DISTINCT c.asset_id) FROM {swatches} c "  # noqa: S608
+         f"WHERE c.asset_id IN (SELECT pk FROM m) AND c.share >= {float(colors.MIN_SHARE)} GROUP BY c.family"),
+    ]
+    sql = f"WITH m AS MATERIALIZED ({rows_sql}) " + " UNION ALL ".join(branches)
+    out: dict[str, list[tuple[str | None, str | None, int]]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, value2, count in cursor.fetchall():
+            out[facet].append((value, value2, int(count)))
+    return out
+
+
 def compute(filterset: AssetFilter, visible_collections: QuerySet[Collection]) -> dict[str, Any]:
     """All facets for the current results, keyed by name."""
     matched = filterset.matched
     if matched is None:
         return {}
     matched = matched.order_by()
+    counted = _count_all(filterset, matched)
+    single = {facet: {value: n for value, _, n in counted[facet]} for facet in ("path", "type", "status", "color")}
     facets: dict[str, Any] = {}
-    ids = matched.values("pk")
 
+    facets["collection"] = _facet("Collection", "collection", _collections(single["path"], visible_collections))
+    facets["term"] = {"label": "Terms", "param": "term", "vocabularies": _terms(
+        matched, {int(t): n for t, _, n in counted["term"] if t is not None})}
+    facets["type"] = _facet("Type", "type", [_value(v, label, single["type"].get(v, 0))
+                                             for v, label in AssetType.choices])
+    if filterset.may_see_unapproved:  # viewers see approved work only; the facet would tell them nothing
+        facets["status"] = _facet("Review state", "status", [_value(v, label, single["status"].get(v, 0))
+                                                             for v, label in ReviewState.choices])
+    titles = {"rights": "Rights", "orientation": "Orientation", "uploaded": "Uploaded"}
+    for name, (choices, _) in _flag_groups(filterset).items():
+        facets[name] = _facet(titles[name], name, [
+            _value(v, label, sum(n for _, _, n in counted[f"flag_{name}_{v}"])) for v, label in choices])
 
-    facets["collection"] = _facet("Collection", "collection", _collections(matched, visible_collections))
-    facets["term"] = {"label": "Terms", "param": "term", "vocabularies": _terms(filterset, matched)}
-
-    # Rights, orientation and upload date in one pass: conditional counts with the filters' own Qs.
-    from assets.filters import ORIENTATIONS, RIGHTS, UPLOADED
-
-    groups: dict[str, tuple[Any, Any]] = {
-        "type": (AssetType.choices, lambda v: Q(asset_type=v)),
-        "status": (ReviewState.choices, lambda v: Q(current_version__review_state=v)),
-        "rights": (RIGHTS, filterset.rights_q),
-        "orientation": (ORIENTATIONS, filterset.orientation_q),
-        "uploaded": (UPLOADED, filterset.uploaded_q),
-    }
-    if not filterset.may_see_unapproved:
-        del groups["status"]  # viewers see approved work only; the facet would tell them nothing
-    counts = matched.aggregate(**{f"{name}__{value}": Count("pk", filter=q(value))
-                                  for name, (choices, q) in groups.items() for value, _ in choices})
-    titles = {"type": "Type", "status": "Review state", "rights": "Rights", "orientation": "Orientation",
-              "uploaded": "Uploaded"}
-    for name, (choices, _) in groups.items():
-        facets[name] = _facet(titles[name], name, [_value(v, label, counts[f"{name}__{v}"]) for v, label in choices])
-
-    years = (matched.annotate(captured_year=Substr(filterset.captured_day(), 1, 4))
-             .exclude(captured_year__isnull=True).values_list("captured_year").annotate(n=Count("pk"))
-             .values_list("captured_year", "n"))
-    by_year = {year: n for year, n in years if year and year.isdigit()}
+    by_year = {year: n for year, _, n in counted["year"] if year and year.isdigit()}
     facets["captured"] = _facet("Captured", "captured", [
         _value(year, year, n, params={"captured_after": f"{year}-01-01", "captured_before": f"{year}-12-31"})
         for year, n in sorted(by_year.items(), reverse=True)][:TOP_VALUES])
 
-    cameras = (matched.annotate(exif_make=filterset.exif("Make"), exif_model=filterset.exif("Model"))
-               .exclude(exif_make__isnull=True).values_list("exif_make", "exif_model").annotate(n=Count("pk"))
-               .order_by("-n")[:TOP_VALUES])
+    cameras = sorted(counted["camera"], key=lambda row: (-row[2], row[0] or "", row[1] or ""))
     facets["camera"] = _facet("Camera", "camera", [
         _value(f"{make}|{model or ''}", f"{make} {model or ''}".strip(), n,
                params={"make": make, **({"camera_model": model} if model else {})})
         for make, model, n in cameras])
 
-    mime = f"{filterset.version}__mime_type"
-    files = (matched.exclude(**{f"{mime}__isnull": True}).values_list(mime).annotate(n=Count("pk"))
-             .order_by("-n")[:TOP_VALUES])
-    facets["file_type"] = _facet("File type", "file_type", [_value(m, m, n) for m, n in files])
+    files = sorted(counted["mime"], key=lambda row: (-row[2], row[0] or ""))
+    facets["file_type"] = _facet("File type", "file_type", [_value(m, m, n) for m, _, n in files if m])
 
-    families = dict(AssetColor.objects.filter(asset__in=ids, share__gte=colors.MIN_SHARE).values_list("family")
-                    .annotate(n=Count("asset", distinct=True)))
     facets["color_family"] = _facet("Colour", "color_family", [
-        _value(f, f.capitalize(), families.get(f, 0), swatch=colors.FAMILY_SWATCH[f]) for f in colors.FAMILIES])
+        _value(f, f.capitalize(), single["color"].get(f, 0), swatch=colors.FAMILY_SWATCH[f])
+        for f in colors.FAMILIES])
     return facets
 
 
-def _collections(matched: QuerySet, visible_collections: QuerySet[Collection]) -> list[dict[str, Any]]:
+def _collections(direct: dict[str | None, int], visible_collections: QuerySet[Collection]) -> list[dict[str, Any]]:
     """Counts per folder, rolled up the tree (the collection filter includes sub-folders)."""
-    direct = dict(matched.values_list("collection__path").annotate(n=Count("pk"))
-                  .values_list("collection__path", "n"))
-    if not direct:
+    paths = {path: n for path, n in direct.items() if path}
+    if not paths:
         return []
-    ancestor_ids = {int(p) for path in direct for p in path.strip("/").split("/") if p}
+    ancestor_ids = {int(p) for path in paths for p in path.strip("/").split("/") if p}
     rows = []
     for folder in visible_collections.filter(pk__in=ancestor_ids).order_by("path"):
-        count = sum(n for path, n in direct.items() if path.startswith(folder.path))
+        count = sum(n for path, n in paths.items() if path.startswith(folder.path))
         rows.append(_value(folder.pk, folder.name, count, depth=folder.depth))
     return rows
 
@@ -109,23 +156,23 @@ def _collections(matched: QuerySet, visible_collections: QuerySet[Collection]) -
 def _rollup_counts(matched: QuerySet, closures: dict[int, frozenset[int]]) -> dict[int, int]:
     """Distinct results tagged with each term or its narrower terms, in one GROUP BY.
 
-    The (narrower, broader) pairs travel as an inline VALUES table joined to the
-    asset-term links, so each link row is read once instead of one EXISTS per
-    term per result row. Both databases name VALUES columns column1, column2.
+    The (narrower, broader) pairs travel as an inline VALUES table; the statement
+    starts from the matching assets (materialised once), reads only their term
+    links and maps each to the broader terms it counts for. Both databases name
+    VALUES columns column1, column2.
     """
     pairs = ", ".join(f"({int(d)}, {int(t)})" for t, closure in closures.items() for d in sorted(closure))
     inner, params = matched.values("pk").query.sql_with_params()
-    # CROSS JOIN makes SQLite walk the pairs and range-scan the (term, asset) index for each, and the
-    # unary + keeps it from seeking that index once per result id instead; PostgreSQL plans as it likes.
-    sql = (f"SELECT m.column2, COUNT(DISTINCT l.asset_id) FROM (SELECT * FROM (VALUES {pairs}) AS v) m "  # noqa: S608
-           f"CROSS JOIN {AssetTerm._meta.db_table} l "
-           f"WHERE l.term_id = m.column1 AND +l.asset_id IN ({inner}) GROUP BY m.column2")
+    sql = (f"WITH m AS MATERIALIZED ({inner}), p AS (SELECT * FROM (VALUES {pairs}) AS v) "  # noqa: S608
+           f"SELECT p.column2, COUNT(DISTINCT l.asset_id) FROM m "
+           f"JOIN {AssetTerm._meta.db_table} l ON l.asset_id = m.pk JOIN p ON p.column1 = l.term_id "
+           f"GROUP BY p.column2")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {int(term_id): n for term_id, n in cursor.fetchall()}
 
 
-def _terms(filterset: AssetFilter, matched: QuerySet) -> list[dict[str, Any]]:
+def _terms(matched: QuerySet, direct: dict[int, int]) -> list[dict[str, Any]]:
     """The most used terms in the results, grouped by vocabulary, nested under their broader terms.
 
     A term's count includes assets tagged with its narrower terms, as the term
@@ -133,8 +180,6 @@ def _terms(filterset: AssetFilter, matched: QuerySet) -> list[dict[str, Any]]:
     others (and the broader terms shown for context) by one conditional aggregate.
     """
     vocabulary = expansion.current()
-    direct = dict(AssetTerm.objects.filter(asset__in=matched.values("pk")).values_list("term")
-                  .annotate(n=Count("asset")).order_by("-n", "term")[:TOP_TERMS])
     shown = {t for t in direct if t in vocabulary.terms}
     for term_id in list(shown):
         shown |= vocabulary.ancestors(term_id)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet
+from django.db.models import FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -129,26 +129,38 @@ def _fts5_term(clause: Clause, prefix: bool) -> str:
 # The raw SQL below holds only constant text and the model's own table name; everything that comes
 # from the searcher travels as a parameter (and is reduced to letters and digits by text.tokens first).
 
-def _text_match(clauses: list[Clause], prefix: bool) -> Q:
-    """The assets whose text matches every clause (one full-text lookup)."""
+def _text_match_sql(clauses: list[Clause], prefix: bool) -> tuple[str, list[str]]:
+    """The ids of the assets whose text matches every clause (one full-text lookup)."""
     if connection.vendor == "postgresql":
         tsquery = " & ".join(_pg_term(c, prefix) for c in clauses)
-        sql = "SELECT asset_id FROM assets_searchdocument WHERE vector @@ to_tsquery('simple', %s)"
-        return Q(pk__in=RawSQL(sql, [tsquery]))  # type: ignore[arg-type]  # noqa: S611
+        return "SELECT asset_id FROM assets_searchdocument WHERE vector @@ to_tsquery('simple', %s)", [tsquery]
     match = " AND ".join(_fts5_term(c, prefix) for c in clauses)
-    fts = "SELECT rowid FROM assets_search_fts WHERE assets_search_fts MATCH %s"
-    return Q(pk__in=RawSQL(fts, [match]))  # type: ignore[arg-type]  # noqa: S611
+    return "SELECT rowid FROM assets_search_fts WHERE assets_search_fts MATCH %s", [match]
+
+
+def _concept_match_sql(clause: Clause) -> tuple[str, list[str]]:
+    """The ids of the assets whose text holds the phrase, or that are tagged with an expanded term.
+
+    One id list (a UNION) rather than "text match OR EXISTS(tagged)": an OR of two
+    subqueries can only be tested row by row, so the database would read every
+    visible asset; a single list lets it start from the few thousand matches.
+    """
+    text_sql, params = _text_match_sql([clause], prefix=False)
+    terms = ", ".join(str(int(t)) for t in sorted(clause.expanded))  # our own term ids, not the searcher's text
+    tagged = f"SELECT asset_id FROM {AssetTerm._meta.db_table} WHERE term_id IN ({terms})"  # noqa: S608
+    return f"{text_sql} UNION {tagged}", params
 
 
 def apply(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:
     """Narrow `queryset` to the assets matching every clause."""
     words = [c for c in parsed.clauses if not c.term_ids]
     if words:
-        queryset = queryset.filter(_text_match(words, prefix=True))
+        sql, params = _text_match_sql(words, prefix=True)
+        queryset = queryset.filter(pk__in=RawSQL(sql, params))  # type: ignore[arg-type]  # noqa: S611
     for clause in parsed.clauses:
         if clause.term_ids:
-            tagged = Exists(AssetTerm.objects.filter(asset=OuterRef("pk"), term_id__in=sorted(clause.expanded)))
-            queryset = queryset.filter(_text_match([clause], prefix=False) | Q(tagged))
+            sql, params = _concept_match_sql(clause)
+            queryset = queryset.filter(pk__in=RawSQL(sql, params))  # type: ignore[arg-type]  # noqa: S611
     return queryset
 
 
