@@ -200,12 +200,13 @@ class AssetListCreate(APIView):
                                 collections=selectors.collections_visible_to(user), request=request)
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
-        paginator = Pagination()
+        want_facets = request.query_params.get("facets", "1") not in ("0", "false", "no")
+        found_facets = search_selectors.facets_for(filterset, user) if want_facets else {}
+        paginator = Pagination(count=filterset.matched_count)  # the facet statement counted the results
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         data = AssetSerializer(page, many=True, context={"request": request}).data
         response = paginator.get_paginated_response(data)
-        want_facets = request.query_params.get("facets", "1") not in ("0", "false", "no")
-        response.data["facets"] = (search_selectors.facets_for(filterset, user) if want_facets else {})
+        response.data["facets"] = found_facets
         response.data["search"] = {"understood": filterset.parsed.understood,
                                    "did_you_mean": filterset.parsed.suggestions}
         return response

@@ -116,6 +116,7 @@ class AssetFilter(django_filters.FilterSet):
         self.parsed = query.ParsedQuery(text="")
         self.close_to: tuple[float, float, float] | None = None
         self.matched: QuerySet[Asset] | None = None
+        self.matched_count: int | None = None  # set by assets.search.facets.compute, which counts the matches
 
     # --- the Q behind each facet value (filters and facets.py both use these) ---
 

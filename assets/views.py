@@ -22,6 +22,7 @@ from assets.forms import AssetEditForm, CollectionForm, GrantForm, ProposeTermFo
 from assets.models import Asset, AssetVersion, Collection, IngestItem
 from assets.search import views as search_views
 from dam.http import AuthedHttpRequest
+from dam.pagination import CountedPaginator
 from taxonomy.models import Vocabulary
 
 
@@ -47,7 +48,13 @@ class AssetListView(LoginRequiredMixin, FilterView):
         kwargs["collections"] = selectors.collections_visible_to(self.request.user)
         return kwargs
 
+    def get_paginator(self, queryset: Any, per_page: int, orphans: int = 0, allow_empty_first_page: bool = True,
+                      **kwargs: Any) -> CountedPaginator:
+        return CountedPaginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
+                                count=self.filterset.matched_count, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        search = search_views.search_context(self.request, self.filterset)  # facets first: they count the results
         context = super().get_context_data(**kwargs)
         selectors.with_shown_versions(self.request.user, context["assets"])
         query = self.request.GET.copy()
@@ -56,7 +63,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
         context.update(title="Assets", view=view if view in ("grid", "table") else "grid",
                        querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD),
                        can_bulk=authority.can(self.request.user, Cap.EDIT_METADATA))
-        context.update(search_views.search_context(self.request, self.filterset))
+        context.update(search)
         return context
 
 

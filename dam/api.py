@@ -12,12 +12,19 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dam.errors import Gone, StateConflict
+from dam.pagination import CountedPaginator
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def __init__(self, count: int | None = None) -> None:
+        self.known_count = count  # the number of rows, when another query has already counted them
+
+    def django_paginator_class(self, queryset: Any, page_size: int) -> CountedPaginator:  # type: ignore[override]
+        return CountedPaginator(queryset, page_size, count=self.known_count)
 
 
 class Conflict(exceptions.APIException):

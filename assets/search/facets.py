@@ -77,6 +77,7 @@ def _count_all(filterset: AssetFilter, matched: QuerySet) -> dict[str, list[tupl
     links, swatches = AssetTerm._meta.db_table, AssetColor._meta.db_table
     # Constant text only: table and column names of our own, and int/float constants.
     branches = [
+        "SELECT 'total', NULL, NULL, COUNT(*) FROM m",
         _grouped("path", "f_path"), _grouped("type", "f_type"), _grouped("status", "f_status"),
         _grouped("year", "f_year", "WHERE f_year IS NOT NULL"),
         _grouped("camera", "f_make, f_model", "WHERE f_make IS NOT NULL", TOP_VALUES),
@@ -98,12 +99,17 @@ def _count_all(filterset: AssetFilter, matched: QuerySet) -> dict[str, list[tupl
 
 
 def compute(filterset: AssetFilter, visible_collections: QuerySet[Collection]) -> dict[str, Any]:
-    """All facets for the current results, keyed by name."""
+    """All facets for the current results, keyed by name.
+
+    Also sets `filterset.matched_count`, the number of results, counted by the same
+    statement, so that a paginator need not run the search once more to count it.
+    """
     matched = filterset.matched
     if matched is None:
         return {}
     matched = matched.order_by()
     counted = _count_all(filterset, matched)
+    filterset.matched_count = sum(n for _, _, n in counted["total"])
     single = {facet: {value: n for value, _, n in counted[facet]} for facet in ("path", "type", "status", "color")}
     facets: dict[str, Any] = {}
 

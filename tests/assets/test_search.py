@@ -273,6 +273,22 @@ def test_list_page_query_count_is_constant(web, people, library_of):
     assert count() == before
 
 
+@pytest.mark.parametrize("params", [{}, {"q": "harbour"}, {"q": "footwear", "type": "image"}])
+def test_the_count_from_the_facet_statement_paginates_like_a_fresh_count(api, web, people, params):
+    """The facet statement counts the results and the paginators reuse it: the same count and pages either way."""
+    for i in range(5):
+        make_asset(people["brand_manager"], title=f"Harbour pier {i}", approved=True)
+    with_facets = found(api["viewer"], **params, page_size=2)
+    counted = found(api["viewer"], **params, page_size=2, facets=0)
+    assert with_facets["count"] == counted["count"] == sum(v["count"] for v in with_facets["facets"]["type"]["values"])
+    assert (with_facets["next"] is None) == (counted["next"] is None)
+    last = -(-counted["count"] // 2) if counted["count"] else 1
+    tail = found(api["viewer"], **params, page_size=2, page=last)
+    assert len(tail["results"]) == counted["count"] - 2 * (last - 1)
+    page = web("viewer").get("/assets/", params)
+    assert page.context["paginator"].count == counted["count"]
+
+
 def test_review_state_of_results_respects_shown_version(api, library_of, people):
     editor_view = found(api["editor"], status=ReviewState.APPROVED)
     assert editor_view["count"] == 5
