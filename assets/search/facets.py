@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Substr
@@ -73,7 +74,11 @@ def _grouped(facet: str, columns: str, where: str = "", top: int | None = None) 
 
 def _count_all(filterset: AssetFilter, matched: QuerySet) -> dict[str, list[tuple[str | None, str | None, int]]]:
     """Every facet but the broader-term rollups, in one statement over one materialised match set."""
-    rows_sql, params, flags = _matched_rows(filterset, matched)
+    out: dict[str, list[tuple[str | None, str | None, int]]] = defaultdict(list)
+    try:
+        rows_sql, params, flags = _matched_rows(filterset, matched)
+    except EmptyResultSet:  # a filter that can match nothing (say, an unreadable colour): every count is 0
+        return out
     links, swatches = AssetTerm._meta.db_table, AssetColor._meta.db_table
     # Constant text only: table and column names of our own, and int/float constants.
     branches = [
@@ -90,7 +95,6 @@ def _count_all(filterset: AssetFilter, matched: QuerySet) -> dict[str, list[tupl
          f"WHERE c.asset_id IN (SELECT pk FROM m) AND c.share >= {float(colors.MIN_SHARE)} GROUP BY c.family"),
     ]
     sql = f"WITH m AS MATERIALIZED ({rows_sql}) " + " UNION ALL ".join(branches)
-    out: dict[str, list[tuple[str | None, str | None, int]]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for facet, value, value2, count in cursor.fetchall():

@@ -174,7 +174,7 @@ def rank(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:
     for term_id in sorted(extra)[:RANK_LABELS]:
         words = tuple(tokens(vocabulary.terms[term_id].label))
         if words:
-            rank_clauses.append(Clause(words))
+            rank_clauses.append(Clause(words, term_ids=frozenset({term_id})))  # a label: its phrase, not prefixes
     table = connection.ops.quote_name(Asset._meta.db_table)
     if connection.vendor == "postgresql":
         tsquery = " | ".join(dict.fromkeys(_pg_term(c, prefix=not c.term_ids) for c in rank_clauses))
