@@ -1,20 +1,28 @@
 """Making renditions from an original: decoded once at reduced size, upright, sRGB, no metadata.
 
 One decode serves every preset of a version: the largest is made first and each
-smaller one is scaled down from it (a 24 MP JPEG is decoded once, at 1/2 scale
-through Pillow's draft mode, instead of three times at full size).
+smaller one is scaled down from it. JPEG, PNG, TIFF, WebP and GIF go through
+libvips (pyvips), which shrinks on load (a 24 MP JPEG is decoded at 1/2 scale)
+and streams the rest; HEIC and BMP go through Pillow (draft mode for JPEG-like
+reduced decoding), PDF through pdfium and video through PyAV.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import shutil
+import tempfile
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import imagehash
+import pyvips
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from PIL import Image, ImageCms, ImageOps
@@ -26,6 +34,15 @@ SIZES = {Rendition.Preset.WEB: 2048, Rendition.Preset.PREVIEW: 1600, Rendition.P
 QUALITY = {Rendition.Preset.WEB: 82, Rendition.Preset.PREVIEW: 85, Rendition.Preset.THUMB: 85}
 RASTER_TYPES = IMAGE_MIME_TYPES
 _SRGB = ImageCms.createProfile("sRGB")
+# The libvips loader for each type it decodes here, called by name: libvips never picks a
+# loader by sniffing, so a file only ever reaches the decoder its checked type names.
+VIPS_LOADERS = {"image/jpeg": "jpegload", "image/png": "pngload", "image/tiff": "tiffload",
+                "image/webp": "webpload", "image/gif": "gifload"}
+
+# A worker decodes each original once: libvips's operation cache would only hold memory.
+pyvips.cache_set_max(0)
+# Loaders libvips marks as unsafe for untrusted input (ImageMagick, MATLAB, FITS, ...) stay off.
+pyvips.block_untrusted_set(True)
 
 
 class RenditionFailed(Exception):
@@ -57,23 +74,127 @@ def render_many(version: AssetVersion, presets: Iterable[str]) -> tuple[dict[str
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = decode(version, SIZES[wanted[0]])
-            made = {}
-            for preset in wanted:
-                im.thumbnail((SIZES[preset], SIZES[preset]), Image.Resampling.LANCZOS)
-                out = io.BytesIO()
-                # No exif= / icc_profile= / xmp arguments: renditions carry no GPS or camera data.
-                im.save(out, "JPEG", quality=QUALITY[preset], optimize=preset == Rendition.Preset.THUMB,
-                        progressive=True)
-                made[preset.value] = _store(out.getvalue(), preset, im.size)
+            if version.mime_type in VIPS_LOADERS:
+                encoded, smallest = _encode_vips(decode_vips(version, SIZES[wanted[0]]), wanted)
+            else:
+                encoded, smallest = _encode_pillow(decode(version, SIZES[wanted[0]]), wanted)
             # From the smallest rendition: the hash looks at a 32x32 grey version anyway.
-            phash = str(imagehash.phash(im))
+            phash = str(imagehash.phash(smallest))
+            made = {preset: _store(data, preset, size) for preset, (data, size) in encoded.items()}
     except RenditionFailed:
         raise
-    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError,
+    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError, pyvips.Error,
             Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise RenditionFailed(f"Preview unavailable: {exc or exc.__class__.__name__}") from exc
+        raise RenditionFailed(f"Preview unavailable: {_reason(exc)}") from exc
     return made, phash
+
+
+def _reason(exc: BaseException, path: str = "") -> str:
+    """What went wrong, in one line, without the server's file paths."""
+    if isinstance(exc, pyvips.Error):
+        # libvips's log ends with the decoder's own words ("VipsJpeg: premature end of JPEG image").
+        lines = [line for line in exc.detail.splitlines() if line.strip()] or [exc.message]
+        text = lines[-1]
+    else:
+        text = str(exc) or exc.__class__.__name__
+    return text.replace(path, "the file") if path else text
+
+
+Encoded = dict[str, tuple[bytes, tuple[int, int]]]
+
+
+def _encode_pillow(im: Image.Image, wanted: list[Rendition.Preset]) -> tuple[Encoded, Image.Image]:
+    """JPEG for each preset, largest first, each scaled down from the one before."""
+    encoded: Encoded = {}
+    for preset in wanted:
+        im.thumbnail((SIZES[preset], SIZES[preset]), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        # No exif= / icc_profile= / xmp arguments: renditions carry no GPS or camera data.
+        im.save(out, "JPEG", quality=QUALITY[preset], optimize=preset == Rendition.Preset.THUMB, progressive=True)
+        encoded[preset.value] = (out.getvalue(), im.size)
+    return encoded, im
+
+
+def _encode_vips(image: pyvips.Image, wanted: list[Rendition.Preset]) -> tuple[Encoded, Image.Image]:
+    """The same as _encode_pillow, with libvips (Lanczos 3) on an image already decoded into memory."""
+    encoded: Encoded = {}
+    for preset in wanted:
+        # Held in memory, so each smaller size is scaled from pixels rather than by replaying the pipeline.
+        image = _fit(image, SIZES[preset]).copy_memory()
+        # keep="none": no EXIF, XMP, IPTC or ICC in renditions (no GPS or camera data; pixels are sRGB).
+        data = image.jpegsave_buffer(Q=QUALITY[preset], optimize_coding=preset == Rendition.Preset.THUMB,
+                                     interlace=True, keep="none")
+        encoded[preset.value] = (data, (image.width, image.height))
+    smallest = Image.frombytes("RGB", (image.width, image.height), image.write_to_memory())
+    return encoded, smallest
+
+
+def _fit(image: pyvips.Image, box: int) -> pyvips.Image:
+    """Scaled down to fit a box x box square; never enlarged."""
+    scale = box / max(image.width, image.height)
+    return image.resize(scale) if scale < 1 else image
+
+
+def decode_vips(version: AssetVersion, box: int) -> pyvips.Image:
+    """The original through libvips, shrunk on load, fitted to `box`, upright, sRGB, held in memory."""
+    load = getattr(pyvips.Image, VIPS_LOADERS[version.mime_type])
+    with local_copy(version) as path:
+        try:
+            # Opening reads the header only: the pixel limit is checked before any pixel is decoded.
+            header = load(path, fail_on="error")
+            if header.width * header.height > settings.DAM_MAX_IMAGE_PIXELS:
+                raise RenditionFailed("Preview unavailable: the image has more pixels than this DAM accepts.")
+            # fail_on="error": a truncated or corrupt file fails the job instead of giving a partial preview.
+            image = load(path, access="sequential", fail_on="error",
+                         **_shrink_on_load(version.mime_type, header, box))
+            # Decode now, while the file is certain to exist; the rotation needs random access anyway.
+            image = _vips_srgb(_fit(image, box)).copy_memory()
+        except pyvips.Error as exc:
+            raise RenditionFailed(f"Preview unavailable: {_reason(exc, path)}") from exc
+    # A square box fits the same before and after turning, so turning the small image is enough.
+    return image.autorot()
+
+
+def _shrink_on_load(mime_type: str, header: pyvips.Image, box: int) -> dict[str, float]:
+    """Loader options that decode at the smallest scale still covering `box` on the long side."""
+    long_side = max(header.width, header.height)
+    if mime_type == "image/jpeg":
+        shrink = 8
+        while shrink > 1 and long_side / shrink < box:
+            shrink //= 2
+        return {"shrink": shrink}
+    if mime_type == "image/webp" and long_side > box:
+        return {"scale": box / long_side}
+    return {}  # PNG, GIF and strip TIFFs have no reduced decode: they stream through the resize
+
+
+def _vips_srgb(image: pyvips.Image) -> pyvips.Image:
+    """8-bit sRGB without alpha: through the embedded profile when there is a usable one."""
+    if image.get_typeof("icc-profile-data"):
+        # A broken or oversized profile: converted below without it, still a usable preview.
+        with contextlib.suppress(pyvips.Error):
+            image = image.icc_transform("srgb", embedded=True, intent="relative")
+    if image.interpretation == "cmyk":  # no usable profile of its own: libvips's stock CMYK profile
+        image = image.icc_transform("srgb", input_profile="cmyk", intent="relative")
+    if image.interpretation != "srgb":
+        image = image.colourspace("srgb")
+    if image.hasalpha():
+        image = image.flatten(background=[255, 255, 255])
+    return image.cast("uchar") if image.format != "uchar" else image
+
+
+@contextmanager
+def local_copy(version: AssetVersion) -> Iterator[str]:
+    """A path to the original that libvips can open: the file itself on local disk, else a temporary copy."""
+    storage = version.file.storage
+    if isinstance(storage, FileSystemStorage):
+        yield storage.path(version.file.name)
+        return
+    suffix = Path(version.file.name).suffix
+    with version.file.open("rb") as source, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        shutil.copyfileobj(source, copy, 1024 * 1024)
+        copy.flush()
+        yield copy.name
 
 
 def decode(version: AssetVersion, box: int) -> Image.Image:

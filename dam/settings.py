@@ -263,5 +263,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DAM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # libvips reports every pipeline step (thread pools, resize kernels) at INFO through pyvips.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "pyvips": {"level": "WARNING"}},
 }
