@@ -195,6 +195,9 @@ if _redis_url:
     Q_CLUSTER["redis"] = _redis_url
 else:
     Q_CLUSTER["orm"] = "default"
+    # How long the ORM broker sleeps when the queue is empty: a new upload waits half of it on
+    # average before its renditions start. One cheap indexed query per poll (django-q2's default: 200 ms).
+    Q_CLUSTER["poll"] = env_int("DAM_QUEUE_POLL_MS", 50, minimum=10) / 1000
 
 # --- email --------------------------------------------------------------------
 _email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "smtp+tls", "console"))
