@@ -1,7 +1,8 @@
 """Making renditions from an original: decoded once at reduced size, upright, sRGB, no metadata.
 
-One decode serves every preset of a version: the largest is made first and each
-smaller one is scaled down from it. JPEG, PNG, TIFF, WebP and GIF go through
+One decode serves every preset of a version. The thumbnail is made (and recorded)
+first, as lists wait for it; the larger presets follow, largest first, each scaled
+down from the one before. JPEG, PNG, TIFF, WebP and GIF go through
 libvips (pyvips), which shrinks on load (a 24 MP JPEG is decoded at 1/2 scale)
 and streams the rest; HEIC and BMP go through Pillow (draft mode for JPEG-like
 reduced decoding), PDF through pdfium and video through PyAV.
@@ -16,9 +17,9 @@ import tempfile
 import uuid
 import warnings
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 import imagehash
 import pyvips
@@ -56,37 +57,50 @@ class Made:
     width: int
     height: int
     size: int
+    phash: str = ""  # the version's perceptual hash: set on the thumbnail only, so every version's is made alike
 
 
-def render(version: AssetVersion, preset: str) -> Made:
-    """Write one rendition's JPEG under a new key and describe it."""
-    made, _ = render_many(version, [preset])
-    return made[preset]
+# What decoders and encoders raise on hostile or broken files; each becomes a recorded RenditionFailed.
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError, pyvips.Error,
+                 Image.DecompressionBombError, Image.DecompressionBombWarning)
+# A decoded original: libvips for the formats it reads here, Pillow (also via pdfium and PyAV) for the rest.
+Picture: TypeAlias = "pyvips.Image | Image.Image"
 
 
-def render_many(version: AssetVersion, presets: Iterable[str]) -> tuple[dict[str, Made], str]:
-    """Write the given presets from one decode; returns them and the version's perceptual hash."""
-    wanted = sorted((Rendition.Preset(p) for p in presets), key=lambda p: -SIZES[p])
+def render_each(version: AssetVersion, presets: Iterable[str]) -> Iterator[tuple[str, Made]]:
+    """Write the given presets from one decode, yielding each as soon as it is stored: the thumbnail first
+    (lists wait for it), then the others largest first, each scaled from the one before.
+
+    Raises RenditionFailed, possibly after some presets were yielded, when the file cannot be rendered.
+    """
+    wanted = [Rendition.Preset(p) for p in presets]
     if not wanted:
-        return {}, ""
+        return
     if not can_render(version.mime_type):
         raise RenditionFailed("No preview for this file type.")
+    box = max(SIZES[p] for p in wanted)
+    with _failures_recorded():
+        picture: Picture = decode_vips(version, box) if version.mime_type in VIPS_LOADERS else decode(version, box)
+    for preset in sorted(wanted, key=lambda p: (p != Rendition.Preset.THUMB, -SIZES[p])):
+        with _failures_recorded():
+            scaled = _scaled(picture, SIZES[preset])
+            # The hash looks at a 32x32 grey version anyway, so the thumbnail is plenty.
+            phash = str(imagehash.phash(_as_pillow(scaled))) if preset == Rendition.Preset.THUMB else ""
+            made = _store(_jpeg(scaled, preset), preset, _size(scaled), phash)
+        if preset != Rendition.Preset.THUMB:
+            picture = scaled
+        yield preset.value, made
+
+
+@contextlib.contextmanager
+def _failures_recorded() -> Iterator[None]:
+    """Decoder and encoder errors (and Pillow's bomb warning) as RenditionFailed with a one-line reason."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            if version.mime_type in VIPS_LOADERS:
-                encoded, smallest = _encode_vips(decode_vips(version, SIZES[wanted[0]]), wanted)
-            else:
-                encoded, smallest = _encode_pillow(decode(version, SIZES[wanted[0]]), wanted)
-            # From the smallest rendition: the hash looks at a 32x32 grey version anyway.
-            phash = str(imagehash.phash(smallest))
-            made = {preset: _store(data, preset, size) for preset, (data, size) in encoded.items()}
-    except RenditionFailed:
-        raise
-    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError, pyvips.Error,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            yield
+    except DECODE_ERRORS as exc:
         raise RenditionFailed(f"Preview unavailable: {_reason(exc)}") from exc
-    return made, phash
 
 
 def _reason(exc: BaseException, path: str = "") -> str:
@@ -100,33 +114,36 @@ def _reason(exc: BaseException, path: str = "") -> str:
     return text.replace(path, "the file") if path else text
 
 
-Encoded = dict[str, tuple[bytes, tuple[int, int]]]
+def _scaled(picture: Picture, box: int) -> Picture:
+    """Scaled down (Lanczos) to fit a box x box square, never enlarged; the source is left as it was."""
+    if isinstance(picture, pyvips.Image):
+        fitted = _fit(picture, box)
+        # Held in memory, so a smaller size made from it scales pixels rather than replaying the pipeline.
+        return fitted if fitted is picture else fitted.copy_memory()
+    scaled = picture.copy()
+    scaled.thumbnail((box, box), Image.Resampling.LANCZOS)
+    return scaled
 
 
-def _encode_pillow(im: Image.Image, wanted: list[Rendition.Preset]) -> tuple[Encoded, Image.Image]:
-    """JPEG for each preset, largest first, each scaled down from the one before."""
-    encoded: Encoded = {}
-    for preset in wanted:
-        im.thumbnail((SIZES[preset], SIZES[preset]), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        # No exif= / icc_profile= / xmp arguments: renditions carry no GPS or camera data.
-        im.save(out, "JPEG", quality=QUALITY[preset], optimize=preset == Rendition.Preset.THUMB, progressive=True)
-        encoded[preset.value] = (out.getvalue(), im.size)
-    return encoded, im
+def _jpeg(picture: Picture, preset: Rendition.Preset) -> bytes:
+    """The rendition's bytes: a progressive JPEG without any metadata (no GPS or camera data, no profile)."""
+    optimize = preset == Rendition.Preset.THUMB
+    if isinstance(picture, pyvips.Image):
+        return picture.jpegsave_buffer(Q=QUALITY[preset], optimize_coding=optimize, interlace=True, keep="none")
+    out = io.BytesIO()
+    # No exif= / icc_profile= / xmp arguments: Pillow writes none of them unless asked.
+    picture.save(out, "JPEG", quality=QUALITY[preset], optimize=optimize, progressive=True)
+    return out.getvalue()
 
 
-def _encode_vips(image: pyvips.Image, wanted: list[Rendition.Preset]) -> tuple[Encoded, Image.Image]:
-    """The same as _encode_pillow, with libvips (Lanczos 3) on an image already decoded into memory."""
-    encoded: Encoded = {}
-    for preset in wanted:
-        # Held in memory, so each smaller size is scaled from pixels rather than by replaying the pipeline.
-        image = _fit(image, SIZES[preset]).copy_memory()
-        # keep="none": no EXIF, XMP, IPTC or ICC in renditions (no GPS or camera data; pixels are sRGB).
-        data = image.jpegsave_buffer(Q=QUALITY[preset], optimize_coding=preset == Rendition.Preset.THUMB,
-                                     interlace=True, keep="none")
-        encoded[preset.value] = (data, (image.width, image.height))
-    smallest = Image.frombytes("RGB", (image.width, image.height), image.write_to_memory())
-    return encoded, smallest
+def _size(picture: Picture) -> tuple[int, int]:
+    return (picture.width, picture.height)
+
+
+def _as_pillow(picture: Picture) -> Image.Image:
+    if isinstance(picture, pyvips.Image):
+        return Image.frombytes("RGB", _size(picture), picture.write_to_memory())
+    return picture
 
 
 def _fit(image: pyvips.Image, box: int) -> pyvips.Image:
@@ -152,7 +169,7 @@ def decode_vips(version: AssetVersion, box: int) -> pyvips.Image:
         except pyvips.Error as exc:
             raise RenditionFailed(f"Preview unavailable: {_reason(exc, path)}") from exc
     # A square box fits the same before and after turning, so turning the small image is enough.
-    return image.autorot()
+    return image.autorot().copy_memory()
 
 
 def _shrink_on_load(mime_type: str, header: pyvips.Image, box: int) -> dict[str, float]:
@@ -183,7 +200,7 @@ def _vips_srgb(image: pyvips.Image) -> pyvips.Image:
     return image.cast("uchar") if image.format != "uchar" else image
 
 
-@contextmanager
+@contextlib.contextmanager
 def local_copy(version: AssetVersion) -> Iterator[str]:
     """A path to the original that libvips can open: the file itself on local disk, else a temporary copy."""
     storage = version.file.storage
@@ -282,10 +299,10 @@ def _decode_video(fh: object) -> Image.Image:
     raise RenditionFailed("Preview unavailable: no frame could be decoded.")
 
 
-def _store(data: bytes, preset: str, size: tuple[int, int]) -> Made:
+def _store(data: bytes, preset: str, size: tuple[int, int], phash: str) -> Made:
     key = uuid.uuid4().hex
     name = save_atomically(f"renditions/{key[:2]}/{key}-{preset}.jpg", data)
-    return Made(name=name, mime_type="image/jpeg", width=size[0], height=size[1], size=len(data))
+    return Made(name=name, mime_type="image/jpeg", width=size[0], height=size[1], size=len(data), phash=phash)
 
 
 def save_atomically(name: str, data: bytes) -> str:

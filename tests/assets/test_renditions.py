@@ -140,3 +140,25 @@ def test_a_decoder_error_names_no_server_path(people, settings, media_in_tmp, dj
     errors = [r.error for r in asset.current_version.renditions.all()]
     assert all(e.startswith("Preview unavailable: ") for e in errors)
     assert not any(str(media_in_tmp) in e or "/" in e.removeprefix("Preview unavailable: ") for e in errors)
+
+
+def test_the_thumbnail_is_recorded_before_the_larger_presets(people, monkeypatch,
+                                                              django_capture_on_commit_callbacks):
+    from assets import services
+
+    asset = ingest_bytes(made_image("RGB", "JPEG"), "photo.jpg", people, django_capture_on_commit_callbacks,
+                         execute=False)
+    version = asset.current_version
+    seen = []
+    record = services._rendition_ready
+
+    def recorded(row, result, version):
+        record(row, result, version)
+        seen.append(dict(version.renditions.values_list("preset", "status")))
+
+    monkeypatch.setattr(services, "_rendition_ready", recorded)
+    services.renditions_generate(version_id=version.pk)
+    assert seen[0] == {"thumb": "ready", "web": "pending", "preview": "pending"}
+    assert seen[-1] == {"thumb": "ready", "web": "ready", "preview": "ready"}
+    version.refresh_from_db()
+    assert len(version.phash) == 16  # taken from the thumbnail
