@@ -1,20 +1,29 @@
 """Making renditions from an original: decoded once at reduced size, upright, sRGB, no metadata.
 
-One decode serves every preset of a version: the largest is made first and each
-smaller one is scaled down from it (a 24 MP JPEG is decoded once, at 1/2 scale
-through Pillow's draft mode, instead of three times at full size).
+One decode serves every preset of a version. The thumbnail is made (and recorded)
+first, as lists wait for it; the larger presets follow, largest first, each scaled
+down from the one before. JPEG, PNG, TIFF, WebP and GIF go through
+libvips (pyvips), which shrinks on load (a 24 MP JPEG is decoded at 1/2 scale)
+and streams the rest; HEIC and BMP go through Pillow (draft mode for JPEG-like
+reduced decoding), PDF through pdfium and video through PyAV.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import shutil
+import tempfile
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 import imagehash
+import pyvips
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from PIL import Image, ImageCms, ImageOps
@@ -26,6 +35,15 @@ SIZES = {Rendition.Preset.WEB: 2048, Rendition.Preset.PREVIEW: 1600, Rendition.P
 QUALITY = {Rendition.Preset.WEB: 82, Rendition.Preset.PREVIEW: 85, Rendition.Preset.THUMB: 85}
 RASTER_TYPES = IMAGE_MIME_TYPES
 _SRGB = ImageCms.createProfile("sRGB")
+# The libvips loader for each type it decodes here, called by name: libvips never picks a
+# loader by sniffing, so a file only ever reaches the decoder its checked type names.
+VIPS_LOADERS = {"image/jpeg": "jpegload", "image/png": "pngload", "image/tiff": "tiffload",
+                "image/webp": "webpload", "image/gif": "gifload"}
+
+# A worker decodes each original once: libvips's operation cache would only hold memory.
+pyvips.cache_set_max(0)
+# Loaders libvips marks as unsafe for untrusted input (ImageMagick, MATLAB, FITS, ...) stay off.
+pyvips.block_untrusted_set(True)
 
 
 class RenditionFailed(Exception):
@@ -39,41 +57,161 @@ class Made:
     width: int
     height: int
     size: int
+    phash: str = ""  # the version's perceptual hash: set on the thumbnail only, so every version's is made alike
 
 
-def render(version: AssetVersion, preset: str) -> Made:
-    """Write one rendition's JPEG under a new key and describe it."""
-    made, _ = render_many(version, [preset])
-    return made[preset]
+# What decoders and encoders raise on hostile or broken files; each becomes a recorded RenditionFailed.
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError, pyvips.Error,
+                 Image.DecompressionBombError, Image.DecompressionBombWarning)
+# A decoded original: libvips for the formats it reads here, Pillow (also via pdfium and PyAV) for the rest.
+Picture: TypeAlias = "pyvips.Image | Image.Image"
 
 
-def render_many(version: AssetVersion, presets: Iterable[str]) -> tuple[dict[str, Made], str]:
-    """Write the given presets from one decode; returns them and the version's perceptual hash."""
-    wanted = sorted((Rendition.Preset(p) for p in presets), key=lambda p: -SIZES[p])
+def render_each(version: AssetVersion, presets: Iterable[str]) -> Iterator[tuple[str, Made]]:
+    """Write the given presets from one decode, yielding each as soon as it is stored: the thumbnail first
+    (lists wait for it), then the others largest first, each scaled from the one before.
+
+    Raises RenditionFailed, possibly after some presets were yielded, when the file cannot be rendered.
+    """
+    wanted = [Rendition.Preset(p) for p in presets]
     if not wanted:
-        return {}, ""
+        return
     if not can_render(version.mime_type):
         raise RenditionFailed("No preview for this file type.")
+    box = max(SIZES[p] for p in wanted)
+    with _failures_recorded():
+        picture: Picture = decode_vips(version, box) if version.mime_type in VIPS_LOADERS else decode(version, box)
+    for preset in sorted(wanted, key=lambda p: (p != Rendition.Preset.THUMB, -SIZES[p])):
+        with _failures_recorded():
+            scaled = _scaled(picture, SIZES[preset])
+            # The hash looks at a 32x32 grey version anyway, so the thumbnail is plenty.
+            phash = str(imagehash.phash(_as_pillow(scaled))) if preset == Rendition.Preset.THUMB else ""
+            made = _store(_jpeg(scaled, preset), preset, _size(scaled), phash)
+        if preset != Rendition.Preset.THUMB:
+            picture = scaled
+        yield preset.value, made
+
+
+@contextlib.contextmanager
+def _failures_recorded() -> Iterator[None]:
+    """Decoder and encoder errors (and Pillow's bomb warning) as RenditionFailed with a one-line reason."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = decode(version, SIZES[wanted[0]])
-            made = {}
-            for preset in wanted:
-                im.thumbnail((SIZES[preset], SIZES[preset]), Image.Resampling.LANCZOS)
-                out = io.BytesIO()
-                # No exif= / icc_profile= / xmp arguments: renditions carry no GPS or camera data.
-                im.save(out, "JPEG", quality=QUALITY[preset], optimize=preset == Rendition.Preset.THUMB,
-                        progressive=True)
-                made[preset.value] = _store(out.getvalue(), preset, im.size)
-            # From the smallest rendition: the hash looks at a 32x32 grey version anyway.
-            phash = str(imagehash.phash(im))
-    except RenditionFailed:
-        raise
-    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise RenditionFailed(f"Preview unavailable: {exc or exc.__class__.__name__}") from exc
-    return made, phash
+            yield
+    except DECODE_ERRORS as exc:
+        raise RenditionFailed(f"Preview unavailable: {_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException, path: str = "") -> str:
+    """What went wrong, in one line, without the server's file paths."""
+    if isinstance(exc, pyvips.Error):
+        # libvips's log ends with the decoder's own words ("VipsJpeg: premature end of JPEG image").
+        lines = [line for line in exc.detail.splitlines() if line.strip()] or [exc.message]
+        text = lines[-1]
+    else:
+        text = str(exc) or exc.__class__.__name__
+    return text.replace(path, "the file") if path else text
+
+
+def _scaled(picture: Picture, box: int) -> Picture:
+    """Scaled down (Lanczos) to fit a box x box square, never enlarged; the source is left as it was."""
+    if isinstance(picture, pyvips.Image):
+        fitted = _fit(picture, box)
+        # Held in memory, so a smaller size made from it scales pixels rather than replaying the pipeline.
+        return fitted if fitted is picture else fitted.copy_memory()
+    scaled = picture.copy()
+    scaled.thumbnail((box, box), Image.Resampling.LANCZOS)
+    return scaled
+
+
+def _jpeg(picture: Picture, preset: Rendition.Preset) -> bytes:
+    """The rendition's bytes: a progressive JPEG without any metadata (no GPS or camera data, no profile)."""
+    optimize = preset == Rendition.Preset.THUMB
+    if isinstance(picture, pyvips.Image):
+        return picture.jpegsave_buffer(Q=QUALITY[preset], optimize_coding=optimize, interlace=True, keep="none")
+    out = io.BytesIO()
+    # No exif= / icc_profile= / xmp arguments: Pillow writes none of them unless asked.
+    picture.save(out, "JPEG", quality=QUALITY[preset], optimize=optimize, progressive=True)
+    return out.getvalue()
+
+
+def _size(picture: Picture) -> tuple[int, int]:
+    return (picture.width, picture.height)
+
+
+def _as_pillow(picture: Picture) -> Image.Image:
+    if isinstance(picture, pyvips.Image):
+        return Image.frombytes("RGB", _size(picture), picture.write_to_memory())
+    return picture
+
+
+def _fit(image: pyvips.Image, box: int) -> pyvips.Image:
+    """Scaled down to fit a box x box square; never enlarged."""
+    scale = box / max(image.width, image.height)
+    return image.resize(scale) if scale < 1 else image
+
+
+def decode_vips(version: AssetVersion, box: int) -> pyvips.Image:
+    """The original through libvips, shrunk on load, fitted to `box`, upright, sRGB, held in memory."""
+    load = getattr(pyvips.Image, VIPS_LOADERS[version.mime_type])
+    with local_copy(version) as path:
+        try:
+            # Opening reads the header only: the pixel limit is checked before any pixel is decoded.
+            header = load(path, fail_on="error")
+            if header.width * header.height > settings.DAM_MAX_IMAGE_PIXELS:
+                raise RenditionFailed("Preview unavailable: the image has more pixels than this DAM accepts.")
+            # fail_on="error": a truncated or corrupt file fails the job instead of giving a partial preview.
+            image = load(path, access="sequential", fail_on="error",
+                         **_shrink_on_load(version.mime_type, header, box))
+            # Decode now, while the file is certain to exist; the rotation needs random access anyway.
+            image = _vips_srgb(_fit(image, box)).copy_memory()
+        except pyvips.Error as exc:
+            raise RenditionFailed(f"Preview unavailable: {_reason(exc, path)}") from exc
+    # A square box fits the same before and after turning, so turning the small image is enough.
+    return image.autorot().copy_memory()
+
+
+def _shrink_on_load(mime_type: str, header: pyvips.Image, box: int) -> dict[str, float]:
+    """Loader options that decode at the smallest scale still covering `box` on the long side."""
+    long_side = max(header.width, header.height)
+    if mime_type == "image/jpeg":
+        shrink = 8
+        while shrink > 1 and long_side / shrink < box:
+            shrink //= 2
+        return {"shrink": shrink}
+    if mime_type == "image/webp" and long_side > box:
+        return {"scale": box / long_side}
+    return {}  # PNG, GIF and strip TIFFs have no reduced decode: they stream through the resize
+
+
+def _vips_srgb(image: pyvips.Image) -> pyvips.Image:
+    """8-bit sRGB without alpha: through the embedded profile when there is a usable one."""
+    if image.get_typeof("icc-profile-data"):
+        # A broken or oversized profile: converted below without it, still a usable preview.
+        with contextlib.suppress(pyvips.Error):
+            image = image.icc_transform("srgb", embedded=True, intent="relative")
+    if image.interpretation == "cmyk":  # no usable profile of its own: libvips's stock CMYK profile
+        image = image.icc_transform("srgb", input_profile="cmyk", intent="relative")
+    if image.interpretation != "srgb":
+        image = image.colourspace("srgb")
+    if image.hasalpha():
+        image = image.flatten(background=[255, 255, 255])
+    return image.cast("uchar") if image.format != "uchar" else image
+
+
+@contextlib.contextmanager
+def local_copy(version: AssetVersion) -> Iterator[str]:
+    """A path to the original that libvips can open: the file itself on local disk, else a temporary copy."""
+    storage = version.file.storage
+    if isinstance(storage, FileSystemStorage):
+        yield storage.path(version.file.name)
+        return
+    suffix = Path(version.file.name).suffix
+    with version.file.open("rb") as source, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        shutil.copyfileobj(source, copy, 1024 * 1024)
+        copy.flush()
+        yield copy.name
 
 
 def decode(version: AssetVersion, box: int) -> Image.Image:
@@ -161,10 +299,10 @@ def _decode_video(fh: object) -> Image.Image:
     raise RenditionFailed("Preview unavailable: no frame could be decoded.")
 
 
-def _store(data: bytes, preset: str, size: tuple[int, int]) -> Made:
+def _store(data: bytes, preset: str, size: tuple[int, int], phash: str) -> Made:
     key = uuid.uuid4().hex
     name = save_atomically(f"renditions/{key[:2]}/{key}-{preset}.jpg", data)
-    return Made(name=name, mime_type="image/jpeg", width=size[0], height=size[1], size=len(data))
+    return Made(name=name, mime_type="image/jpeg", width=size[0], height=size[1], size=len(data), phash=phash)
 
 
 def save_atomically(name: str, data: bytes) -> str:

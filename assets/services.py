@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import partial
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -27,6 +27,10 @@ from assets import files, schema, signals, tagging
 from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, original_upload_to
 from assets.permissions import GRANT_LEVELS
 from assets.probe import Probe, probe
+
+if TYPE_CHECKING:
+    # Imported by the rendition job itself: it loads libvips, which web processes never need.
+    from assets.renditions import Made
 
 # Rendition jobs are killed after this long (a decoder that hangs on a hostile file);
 # below Q_CLUSTER["retry"] so a slow job is never started twice at once.
@@ -292,10 +296,11 @@ def queue_renditions(version_ids: list[int]) -> None:
 
 
 def renditions_generate(*, version_id: int, presets: list[str] | None = None) -> list[Rendition]:
-    """Make the version's missing renditions from one decode; safe to run twice.
+    """Make the version's missing renditions from one decode, the thumbnail first; safe to run twice.
 
-    A failure is recorded on each rendition ("Preview unavailable: ..."), never
-    raised, and never touches the original. The perceptual hash is filled on the way.
+    Each rendition is committed as soon as it is made, so the thumbnail shows while the larger ones
+    are still being encoded. A failure is recorded on each rendition not made ("Preview unavailable:
+    ..."), never raised, and never touches the original. The perceptual hash comes with the thumbnail.
     """
     from assets import renditions
 
@@ -305,30 +310,32 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
     wanted = presets or list(Rendition.Preset.values)
     rows = {r.preset: r for r in (Rendition.objects.get_or_create(version=version, preset=p)[0] for p in wanted)}
     todo = [p for p, r in rows.items() if not (r.status == Rendition.Status.READY and r.file)]
-    if not todo:
-        return list(rows.values())
+    made: dict[str, Made] = {}
     try:
-        made, phash = renditions.render_many(version, todo)
+        for preset, result in renditions.render_each(version, todo):
+            _rendition_ready(rows[preset], result, version)
+            made[preset] = result
     except renditions.RenditionFailed as exc:
-        Rendition.objects.filter(pk__in=[rows[p].pk for p in todo]).update(
+        Rendition.objects.filter(pk__in=[rows[p].pk for p in todo if p not in made]).update(
             status=Rendition.Status.FAILED, error=str(exc)[:500], updated_at=timezone.now())
-        return [Rendition.objects.get(pk=r.pk) for r in rows.values()]
-    with transaction.atomic():
-        for preset, result in made.items():
-            # Only a row still unfinished takes the new file: a concurrent run that got there first wins,
-            # and our file is removed instead of orphaned.
-            updated = Rendition.objects.filter(pk=rows[preset].pk).exclude(status=Rendition.Status.READY).update(
-                status=Rendition.Status.READY, file=result.name, mime_type=result.mime_type, width=result.width,
-                height=result.height, size=result.size, error="", updated_at=timezone.now())
-            if not updated:
-                transaction.on_commit(partial(default_storage.delete, result.name))
-        if phash and version.phash != phash:
-            AssetVersion.objects.filter(pk=version.pk).update(phash=phash)
     if Rendition.Preset.THUMB in made:
         from assets import colors
 
         colors.record_dominant_colors(version_id=version.pk, rendition_name=made[Rendition.Preset.THUMB].name)
     return [Rendition.objects.get(pk=r.pk) for r in rows.values()]
+
+
+@transaction.atomic
+def _rendition_ready(row: Rendition, result: Made, version: AssetVersion) -> None:
+    # Only a row still unfinished takes the new file: a concurrent run that got there first wins,
+    # and our file is removed instead of orphaned.
+    updated = Rendition.objects.filter(pk=row.pk).exclude(status=Rendition.Status.READY).update(
+        status=Rendition.Status.READY, file=result.name, mime_type=result.mime_type, width=result.width,
+        height=result.height, size=result.size, error="", updated_at=timezone.now())
+    if not updated:
+        transaction.on_commit(partial(default_storage.delete, result.name))
+    if result.phash and version.phash != result.phash:
+        AssetVersion.objects.filter(pk=version.pk).update(phash=result.phash)
 
 
 def rendition_generate(*, version_id: int, preset: str) -> Rendition | None:

@@ -195,6 +195,9 @@ if _redis_url:
     Q_CLUSTER["redis"] = _redis_url
 else:
     Q_CLUSTER["orm"] = "default"
+    # How long the ORM broker sleeps when the queue is empty: a new upload waits half of it on
+    # average before its renditions start. One cheap indexed query per poll (django-q2's default: 200 ms).
+    Q_CLUSTER["poll"] = env_int("DAM_QUEUE_POLL_MS", 50, minimum=10) / 1000
 
 # --- email --------------------------------------------------------------------
 _email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "smtp+tls", "console"))
@@ -263,5 +266,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DAM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # libvips reports every pipeline step (thread pools, resize kernels) at INFO through pyvips.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "pyvips": {"level": "WARNING"}},
 }

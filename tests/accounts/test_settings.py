@@ -52,6 +52,7 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess:
     ({"DAM_MAX_IMAGE_PIXELS": "-5"}, "DAM_MAX_IMAGE_PIXELS"),
     ({"DATABASE_URL": "oracle://db"}, "DATABASE_URL"),
     ({"DAM_REDIS_URL": "localhost:6379"}, "DAM_REDIS_URL"),
+    ({"DAM_QUEUE_POLL_MS": "1"}, "DAM_QUEUE_POLL_MS"),
     ({"DAM_DEBUG": "0"}, "DAM_SECRET_KEY"),
 ])
 def test_bad_value_stops_start_up_naming_the_variable(tmp_path, env, variable):

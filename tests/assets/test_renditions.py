@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageChops, ImageStat
@@ -80,3 +81,84 @@ def test_thumbnail_is_served_inline_only_through_the_permission_check(people, we
     url = f"/assets/{asset.uid}/v1/thumb.jpg"
     assert web("editor").get(url).status_code == 200
     assert web("viewer").get(url).status_code == 404  # a draft: viewers do not see it
+
+
+def made_image(mode: str, fmt: str, **save) -> bytes:
+    """A 900x600 picture with a gradient and shapes, in the given mode and format."""
+    rgb = Image.linear_gradient("L").resize((900, 600)).convert("RGB")
+    rgb.paste((200, 40, 40), (100, 100, 400, 300))
+    rgb.paste((30, 60, 220), (500, 250, 800, 500))
+    if mode == "I;16":
+        im = Image.fromarray(np.asarray(rgb.convert("L")).astype(np.uint16) * 257)
+    elif mode == "RGBA":
+        im = rgb.convert("RGBA")
+        im.putalpha(Image.new("L", rgb.size, 255))
+        im.paste((0, 0, 0, 0), (0, 0, 450, 600))  # left half fully transparent
+    else:
+        im = rgb.convert(mode)
+    out = io.BytesIO()
+    im.save(out, fmt, **save)
+    return out.getvalue()
+
+
+def ingest_bytes(data: bytes, name: str, people, captured, execute: bool = True):
+    with captured(execute=execute):
+        return asset_create(fileobj=SimpleUploadedFile(name, data), filename=name, actor=people["editor"],
+                            collection=library())
+
+
+@pytest.mark.parametrize("mode,fmt,name", [("CMYK", "JPEG", "cmyk.jpg"), ("I;16", "PNG", "grey16.png"),
+                                           ("RGBA", "PNG", "alpha.png"), ("L", "TIFF", "grey.tif"),
+                                           ("RGB", "WEBP", "photo.webp"), ("P", "GIF", "palette.gif")])
+def test_every_colour_mode_comes_out_as_8_bit_srgb(mode, fmt, name, people, django_capture_on_commit_callbacks):
+    source = made_image(mode, fmt)
+    asset = ingest_bytes(source, name, people, django_capture_on_commit_callbacks)
+    thumb = thumb_image(asset)
+    assert thumb.mode == "RGB" and thumb.size == (400, 267)
+    reference = Image.open(io.BytesIO(made_image("RGB", "PNG"))).resize(thumb.size)
+    if mode == "RGBA":
+        reference.paste((255, 255, 255), (0, 0, 200, 267))  # transparency is flattened onto white
+    # A wrong conversion (16-bit grey clipped to white, CMYK numbers read as RGB) is more than 100 away.
+    distance = ImageStat.Stat(ImageChops.difference(reference.convert("L"), thumb.convert("L"))).mean[0]
+    assert distance < 25, f"{name} is {distance:.1f} away from the picture it shows"
+
+
+def test_the_pixel_limit_is_checked_before_a_rendition_decodes(people, settings, django_capture_on_commit_callbacks):
+    from assets.services import renditions_generate
+
+    asset = ingest_bytes(made_image("RGB", "JPEG"), "photo.jpg", people, django_capture_on_commit_callbacks,
+                         execute=False)
+    settings.DAM_MAX_IMAGE_PIXELS = 900 * 600 - 1  # lowered after ingest: only the rendition job can refuse it
+    made = renditions_generate(version_id=asset.current_version.pk)
+    assert {r.status for r in made} == {Rendition.Status.FAILED}
+    assert all("more pixels than this DAM accepts" in r.error for r in made)
+
+
+def test_a_decoder_error_names_no_server_path(people, settings, media_in_tmp, django_capture_on_commit_callbacks):
+    asset = ingest("bad/pillow_crash-0c7e0e8e11ce787078f00b5b0ca409a167f070e0.tif", people,
+                   django_capture_on_commit_callbacks)
+    errors = [r.error for r in asset.current_version.renditions.all()]
+    assert all(e.startswith("Preview unavailable: ") for e in errors)
+    assert not any(str(media_in_tmp) in e or "/" in e.removeprefix("Preview unavailable: ") for e in errors)
+
+
+def test_the_thumbnail_is_recorded_before_the_larger_presets(people, monkeypatch,
+                                                              django_capture_on_commit_callbacks):
+    from assets import services
+
+    asset = ingest_bytes(made_image("RGB", "JPEG"), "photo.jpg", people, django_capture_on_commit_callbacks,
+                         execute=False)
+    version = asset.current_version
+    seen = []
+    record = services._rendition_ready
+
+    def recorded(row, result, version):
+        record(row, result, version)
+        seen.append(dict(version.renditions.values_list("preset", "status")))
+
+    monkeypatch.setattr(services, "_rendition_ready", recorded)
+    services.renditions_generate(version_id=version.pk)
+    assert seen[0] == {"thumb": "ready", "web": "pending", "preview": "pending"}
+    assert seen[-1] == {"thumb": "ready", "web": "ready", "preview": "ready"}
+    version.refresh_from_db()
+    assert len(version.phash) == 16  # taken from the thumbnail
