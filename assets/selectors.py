@@ -132,8 +132,9 @@ def history_of(user: Any, asset: Asset) -> QuerySet[AuditEvent]:
 # --- ingest batches and near-duplicates -----------------------------------------
 
 def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:
+    # Explicit order: Django drops Meta.ordering from a GROUP BY query, so the newest-first list would be unordered.
     return authority.visible(user, IngestBatch.objects.all()).select_related("collection", "created_by").annotate(
-        item_count=Count("items"))
+        item_count=Count("items")).order_by("-created_at", "-id")
 
 
 def access_batch(user: Any, pk: int, action: str = "view") -> IngestBatch:
