@@ -45,7 +45,7 @@ parser.add_argument("--generate-only", action="store_true",
 args = parser.parse_args()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
-if args.reuse and "DAM_DATA_DIR" not in os.environ:
+if args.reuse and "DAM_DATA_DIR" not in os.environ and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     parser.error("--reuse needs DAM_DATA_DIR (SQLite) so that there is an earlier run to reuse")
 os.environ.setdefault("DAM_DATA_DIR", tempfile.mkdtemp(prefix="dam-bench-"))
 os.environ.setdefault("DAM_ALLOWED_HOSTS", "testserver")

@@ -166,17 +166,22 @@ def _collections(direct: dict[str | None, int], visible_collections: QuerySet[Co
 def _rollup_counts(matched: QuerySet, closures: dict[int, frozenset[int]]) -> dict[int, int]:
     """Distinct results tagged with each term or its narrower terms, in one GROUP BY.
 
-    The (narrower, broader) pairs travel as an inline VALUES table; the statement
-    starts from the matching assets (materialised once), reads only their term
-    links and maps each to the broader terms it counts for. Both databases name
-    VALUES columns column1, column2.
+    The statement starts from the matching assets (materialised once), reads only
+    their term links, and maps each link to the broader terms it counts for through
+    the (narrower, broader) pairs, sent as an inline VALUES table.
     """
     pairs = ", ".join(f"({int(d)}, {int(t)})" for t, closure in closures.items() for d in sorted(closure))
     inner, params = matched.values("pk").query.sql_with_params()
-    sql = (f"WITH m AS MATERIALIZED ({inner}), p AS (SELECT * FROM (VALUES {pairs}) AS v) "  # noqa: S608
-           f"SELECT p.column2, COUNT(DISTINCT l.asset_id) FROM m "
-           f"JOIN {AssetTerm._meta.db_table} l ON l.asset_id = m.pk JOIN p ON p.column1 = l.term_id "
-           f"GROUP BY p.column2")
+    # SQLite has no hash join: CROSS JOIN fixes its loop order (matches, then their links by asset, then
+    # the pairs), and the materialised, named pairs get an automatic index, which the unary + on term_id
+    # leaves as the only way in (measured at 200,000 assets: 32 ms against 3.3 s for the order it picks
+    # itself). PostgreSQL accepts no ON after CROSS JOIN and plans the joins well on its own.
+    join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+    sql = (f"WITH m AS MATERIALIZED ({inner}), "  # noqa: S608
+           f"p AS MATERIALIZED (SELECT column1 AS narrower, column2 AS broader FROM (VALUES {pairs}) AS v) "
+           f"SELECT p.broader, COUNT(DISTINCT l.asset_id) FROM m "
+           f"{join} {AssetTerm._meta.db_table} l ON l.asset_id = m.pk {join} p ON p.narrower = +l.term_id "
+           f"GROUP BY p.broader")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {int(term_id): n for term_id, n in cursor.fetchall()}
