@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from assets import services
-from assets.models import AssetTerm, ReviewState, SearchDocument
+from assets.models import Asset, AssetTerm, ReviewState, SearchDocument
 from assets.search import expansion
 from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
 from taxonomy.signals import vocabulary_changed
@@ -309,8 +309,11 @@ def test_reindex_command_rebuilds_the_index(api, library_of):
 
     SearchDocument.objects.all().delete()
     assert titles(found(api["viewer"], q="lighthouse")) == set()
-    call_command("search_reindex", stdout=__import__("io").StringIO())
+    out = __import__("io").StringIO()
+    call_command("search_reindex", "--batch", "2", stdout=out, verbosity=0)  # several batches, each committed
     assert titles(found(api["viewer"], q="lighthouse")) == {"Coastline"}
+    assert SearchDocument.objects.count() == Asset.objects.count()
+    assert out.getvalue().strip() == f"Indexed {Asset.objects.count()} assets."
 
 
 def test_list_page_shows_chips_that_remove_one_filter_each(web, library_of):
