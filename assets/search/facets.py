@@ -191,8 +191,9 @@ def _terms(matched: QuerySet, direct: dict[int, int]) -> list[dict[str, Any]]:
     """The most used terms in the results, grouped by vocabulary, nested under their broader terms.
 
     A term's count includes assets tagged with its narrower terms, as the term
-    filter does; terms with no narrower terms are counted by one GROUP BY, the
-    others (and the broader terms shown for context) by one conditional aggregate.
+    filter does: `direct` (from the facet statement) counts the top terms' own
+    links, and the terms with narrower ones (and the broader terms shown for
+    context) are counted again, rolled up, by `_rollup_counts`.
     """
     vocabulary = expansion.current()
     shown = {t for t in direct if t in vocabulary.terms}

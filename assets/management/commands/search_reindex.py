@@ -28,7 +28,7 @@ class Command(BaseCommand):
         count = 0
         with tqdm(total=len(ids), unit="asset", file=sys.stderr, disable=options["verbosity"] == 0) as progress:
             for start in range(0, len(ids), batch):
-                written = index.reindex_assets(ids[start:start + batch])
-                count += written
-                progress.update(len(ids[start:start + batch]))
+                chunk = ids[start:start + batch]
+                count += index.reindex_assets(chunk)
+                progress.update(len(chunk))
         self.stdout.write(f"Indexed {count} assets.")
