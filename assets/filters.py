@@ -22,12 +22,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Replace, Substr
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -149,15 +146,6 @@ class AssetFilter(django_filters.FilterSet):
             return Q(created_at__lt=self.now - timedelta(days=365))
         return Q(created_at__gte=self.now - timedelta(days=days[value]))
 
-    def exif(self, key: str) -> Cast:
-        # Raw EXIF as the ingest step stores it: embedded_metadata["exif"][tag]; absent keys are NULL.
-        # Cast to plain text so comparisons are string comparisons, not JSON ones, on both databases.
-        return Cast(KeyTextTransform(key, KeyTransform("exif", f"{self.version}__embedded_metadata")), TextField())
-
-    def captured_day(self) -> Replace:
-        # EXIF writes "2024:05:01 10:00:00"; some tools write ISO dates. Compare "YYYY:MM:DD" either way.
-        return Replace(Substr(self.exif("DateTimeOriginal"), 1, 10), Value("-"), Value(":"))
-
     def family_q(self, family: str) -> Q:
         return Q(Exists(AssetColor.objects.filter(asset=OuterRef("pk"), family=family, share__gte=colors.MIN_SHARE)))
 
@@ -188,15 +176,12 @@ class AssetFilter(django_filters.FilterSet):
         return queryset.filter(self.uploaded_q(value))
 
     def by_captured(self, queryset: QuerySet[Asset], name: str, value: date) -> QuerySet[Asset]:
-        day = value.strftime("%Y:%m:%d")
-        queryset = queryset.alias(captured_day=self.captured_day())
-        if name == "captured_after":
-            return queryset.filter(captured_day__gte=day)
-        return queryset.filter(captured_day__lte=day)
+        lookup = "gte" if name == "captured_after" else "lte"
+        return queryset.filter(**{f"{self.version}__captured_on__{lookup}": value})
 
     def by_exif(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
-        key = "Make" if name == "make" else "Model"
-        return queryset.alias(**{f"exif_{key}": self.exif(key)}).filter(**{f"exif_{key}": value})
+        column = "camera_make" if name == "make" else "camera_model"
+        return queryset.filter(**{f"{self.version}__{column}": value.strip()})
 
     def by_file_type(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
         return queryset.filter(**{f"{self.version}__mime_type": value.strip().lower()})

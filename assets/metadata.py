@@ -11,6 +11,7 @@ import logging
 import math
 import warnings
 from dataclasses import dataclass, field
+from datetime import date
 from typing import IO, Any
 
 from defusedxml import ElementTree as SafeET
@@ -353,3 +354,31 @@ def _safely(reader: Any, im: Image.Image) -> Any:
     except Exception:
         logger.info("skipping unreadable metadata group %s", reader.__name__)
         return None
+
+
+CAMERA_NAME_LENGTH = 100  # AssetVersion.camera_make / camera_model
+
+
+def capture_date(value: Any) -> date | None:
+    """The day of an EXIF ("2024:05:01 10:00:00") or ISO ("2024-05-01T10:00") date, or None if it is not one."""
+    text = _text(value)
+    if not text or len(text) < 10:
+        return None
+    try:
+        year, month, day = (int(part) for part in text[:10].replace("-", ":").split(":"))
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def capture_facts(raw: dict[str, Any]) -> dict[str, Any]:
+    """The camera and capture day of a file, as AssetVersion keeps them for filters and facets.
+
+    The camera is EXIF Make and Model; the day is EXIF DateTimeOriginal, else the
+    IPTC or XMP creation date that the metadata mapping chose.
+    """
+    exif = raw.get("exif") or {}
+    mapped = raw.get("mapped") or {}
+    return {"camera_make": (_text(exif.get("Make")) or "")[:CAMERA_NAME_LENGTH],
+            "camera_model": (_text(exif.get("Model")) or "")[:CAMERA_NAME_LENGTH],
+            "captured_on": capture_date(exif.get("DateTimeOriginal")) or capture_date(mapped.get("date_taken"))}

@@ -24,6 +24,7 @@ from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
 from assets import files, schema, signals, tagging
+from assets.metadata import capture_facts
 from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, original_upload_to
 from assets.permissions import GRANT_LEVELS
 from assets.probe import Probe, probe
@@ -150,7 +151,7 @@ def _new_version(asset: Asset, *, key: str, info: files.Inspection, filename: st
         asset=asset, number=number, file=key, original_filename=filename, sha256=info.sha256, size=info.size,
         mime_type=info.mime_type, width=info.width or found.width, height=info.height or found.height,
         duration=found.duration, pages=found.pages, embedded_metadata=found.extracted.raw,
-        uploaded_by=actor, change_note=change_note,
+        **capture_facts(found.extracted.raw), uploaded_by=actor, change_note=change_note,
     )
     asset.current_version = version
     asset.save(update_fields=["current_version", "updated_at"])

@@ -86,6 +86,7 @@ call_command("migrate", verbosity=0)
 from accounts.permissions import Role  # noqa: E402
 from assets import colors, selectors  # noqa: E402
 from assets.filters import AssetFilter  # noqa: E402
+from assets.metadata import capture_facts  # noqa: E402
 from assets.models import Asset, AssetTerm, AssetType, AssetVersion, Collection, ReviewState  # noqa: E402
 from assets.search import expansion, facets, index  # noqa: E402
 from assets.services import collection_create, collection_grant  # noqa: E402
@@ -200,6 +201,7 @@ def build() -> dict:
                     mime_type="image/jpeg" if asset.asset_type == AssetType.IMAGE else "application/pdf",
                     width=w, height=h,
                     embedded_metadata={"keywords": zipf_words(rng.randint(0, 5)), "exif": exif},
+                    **capture_facts({"exif": exif}),
                     dominant_colors=[{"hex": "#{:02x}{:02x}{:02x}".format(*c), "share": s,
                                       "lab": list(colors.rgb_to_lab(c)), "family": colors.family_of(c)}
                                      for c, s in zip(rgbs, (0.5, 0.3, 0.2), strict=True)],

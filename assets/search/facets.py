@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, QuerySet
-from django.db.models.functions import Substr
+from django.db.models.functions import ExtractYear
 
 from assets import colors
 from assets.models import AssetColor, AssetTerm, AssetType, Collection, ReviewState
@@ -55,8 +55,8 @@ def _matched_rows(filterset: AssetFilter, matched: QuerySet) -> tuple[str, list[
     rows = matched.annotate(
         f_path=F("collection__path"), f_type=F("asset_type"),
         f_status=F(f"{filterset.version}__review_state"),
-        f_year=Substr(filterset.captured_day(), 1, 4),
-        f_make=filterset.exif("Make"), f_model=filterset.exif("Model"),
+        f_year=ExtractYear(f"{filterset.version}__captured_on"),
+        f_make=F(f"{filterset.version}__camera_make"), f_model=F(f"{filterset.version}__camera_model"),
         f_mime=F(f"{filterset.version}__mime_type"), **flags,
     ).values("pk", "f_path", "f_type", "f_status", "f_year", "f_make", "f_model", "f_mime", *flags)
     sql, params = rows.query.sql_with_params()
@@ -85,7 +85,7 @@ def _count_all(filterset: AssetFilter, matched: QuerySet) -> dict[str, list[tupl
         "SELECT 'total', NULL, NULL, COUNT(*) FROM m",
         _grouped("path", "f_path"), _grouped("type", "f_type"), _grouped("status", "f_status"),
         _grouped("year", "f_year", "WHERE f_year IS NOT NULL"),
-        _grouped("camera", "f_make, f_model", "WHERE f_make IS NOT NULL", TOP_VALUES),
+        _grouped("camera", "f_make, f_model", "WHERE f_make <> ''", TOP_VALUES),
         _grouped("mime", "f_mime", "WHERE f_mime IS NOT NULL", TOP_VALUES),
         *(f"SELECT '{flag}', NULL, NULL, COUNT(*) FROM m WHERE {flag}" for flag in flags),  # noqa: S608
         (f"SELECT * FROM (SELECT 'term', CAST(l.term_id AS TEXT), NULL, COUNT(*) FROM {links} l "  # noqa: S608

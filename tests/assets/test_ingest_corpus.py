@@ -64,6 +64,10 @@ def test_every_real_file_ingests_with_its_metadata_and_previews(name, api, djang
     assert version.width and version.height
     for dotted, expected in EXPECTED_REAL.get(name, {}).items():
         assert lookup(meta, dotted) == expected, dotted
+    if "camera.Make" in EXPECTED_REAL.get(name, {}):  # copied to the columns the camera facet filters on
+        assert version.camera_make == EXPECTED_REAL[name]["camera.Make"]
+    if name == "Canon_40D.jpg":
+        assert (version.camera_model, str(version.captured_on)) == ("Canon EOS 40D", "2008-05-30")
     renditions = {r.preset: r for r in version.renditions.all()}
     assert set(renditions) == {"thumb", "preview", "web"}
     assert all(r.status == Rendition.Status.READY for r in renditions.values()), [r.error for r in renditions.values()]

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from assets import services
+from assets.metadata import capture_facts
 from assets.models import Asset, AssetTerm, ReviewState, SearchDocument
 from assets.search import expansion
 from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
@@ -72,7 +73,10 @@ def library_of(people):
     version = a["kw"].current_version
     version.embedded_metadata = {"keywords": ["Lighthouse", "Phare"],
                                  "exif": {"Make": "Canon", "Model": "EOS R5", "DateTimeOriginal": "2021:06:01 10:00"}}
-    version.save(update_fields=["embedded_metadata"])
+    facts = capture_facts(version.embedded_metadata)  # as ingest copies them out
+    for name, value in facts.items():
+        setattr(version, name, value)
+    version.save(update_fields=["embedded_metadata", *facts])
     a["terms"] = {"footwear": footwear, "running": running, "trail": trail, "cats": cats}
     return a
 
