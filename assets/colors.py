@@ -12,10 +12,10 @@ import re
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from assets.models import AssetVersion
+from assets.models import MIN_COLOR_SHARE, AssetVersion
 
 MAX_COLORS = 5
-MIN_SHARE = 0.05  # smaller patches are noise for "close to" and for the family facet
+MIN_SHARE = MIN_COLOR_SHARE  # smaller patches are noise for "close to" and for the family facet
 FAMILIES = ("red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "brown", "black", "grey",
             "white")
 FAMILY_SWATCH = {"red": "#d62828", "orange": "#f77f00", "yellow": "#fcbf49", "green": "#2a9d4f",

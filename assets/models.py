@@ -419,6 +419,11 @@ class SearchDocument(models.Model):
         return f"search document of {self.asset_id}"
 
 
+# Smaller patches are noise for "close to" and for the family facet (assets.colors.MIN_SHARE). Defined
+# here because the family index is built for exactly this share.
+MIN_COLOR_SHARE = 0.05
+
+
 class AssetColor(models.Model):
     """One dominant colour of an asset's current version, in CIELAB, for "close to" and the family facet."""
 
@@ -431,10 +436,13 @@ class AssetColor(models.Model):
     b = models.FloatField()
 
     class Meta:
-        # Facet counts seek by asset; the family filter seeks by family (see DESIGN.md's known traps).
+        # Facet counts seek by asset; the family filter seeks by family (see DESIGN.md's known traps). The
+        # family index holds only the patches the filter counts, so the filter reads the index alone
+        # (measured at 200,000 assets: 135-190 ms -> 90 ms for a word plus a colour family).
         indexes = [
             models.Index(fields=["asset", "family"], name="assetcolor_asset_family_idx"),
-            models.Index(fields=["family", "asset"], name="assetcolor_family_asset_idx"),
+            models.Index(fields=["family", "asset"], condition=models.Q(share__gte=MIN_COLOR_SHARE),
+                         name="assetcolor_family_counted_idx"),
         ]
 
     def __str__(self) -> str:
