@@ -50,6 +50,9 @@ if args.reuse and "DAM_DATA_DIR" not in os.environ and not os.environ.get("DATAB
 os.environ.setdefault("DAM_DATA_DIR", tempfile.mkdtemp(prefix="dam-bench-"))
 os.environ.setdefault("DAM_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
+# Timed as deployed: DEBUG off (cached templates, no per-query logging, hashed static files).
+os.environ.setdefault("DAM_DEBUG", "0")
+os.environ.setdefault("DAM_SECRET_KEY", "bench-only-" + "x" * 50)
 
 
 def reset_postgres(url: str) -> None:
@@ -71,6 +74,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
@@ -82,6 +86,8 @@ from django.utils import timezone  # noqa: E402
 rng = random.Random(args.seed)
 query_rng = random.Random(args.seed + 1)  # its own stream, so a reused database gets the same searches
 call_command("migrate", verbosity=0)
+if not settings.DEBUG:
+    call_command("collectstatic", interactive=False, verbosity=0)  # the manifest that DEBUG-off pages link to
 
 from accounts.permissions import Role  # noqa: E402
 from assets import colors, selectors  # noqa: E402
