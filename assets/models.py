@@ -406,7 +406,9 @@ class SearchDocument(models.Model):
     Rewritten by `assets.search.index` in the same transaction as the change it
     reflects. The database keeps its own full-text index current from these
     columns: on PostgreSQL a generated, weighted `tsvector` column with a GIN
-    index; on SQLite an FTS5 table fed by triggers (migration 0004).
+    index; on SQLite an FTS5 table fed by triggers (migration 0004). SQLite
+    adds or alters a column by rebuilding the table, which drops those triggers:
+    a migration that changes this model must create them again (as 0011 does).
     """
 
     asset = models.OneToOneField(Asset, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
@@ -414,6 +416,26 @@ class SearchDocument(models.Model):
     labels = models.TextField(blank=True)
     description = models.TextField(blank=True)
     other = models.TextField(blank=True)
+    # Copies of the asset's access facts, under the asset's own column names, so that the permission
+    # authority's one visibility rule (assets.permissions.visibility_q) can narrow a search inside the
+    # same index scan as the text, before any asset row is read. The rule is still applied to the asset
+    # itself as well: a stale copy could only hide a result, never show one.
+    collection_id = models.BigIntegerField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    approved_version_id = models.BigIntegerField(null=True)
+    archived_at = models.DateTimeField(null=True)
+    rights_expire_at = models.DateTimeField(null=True)
+    embargo_until = models.DateTimeField(null=True)
+    # The asset's own term links as {"<term id>": 1}: object keys, so "tagged with any of these terms"
+    # is one `?|` test that PostgreSQL answers from a GIN index (migration 0011), on the same row as the
+    # text and the access facts (AssetFilter.filter_queryset).
+    terms = models.JSONField(default=dict)
+    # The colour families that count for the family filter (share >= MIN_COLOR_SHARE), as {"blue": 1}.
+    color_families = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["collection_id"], name="searchdocument_collection_idx"),
+                   models.Index(fields=["owner_id"], name="searchdocument_owner_idx")]
 
     def __str__(self) -> str:
         return f"search document of {self.asset_id}"

@@ -60,13 +60,41 @@ def collections_with_grant(user: Any, level: str, queryset: QuerySet[Collection]
 
 
 def approved_and_usable() -> Q:
-    """Assets that viewers (and the delivery API) may use: approved, live, in rights."""
+    """Assets that viewers (and the delivery API) may use: approved, live, in rights.
+
+    Column names only (no joins), so the same Q also holds on the copies in SearchDocument.
+    """
     now = timezone.now()
     return (
-        Q(approved_version__isnull=False, archived_at__isnull=True)
+        Q(approved_version_id__isnull=False, archived_at__isnull=True)
         & (Q(rights_expire_at__isnull=True) | Q(rights_expire_at__gt=now))
         & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
     )
+
+
+def visibility_q(user: Any, asset_ref: str = "pk") -> Q | None:
+    """The assets `user` may see, as one condition; None for administrators, who see everything.
+
+    It names only columns that the asset and its search index row (SearchDocument)
+    both have, so that the one rule can be applied to either: `asset_ref` is the
+    column holding the asset's id ("pk" on Asset, "asset_id" on SearchDocument).
+    Every set is an InSet (computed once per statement), which also lets
+    PostgreSQL combine the arms from indexes before reading any row.
+    """
+    if is_admin(user):
+        return None
+    codenames = ("view_asset", "change_asset")
+    by_user = AssetUserObjectPermission.objects.filter(user=user, permission__codename__in=codenames)
+    by_group = AssetGroupObjectPermission.objects.filter(group__in=user.groups.all(),
+                                                         permission__codename__in=codenames)
+    reachable = (Q(InSet("collection_id", collections_with_grant(user, "view")))
+                 | Q(InSet(asset_ref, by_user, "content_object_id"))
+                 | Q(InSet(asset_ref, by_group, "content_object_id"))
+                 | Q(owner_id=user.pk))
+    if has_capability(user, Cap.SEE_UNAPPROVED):
+        return reachable
+    # Everyone else sees what is approved and usable, and their own work.
+    return reachable & (approved_and_usable() | Q(owner_id=user.pk))
 
 
 class CollectionPolicy(Policy):
@@ -91,18 +119,8 @@ class AssetPolicy(Policy):
     model = Asset
 
     def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
-        if is_admin(user):
-            return queryset
-        codenames = ("view_asset", "change_asset")
-        object_grant = Q(Exists(AssetUserObjectPermission.objects.filter(
-            user=user, permission__codename__in=codenames, content_object=OuterRef("pk")))) | Q(Exists(
-            AssetGroupObjectPermission.objects.filter(
-                group__in=user.groups.all(), permission__codename__in=codenames, content_object=OuterRef("pk"))))
-        reachable = Q(InSet("collection_id", collections_with_grant(user, "view"))) | object_grant | Q(owner=user)
-        if has_capability(user, Cap.SEE_UNAPPROVED):
-            return queryset.filter(reachable)
-        # Everyone else sees what is approved and usable, and their own work.
-        return queryset.filter(reachable & (approved_and_usable() | Q(owner=user)))
+        rule = visibility_q(user)
+        return queryset if rule is None else queryset.filter(rule)
 
     def can(self, user: Any, action: str, obj: Asset | None) -> bool:
         if obj is None:

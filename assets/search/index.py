@@ -12,10 +12,12 @@ from typing import Any
 
 from django.db import transaction
 
-from assets.models import Asset, AssetColor, AssetTerm, AssetVersion, SearchDocument
+from assets.models import MIN_COLOR_SHARE, Asset, AssetColor, AssetTerm, AssetVersion, SearchDocument
 from assets.search.text import index_text
 
 BATCH = 500
+# Asset columns copied onto SearchDocument under the same names (see its docstring).
+ACCESS_FACTS = ("collection_id", "owner_id", "approved_version_id", "archived_at", "rights_expire_at", "embargo_until")
 
 
 def _metadata_values(value: Any) -> list[str]:
@@ -39,15 +41,21 @@ def _embedded_keywords(version: AssetVersion | None) -> list[str]:
     return []
 
 
-def document_for(asset: Asset, labels: Iterable[str]) -> SearchDocument:
-    """The four weighted texts of an asset: title > labels > description > the rest."""
+def document_for(asset: Asset, labels: Iterable[str], term_ids: Iterable[int],
+                 colors: Iterable[AssetColor] = ()) -> SearchDocument:
+    """The four weighted texts of an asset (title > labels > description > the rest), its access facts,
+    its term links and the families of its dominant colours (`colors`, as colors_for makes them)."""
     other: list[str] = [asset.campaign, *_metadata_values(asset.metadata)]
     version = public_version(asset)
     if version is not None:
         other.append(version.original_filename)
         other.extend(_embedded_keywords(version))
-    return SearchDocument(asset_id=asset.pk, title=index_text([asset.title]), labels=index_text(labels),
-                          description=index_text([asset.description]), other=index_text(other))
+    return SearchDocument(
+        asset_id=asset.pk, title=index_text([asset.title]), labels=index_text(labels),
+        description=index_text([asset.description]), other=index_text(other),
+        **{field: getattr(asset, field) for field in ACCESS_FACTS},
+        terms={str(term_id): 1 for term_id in sorted(set(term_ids))},
+        color_families={c.family: 1 for c in colors if c.share >= MIN_COLOR_SHARE})
 
 
 def public_version(asset: Asset) -> AssetVersion | None:
@@ -84,9 +92,11 @@ def reindex_assets(asset_ids: Iterable[int]) -> int:
         chunk = ids[start:start + BATCH]
         assets = list(Asset.objects.filter(pk__in=chunk).select_related("current_version", "approved_version"))
         labels: dict[int, list[str]] = defaultdict(list)
-        for asset_id, term_label in AssetTerm.objects.filter(asset_id__in=chunk).values_list(
-                "asset_id", "term__label"):
+        term_ids: dict[int, list[int]] = defaultdict(list)
+        for asset_id, term_id, term_label in AssetTerm.objects.filter(asset_id__in=chunk).values_list(
+                "asset_id", "term_id", "term__label"):
             labels[asset_id].append(term_label)
+            term_ids[asset_id].append(term_id)
         for asset_id, text in TermLabel.objects.filter(term__asset_links__asset_id__in=chunk).values_list(
                 "term__asset_links__asset_id", "text"):
             labels[asset_id].append(text)
@@ -94,8 +104,10 @@ def reindex_assets(asset_ids: Iterable[int]) -> int:
         # column both follow row writes, and one statement per table beats one per asset.
         SearchDocument.objects.filter(asset_id__in=chunk).delete()
         AssetColor.objects.filter(asset_id__in=chunk).delete()
-        SearchDocument.objects.bulk_create([document_for(a, labels.get(a.pk, [])) for a in assets])
-        AssetColor.objects.bulk_create([c for a in assets for c in colors_for(a)])
+        swatches = {a.pk: colors_for(a) for a in assets}
+        SearchDocument.objects.bulk_create([document_for(a, labels.get(a.pk, []), term_ids.get(a.pk, []),
+                                                         swatches[a.pk]) for a in assets])
+        AssetColor.objects.bulk_create([c for a in assets for c in swatches[a.pk]])
         written += len(assets)
     return written
 

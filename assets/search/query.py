@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import FloatField, QuerySet
+from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -129,39 +129,54 @@ def _fts5_term(clause: Clause, prefix: bool) -> str:
 # The raw SQL below holds only constant text and the model's own table name; everything that comes
 # from the searcher travels as a parameter (and is reduced to letters and digits by text.tokens first).
 
-def _text_match_sql(clauses: list[Clause], prefix: bool) -> tuple[str, list[str]]:
-    """The ids of the assets whose text matches every clause (one full-text lookup)."""
-    if connection.vendor == "postgresql":
-        tsquery = " & ".join(_pg_term(c, prefix) for c in clauses)
-        return "SELECT asset_id FROM assets_searchdocument WHERE vector @@ to_tsquery('simple', %s)", [tsquery]
+def _fts5_match_sql(clauses: list[Clause], prefix: bool) -> tuple[str, list[str]]:
+    """SQLite: the ids of the assets whose text matches every clause (one FTS5 lookup)."""
     match = " AND ".join(_fts5_term(c, prefix) for c in clauses)
     return "SELECT rowid FROM assets_search_fts WHERE assets_search_fts MATCH %s", [match]
 
 
-def _concept_match_sql(clause: Clause) -> tuple[str, list[str]]:
-    """The ids of the assets whose text holds the phrase, or that are tagged with an expanded term.
+def _fts5_concept_sql(clause: Clause) -> tuple[str, list[str]]:
+    """SQLite: the ids of the assets whose text holds the phrase, or that are tagged with an expanded term.
 
-    One id list (a UNION) rather than "text match OR EXISTS(tagged)": an OR of two
-    subqueries can only be tested row by row, so the database would read every
-    visible asset; a single list lets it start from the few thousand matches.
+    One id list (a UNION), which SQLite builds once; PostgreSQL tests both on the
+    index row instead (`_pg_matches`).
     """
-    text_sql, params = _text_match_sql([clause], prefix=False)
+    text_sql, params = _fts5_match_sql([clause], prefix=False)
     terms = ", ".join(str(int(t)) for t in sorted(clause.expanded))  # our own term ids, not the searcher's text
     tagged = f"SELECT asset_id FROM {AssetTerm._meta.db_table} WHERE term_id IN ({terms})"  # noqa: S608
     return f"{text_sql} UNION {tagged}", params
 
 
 def apply(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:
-    """Narrow `queryset` to the assets matching every clause."""
+    """SQLite: narrow `queryset` to the assets matching every clause (PostgreSQL: `index_conditions`)."""
     words = [c for c in parsed.clauses if not c.term_ids]
     if words:
-        sql, params = _text_match_sql(words, prefix=True)
+        sql, params = _fts5_match_sql(words, prefix=True)
         queryset = queryset.filter(pk__in=RawSQL(sql, params))  # type: ignore[arg-type]  # noqa: S611
     for clause in parsed.clauses:
         if clause.term_ids:
-            sql, params = _concept_match_sql(clause)
+            sql, params = _fts5_concept_sql(clause)
             queryset = queryset.filter(pk__in=RawSQL(sql, params))  # type: ignore[arg-type]  # noqa: S611
     return queryset
+
+
+def index_conditions(parsed: ParsedQuery) -> list[RawSQL]:
+    """PostgreSQL: every clause as a condition on a SearchDocument row (see AssetFilter.index_rows).
+
+    Words and phrases are tested on the weighted vector; a concept clause also on
+    the row's own term keys, so "phrase or tagged" is one row's test, not a union.
+    """
+    conditions = []
+    words = [c for c in parsed.clauses if not c.term_ids]
+    if words:
+        tsquery = " & ".join(_pg_term(c, prefix=True) for c in words)
+        conditions.append(RawSQL("vector @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField()))
+    for clause in parsed.clauses:
+        if clause.term_ids:
+            keys = [str(t) for t in sorted(clause.expanded)]
+            conditions.append(RawSQL("(vector @@ to_tsquery('simple', %s) OR terms ?| %s)",
+                                     [_pg_term(clause, prefix=False), keys], output_field=BooleanField()))
+    return conditions
 
 
 def rank(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:

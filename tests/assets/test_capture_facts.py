@@ -1,11 +1,11 @@
 """Camera and capture day: copied out of the embedded metadata into columns, at ingest and by migration 0009."""
 from __future__ import annotations
 
+import importlib
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.apps import apps as django_apps
 
 from assets.metadata import capture_date, capture_facts
 from assets.models import AssetVersion
@@ -34,16 +34,13 @@ def test_capture_facts_take_the_exif_camera_and_fall_back_to_the_mapped_date():
     assert capture_facts({}) == {"camera_make": "", "camera_model": "", "captured_on": None}
 
 
-@pytest.mark.django_db(transaction=True)
 def test_migration_fills_the_columns_of_existing_versions(people):
     asset = make_asset(people["editor"], title="Older upload")
     AssetVersion.objects.filter(pk=asset.current_version_id).update(embedded_metadata={
-        "exif": {"Make": "NIKON CORPORATION", "Model": "NIKON D70", "DateTimeOriginal": "2004:11:02 09:00:00"}})
-    executor = MigrationExecutor(connection)
-    executor.migrate([("assets", "0008_saved_search_notice_schedule")])  # before the columns existed
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+        "exif": {"Make": "NIKON CORPORATION", "Model": "NIKON D70", "DateTimeOriginal": "2004:11:02 09:00:00"}},
+        camera_make="", camera_model="", captured_on=None)  # as the row was before the columns existed
+    migration = importlib.import_module("assets.migrations.0009_version_camera_and_capture_date")
+    migration.fill(django_apps, None)
     version = AssetVersion.objects.get(pk=asset.current_version_id)
     assert (version.camera_make, version.camera_model, version.captured_on) == (
         "NIKON CORPORATION", "NIKON D70", date(2004, 11, 2))

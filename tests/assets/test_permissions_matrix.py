@@ -6,9 +6,19 @@ in a folder granted to the persona by name ("granted", view only).
 """
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from accounts import permissions as authority
+from archive import services as archive_services
+from assets import services
+from assets.models import Asset, Collection, SearchDocument
+from assets.permissions import visibility_q
 from assets.services import collection_grant
+from taxonomy.models import Term, Vocabulary
 from tests.factories import make_asset, make_collection, png_bytes
 
 ROLES = ["admin", "librarian", "brand_manager", "editor", "contributor", "viewer", "outsider"]
@@ -142,3 +152,46 @@ def _upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("new.png", png_bytes(), content_type="image/png")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_visibility_rule_picks_the_same_assets_from_their_search_index_rows(role, world, people):
+    """Search narrows by the authority's rule stated on SearchDocument's copies; it must agree with the assets."""
+    now = timezone.now()
+    user = people[role]
+    archived = make_asset(people["admin"], approved=True)
+    archive_services.asset_archive(asset=archived, actor=None)
+    embargoed = make_asset(people["admin"], approved=True)
+    services.asset_update(asset=embargoed, actor=None, changes={"embargo_until": now + timedelta(days=2)})
+    expired = make_asset(people["admin"], approved=True)
+    services.asset_update(asset=expired, actor=None, changes={"rights_expire_at": now - timedelta(days=2)})
+    secret = Collection.objects.get(name="Secret")
+    by_user, by_group = make_asset(people["admin"], secret, approved=True), make_asset(people["admin"], secret)
+    assign_perm("assets.view_asset", user, by_user)
+    for group in user.groups.all():
+        assign_perm("assets.view_asset", group, by_group)
+
+    on_assets, on_rows = visibility_q(user), visibility_q(user, asset_ref="asset_id")
+    assets = Asset.objects.all() if on_assets is None else Asset.objects.filter(on_assets)
+    rows = SearchDocument.objects.all() if on_rows is None else SearchDocument.objects.filter(on_rows)
+    assert set(rows.values_list("asset_id", flat=True)) == set(assets.values_list("pk", flat=True))
+    assert set(assets.values_list("pk", flat=True)) == set(authority.visible(user, Asset.objects.all())
+                                                           .values_list("pk", flat=True))
+
+
+def test_search_index_rows_follow_moves_and_tags(people, api):
+    """The copies are rewritten with the asset: a search finds a moved asset where it went, by its new terms."""
+    viewer = people["viewer"]
+    target = make_collection("Moved here")
+    collection_grant(collection=target, level="view", user=viewer, actor=None)
+    asset = make_asset(people["admin"], make_collection("Nobody's"), title="Wandering lighthouse", approved=True)
+    assert api["viewer"].get("/api/v1/assets/", {"q": "wandering"}).json()["count"] == 0
+    services.asset_update(asset=asset, actor=None, changes={"collection": target})
+    row = SearchDocument.objects.get(asset=asset)
+    assert row.collection_id == target.pk
+    assert api["viewer"].get("/api/v1/assets/", {"q": "wandering"}).json()["count"] == 1
+    term = Term.objects.create(vocabulary=Vocabulary.objects.create(uri="https://t.test/", title="T"),
+                               uri="https://t.test/beacon", label="Beacon")
+    services.asset_update(asset=asset, actor=None, changes={"terms": [term.pk]})
+    assert SearchDocument.objects.get(asset=asset).terms == {str(term.pk): 1}
+    assert api["viewer"].get("/api/v1/assets/", {"q": "beacon"}).json()["count"] == 1
