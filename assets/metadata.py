@@ -10,6 +10,7 @@ import hashlib
 import logging
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
@@ -17,6 +18,7 @@ from typing import IO, Any
 from defusedxml import ElementTree as SafeET
 from PIL import ExifTags, Image, IptcImagePlugin, TiffImagePlugin
 
+from assets import png_chunks
 from assets.files import PILLOW_FORMATS
 
 logger = logging.getLogger(__name__)
@@ -104,8 +106,18 @@ def _jsonable(value: Any) -> Any:
 
 # --- EXIF ----------------------------------------------------------------------
 
-def _read_exif(im: Image.Image) -> dict[str, Any]:
-    exif = im.getexif()
+def _exif_of(im: Image.Image, png: png_chunks.Found | None) -> Image.Exif:
+    if png is None:
+        return im.getexif()
+    # Not im.getexif(): for a PNG it decodes every pixel to look for EXIF after the image data.
+    exif = Image.Exif()
+    if png.exif:
+        exif.load(png.exif)
+    return exif
+
+
+def _read_exif(im: Image.Image, png: png_chunks.Found | None) -> dict[str, Any]:
+    exif = _exif_of(im, png)
     out: dict[str, Any] = {}
     groups = [(dict(exif), ExifTags.TAGS)]
     for ifd_id in (ExifTags.IFD.Exif, ExifTags.IFD.GPSInfo):
@@ -180,7 +192,9 @@ def _read_iptc(im: Any) -> tuple[dict[str, Any], bool | None]:
 
 # --- XMP -------------------------------------------------------------------------
 
-def _xmp_packet(im: Image.Image) -> bytes | None:
+def _xmp_packet(im: Image.Image, png: png_chunks.Found | None) -> bytes | None:
+    if png is not None:
+        return png.xmp  # im.info holds only the text chunks before the image data
     packet = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
     if packet is None and hasattr(im, "tag_v2"):
         packet = im.tag_v2.get(700)  # TIFF XMLPacket
@@ -217,8 +231,8 @@ def _xmp_value(element: Any) -> Any:
     return _text(element.text or "")
 
 
-def _read_xmp(im: Image.Image) -> dict[str, Any]:
-    packet = _xmp_packet(im)
+def _read_xmp(im: Image.Image, png: png_chunks.Found | None) -> dict[str, Any]:
+    packet = _xmp_packet(im, png)
     if not packet:
         return {}
     try:
@@ -327,9 +341,10 @@ def read_image(fileobj: IO[bytes]) -> Extracted:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # metadata warnings (bad EXIF) are not errors here
             with Image.open(fileobj, formats=PILLOW_FORMATS) as im:
-                exif = _safely(_read_exif, im)
+                png = _png_chunks(im, fileobj)
+                exif = _safely(_read_exif, im, png)
                 iptc, in_sync = _safely(_read_iptc, im) or ({}, None)
-                xmp = _safely(_read_xmp, im)
+                xmp = _safely(_read_xmp, im, png)
     except Exception:  # the pixel data is checked elsewhere; no metadata is not a reason to refuse
         logger.info("no readable metadata")
         return Extracted()
@@ -348,9 +363,16 @@ def read_image(fileobj: IO[bytes]) -> Extracted:
     return Extracted(raw=raw, fields=mapped)
 
 
-def _safely(reader: Any, im: Image.Image) -> Any:
+def _png_chunks(im: Image.Image, fileobj: IO[bytes]) -> png_chunks.Found | None:
+    """A PNG's EXIF and XMP, read once from its chunks; None for other formats (Pillow reads theirs cheaply)."""
+    if im.format != "PNG":
+        return None
+    return _safely(png_chunks.read_metadata, fileobj) or png_chunks.Found()
+
+
+def _safely(reader: Callable[..., Any], *args: Any) -> Any:
     try:
-        return reader(im)
+        return reader(*args)
     except Exception:
         logger.info("skipping unreadable metadata group %s", reader.__name__)
         return None

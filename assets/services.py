@@ -13,7 +13,8 @@ from typing import IO, TYPE_CHECKING, Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -131,7 +132,13 @@ def _find_duplicate(sha256: str, actor: User | None) -> None:
 def _store(fileobj: IO[bytes]) -> str:
     """Write the original under a generated key and return the key."""
     fileobj.seek(0)
-    return default_storage.save(original_upload_to(None, ""), File(fileobj))  # type: ignore[arg-type]
+    key = original_upload_to(None, "")  # type: ignore[arg-type]
+    if isinstance(fileobj, TemporaryUploadedFile) and isinstance(default_storage, FileSystemStorage):
+        # Django spooled the upload to disk already: FileSystemStorage renames it into place
+        # instead of copying it chunk by chunk (13 MB: ~10 ms).
+        return default_storage.save(key, fileobj)
+    # Wrapped, so no client-sent content type (an upload's) reaches an object store's metadata.
+    return default_storage.save(key, File(fileobj))
 
 
 def _probe(fileobj: IO[bytes], info: files.Inspection, extra_keywords: list[str] | None = None) -> Probe:
@@ -156,8 +163,9 @@ def _new_version(asset: Asset, *, key: str, info: files.Inspection, filename: st
     asset.current_version = version
     asset.save(update_fields=["current_version", "updated_at"])
     if version.has_renditions:
-        version_ids = [version.pk]
-        transaction.on_commit(lambda: queue_renditions(version_ids))
+        # The pending rows commit with the version, so no reader ever sees a version without them.
+        Rendition.objects.bulk_create([Rendition(version=version, preset=preset) for preset in Rendition.Preset])
+        transaction.on_commit(partial(queue_renditions, [version.pk]))
     news = {"version_id": version.pk, "previous_version_id": previous_id, "actor_id": actor.pk if actor else None}
     transaction.on_commit(lambda: signals.version_created.send(sender=AssetVersion, **news))
     return version
@@ -288,12 +296,17 @@ def _jsonable(value: Any) -> Any:
 # --- renditions --------------------------------------------------------------
 
 def queue_renditions(version_ids: list[int]) -> None:
-    """Queue one rendition job per version; call only after the version's transaction commits."""
-    for version_id in version_ids:
-        for preset in Rendition.Preset:
-            Rendition.objects.get_or_create(version_id=version_id, preset=preset)
-        async_task("assets.tasks.renditions_generate_task", version_id, task_name=f"renditions-{version_id}",
-                   group="renditions", timeout=RENDITION_TIMEOUT)
+    """Queue one rendition job per version; call only after the version's transaction commits.
+
+    The job makes any rendition row that is missing, so this only queues.
+    """
+    # In a transaction of its own: outside one, django-q2's ORM broker runs close_old_connections()
+    # (meant for its own broker thread) on every enqueue, which closes the caller's connection, so the
+    # rest of the upload request reconnected to the database twice.
+    with transaction.atomic():
+        for version_id in version_ids:
+            async_task("assets.tasks.renditions_generate_task", version_id, task_name=f"renditions-{version_id}",
+                       group="renditions", timeout=RENDITION_TIMEOUT)
 
 
 def renditions_generate(*, version_id: int, presets: list[str] | None = None) -> list[Rendition]:

@@ -130,6 +130,9 @@ def test_rendition_jobs_are_queued_with_a_timeout_after_commit(api, monkeypatch,
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         send(api["editor"], open_batch(api["editor"])["id"], pdf_bytes(1), "a.pdf")
     assert queued == []  # nothing before the commit
+    # The pending rows are written with the version, so no one sees a version without them.
+    assert sorted(Rendition.objects.values_list("preset", "status")) == [
+        ("preview", "pending"), ("thumb", "pending"), ("web", "pending")]
     for callback in callbacks:
         callback()
     (args, kwargs), = queued

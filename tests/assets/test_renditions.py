@@ -42,6 +42,15 @@ def test_renditions_are_made_after_commit(people, django_capture_on_commit_callb
         assert Image.open(fh).getexif()  # the original keeps its metadata
 
 
+def test_large_presets_are_progressive_and_the_thumbnail_baseline(people, django_capture_on_commit_callbacks):
+    asset = ingest("real/Reconyx_HC500_Hyperfire.jpg", people, django_capture_on_commit_callbacks)
+    progressive = {}
+    for rendition in asset.current_version.renditions.all():
+        with rendition.file.open("rb") as fh, Image.open(fh) as im:
+            progressive[rendition.preset] = bool(im.info.get("progressive"))
+    assert progressive == {"web": True, "preview": True, "thumb": False}
+
+
 @pytest.mark.parametrize("n", range(2, 9))
 def test_every_exif_orientation_comes_out_upright(people, django_capture_on_commit_callbacks, n):
     reference = thumb_image(ingest("real/orientation_landscape_1.jpg", people, django_capture_on_commit_callbacks))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,6 +48,18 @@ def test_upload_then_download_gives_the_same_bytes(api, media_in_tmp):
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"] == (
         "attachment; filename=\"Canon 40D.jpg\"; filename*=UTF-8''" + quote("Canon 40D.jpg", safe=""))
+
+
+def test_an_upload_spooled_to_disk_is_moved_into_storage_whole(api, media_in_tmp, settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = spool = tmp_path / "spool"
+    spool.mkdir()
+    data = os.urandom(settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 12345)  # over the limit: Django spools it to disk
+    response = upload(api["contributor"], data, "archive-scan.bin")
+    assert response.status_code == 201, response.json()
+    version = AssetVersion.objects.get(pk=response.json()["current_version"]["id"])
+    with version.file.open("rb") as fh:
+        assert fh.read() == data
+    assert list(spool.iterdir()) == []  # the spooled copy was moved (or removed), not left behind
 
 
 @pytest.mark.parametrize("name,claimed", [("exiftool_HTML.html", "innocent.jpg"), ("exiftool_EXE.exe", "photo.jpg"),
