@@ -42,7 +42,7 @@ def _embedded_keywords(version: AssetVersion | None) -> list[str]:
 
 
 def document_for(asset: Asset, labels: Iterable[str], term_ids: Iterable[int],
-                 colors: Iterable[AssetColor] = ()) -> SearchDocument:
+                 colors: Iterable[AssetColor]) -> SearchDocument:
     """The four weighted texts of an asset (title > labels > description > the rest), its access facts,
     its term links and the families of its dominant colours (`colors`, as colors_for makes them)."""
     other: list[str] = [asset.campaign, *_metadata_values(asset.metadata)]

@@ -139,7 +139,7 @@ def _fts5_concept_sql(clause: Clause) -> tuple[str, list[str]]:
     """SQLite: the ids of the assets whose text holds the phrase, or that are tagged with an expanded term.
 
     One id list (a UNION), which SQLite builds once; PostgreSQL tests both on the
-    index row instead (`_pg_matches`).
+    index row instead (`index_conditions`).
     """
     text_sql, params = _fts5_match_sql([clause], prefix=False)
     terms = ", ".join(str(int(t)) for t in sorted(clause.expanded))  # our own term ids, not the searcher's text
