@@ -471,6 +471,22 @@ class AssetColor(models.Model):
         return f"{self.asset_id} {self.hex}"
 
 
+class VocabularyGeneration(models.Model):
+    """One row: a number bumped in the same transaction as every vocabulary change.
+
+    Every process keeps its own snapshot of the term graph (assets.search.expansion)
+    and compares it with this number once per request. Being a row, the bump is
+    seen by other processes exactly when the change commits: never before (a
+    process reloading then would cache the old graph under the new number), never
+    minutes later, and without a shared cache.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"vocabulary generation {self.number}"
+
+
 class SavedSearch(models.Model):
     """A named search (the list URL's query string), optionally shared with a group."""
 

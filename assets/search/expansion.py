@@ -5,26 +5,26 @@ A query phrase matches a term when it equals any of the term's labels
 then stands for itself and all its narrower terms, transitively, so "footwear"
 finds assets tagged "Running shoes".
 
-The graph is loaded in a handful of queries and kept per process, tagged with a
-generation number held in Django's cache. `invalidate()` (wired to every
-vocabulary write, see assets.search.signals) bumps the generation, so every
-process reloads on its next search when the cache is shared (Redis, database
-cache); with the default per-process memory cache the other processes catch up
-within GENERATION_TTL.
+The graph is loaded in a handful of queries and kept per process, tagged with
+the number in the one-row VocabularyGeneration table. `invalidate()` (wired to
+every vocabulary write, see assets.search.signals) bumps that number in the
+writer's transaction, so every process reloads on its first search after the
+change commits. The number is read once per web request (dam.request_memo; on
+every call outside one: jobs, commands), one primary-key lookup.
 """
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from django.db.models import F
 
+from assets.models import VocabularyGeneration
 from assets.search.text import tokens, trigrams
+from dam import request_memo
 
-GENERATION_KEY = "assets.search.vocabulary-generation"
-GENERATION_TTL = 60  # seconds; the upper bound on staleness in other processes with an unshared cache
+GENERATION_ROW = 1
 
 
 @dataclass(frozen=True)
@@ -145,17 +145,19 @@ def _load() -> Vocabulary:
 
 
 _lock = threading.Lock()
-_memo: tuple[str, Vocabulary] | None = None
+_memo: tuple[int, Vocabulary] | None = None
+
+
+def _generation() -> int:
+    # A missing row (a test database flushed after migrating) reads as 0; invalidate() creates it.
+    return request_memo.remember("assets.search.vocabulary-generation", lambda: (
+        VocabularyGeneration.objects.filter(pk=GENERATION_ROW).values_list("number", flat=True).first() or 0))
 
 
 def current() -> Vocabulary:
-    """The cached vocabulary snapshot, reloaded after any vocabulary change."""
+    """The process's vocabulary snapshot, reloaded when the generation has moved since it was taken."""
     global _memo
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        cache.add(GENERATION_KEY, generation, GENERATION_TTL)
-        generation = cache.get(GENERATION_KEY, generation)
+    generation = _generation()
     memo = _memo
     if memo is not None and memo[0] == generation:
         return memo[1]
@@ -166,7 +168,13 @@ def current() -> Vocabulary:
 
 
 def invalidate(**_: object) -> None:
-    """Forget the snapshot everywhere; connected to vocabulary writes and taxonomy.signals.vocabulary_changed."""
+    """Bump the generation in the caller's transaction, so every process reloads once it commits.
+
+    Connected to vocabulary writes and taxonomy.signals.vocabulary_changed.
+    """
     global _memo
+    bumped = VocabularyGeneration.objects.filter(pk=GENERATION_ROW).update(number=F("number") + 1)
+    if not bumped:
+        VocabularyGeneration.objects.get_or_create(pk=GENERATION_ROW, defaults={"number": 1})
     _memo = None
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, GENERATION_TTL)
+    request_memo.forget()

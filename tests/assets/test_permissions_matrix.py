@@ -14,10 +14,12 @@ from guardian.shortcuts import assign_perm
 
 from accounts import permissions as authority
 from archive import services as archive_services
+from assets import permissions as asset_permissions
 from assets import services
 from assets.models import Asset, Collection, SearchDocument
 from assets.permissions import visibility_q
-from assets.services import collection_grant
+from assets.services import collection_grant, collection_revoke
+from dam import request_memo
 from taxonomy.models import Term, Vocabulary
 from tests.factories import make_asset, make_collection, png_bytes
 
@@ -154,9 +156,14 @@ def _upload():
     return SimpleUploadedFile("new.png", png_bytes(), content_type="image/png")
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["grants as ids", "grants as subqueries"])
 @pytest.mark.parametrize("role", ROLES)
-def test_the_visibility_rule_picks_the_same_assets_from_their_search_index_rows(role, world, people):
-    """Search narrows by the authority's rule stated on SearchDocument's copies; it must agree with the assets."""
+def test_the_visibility_rule_picks_the_same_assets_from_their_search_index_rows(role, listed, world, people,
+                                                                               monkeypatch):
+    """Search narrows by the authority's rule stated on SearchDocument's copies; it must agree with the assets,
+    whether the grants travel as id lists (the usual case) or as subqueries (more than LISTED_IDS of them)."""
+    if not listed:
+        monkeypatch.setattr(asset_permissions, "LISTED_IDS", 0)
     now = timezone.now()
     user = people[role]
     archived = make_asset(people["admin"], approved=True)
@@ -195,3 +202,21 @@ def test_search_index_rows_follow_moves_and_tags(people, api):
     services.asset_update(asset=asset, actor=None, changes={"terms": [term.pk]})
     assert SearchDocument.objects.get(asset=asset).terms == {str(term.pk): 1}
     assert api["viewer"].get("/api/v1/assets/", {"q": "beacon"}).json()["count"] == 1
+
+
+def test_a_grant_given_during_a_request_counts_in_that_request(people):
+    """The granted ids are remembered for a request; a grant (or a new folder) must not wait for the next one."""
+    viewer = people["viewer"]
+    folder = make_collection("Granted mid-request")
+    asset = make_asset(people["admin"], folder, approved=True)
+    child = make_collection("Below it", parent=folder)
+    below = make_asset(people["admin"], child, approved=True)
+    visible = lambda: set(authority.visible(viewer, Asset.objects.all()).values_list("pk", flat=True))  # noqa: E731
+    with request_memo.scope():
+        assert asset.pk not in visible()
+        collection_grant(collection=folder, level="view", user=viewer, actor=None)
+        assert {asset.pk, below.pk} <= visible()
+        newer = make_asset(people["admin"], make_collection("Newer", parent=folder), approved=True)
+        assert newer.pk in visible()
+        collection_revoke(collection=folder, level="view", user=viewer, actor=None)
+        assert not {asset.pk, below.pk, newer.pk} & visible()

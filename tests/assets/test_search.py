@@ -17,7 +17,7 @@ from tests.factories import make_asset
 
 
 @pytest.fixture(autouse=True)
-def fresh_vocabulary_cache():
+def fresh_vocabulary_cache(db):
     # Another test's rolled-back terms must not linger in this process's snapshot.
     expansion.invalidate()
     yield
@@ -165,6 +165,33 @@ def test_bulk_vocabulary_writes_announce_themselves(api, library_of):
     vocabulary_changed.send(sender=Vocabulary, vocabulary_id=cats.vocabulary_id)
     assert titles(found(api["viewer"], q="chats")) == {"Sofa afternoon"}
     assert "chats" in SearchDocument.objects.get(asset=library_of["cat"]).labels
+
+
+def test_a_change_committed_by_another_process_is_picked_up(api, library_of):
+    """What another process's invalidate() leaves behind is a higher number in the row; this process has
+    not been told anything else, and must still search with the new label."""
+    from django.db.models import F
+
+    from assets.models import VocabularyGeneration
+
+    assert titles(found(api["viewer"], q="gatos")) == set()  # the snapshot is taken
+    cats = library_of["terms"]["cats"]
+    TermLabel.objects.bulk_create([TermLabel(term=cats, kind="alt", language="es", text="gatos", normalized="gatos")])
+    assert titles(found(api["viewer"], q="gatos")) == set()  # nothing said: the snapshot stands
+    VocabularyGeneration.objects.filter(pk=expansion.GENERATION_ROW).update(number=F("number") + 1)
+    assert "gatos" in expansion.current().by_label
+    assert titles(found(api["viewer"], q="gatos")) == {"Sofa afternoon"}  # through the tag: no reindex needed
+
+
+def test_a_request_reads_the_generation_once(web):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = web("viewer")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/assets/", {"q": "harbour footwear"}).status_code == 200
+    reads = [q["sql"] for q in ctx.captured_queries if "assets_vocabularygeneration" in q["sql"]]
+    assert len(reads) == 1
 
 
 def test_term_filter_includes_narrower_terms(api, library_of):
