@@ -29,6 +29,7 @@ from assets.metadata import capture_facts
 from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, original_upload_to
 from assets.permissions import GRANT_LEVELS
 from assets.probe import Probe, probe
+from assets.search import index as search_index
 
 if TYPE_CHECKING:
     # Imported by the rendition job itself: it loads libvips, which web processes never need.
@@ -199,7 +200,8 @@ def asset_create(*, fileobj: IO[bytes], filename: str, actor: User | None, colle
     title = title.strip() or (embedded.get("title") or "").strip() or display_name.rsplit(".", 1)[0]
     key = _store(fileobj)
     try:
-        with transaction.atomic():
+        # One index write for the asset, its version and its current version, not three.
+        with transaction.atomic(), search_index.coalesced():
             asset = Asset.objects.create(
                 title=title[:300], description=description, collection=collection, asset_type=info.asset_type,
                 owner=actor, metadata=metadata, **values,
@@ -231,7 +233,7 @@ def version_create(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: Us
     display_name = files.clean_display_name(filename)
     key = _store(fileobj)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), search_index.coalesced():
             asset = Asset.objects.select_for_update().get(pk=asset.pk)  # serialises version numbering
             for check in version_checks:
                 check(asset, actor)

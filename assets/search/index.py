@@ -6,8 +6,10 @@ each of them remembering to call it; bulk loads call `reindex_assets` directly.
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -110,6 +112,40 @@ def reindex_assets(asset_ids: Iterable[int]) -> int:
         AssetColor.objects.bulk_create([c for a in assets for c in swatches[a.pk]])
         written += len(assets)
     return written
+
+
+_gathering = threading.local()
+
+
+@contextmanager
+def coalesced() -> Iterator[None]:
+    """Within the block, `refresh` gathers asset ids and their rows are rewritten once, when it ends.
+
+    For a writer that saves the same asset several times in one transaction (ingest:
+    the asset, its version, then the asset's current version; three rewrites, two of
+    them overwritten). Use it inside the transaction, so the index still commits with
+    the change; when the block raises, nothing is written (the transaction is rolled back).
+    """
+    if getattr(_gathering, "ids", None) is not None:  # nested: the outermost block writes
+        yield
+        return
+    _gathering.ids = set()
+    try:
+        yield
+        ids = _gathering.ids
+    finally:
+        _gathering.ids = None
+    if ids:
+        reindex_assets(ids)
+
+
+def refresh(asset_ids: Iterable[int]) -> None:
+    """Rewrite these assets' index rows now, or at the end of the enclosing `coalesced()` block."""
+    gathering = getattr(_gathering, "ids", None)
+    if gathering is None:
+        reindex_assets(asset_ids)
+    else:
+        gathering.update(asset_ids)
 
 
 def reindex_assets_with_terms(term_ids: Iterable[int]) -> int:

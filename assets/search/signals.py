@@ -19,12 +19,12 @@ from assets.search import expansion, index
 
 def _asset_saved(sender: Any, instance: Asset, raw: bool = False, **_: Any) -> None:
     if not raw:
-        index.reindex_assets([instance.pk])
+        index.refresh([instance.pk])
 
 
 def _version_saved(sender: Any, instance: AssetVersion, raw: bool = False, **_: Any) -> None:
     if not raw:
-        index.reindex_assets([instance.asset_id])
+        index.refresh([instance.asset_id])
 
 
 def _asset_term_changed(sender: Any, instance: AssetTerm, raw: bool = False, origin: Any = None,
@@ -33,7 +33,7 @@ def _asset_term_changed(sender: Any, instance: AssetTerm, raw: bool = False, ori
     # leave a row pointing at a deleted asset.
     deleting_asset = isinstance(origin, Asset) or getattr(origin, "model", None) is Asset
     if not raw and not deleting_asset:
-        index.reindex_assets([instance.asset_id])
+        index.refresh([instance.asset_id])
 
 
 def _asset_terms_m2m(sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None,
@@ -41,9 +41,9 @@ def _asset_terms_m2m(sender: Any, instance: Any, action: str, reverse: bool, pk_
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
-        index.reindex_assets([instance.pk])
+        index.refresh([instance.pk])
     elif pk_set:
-        index.reindex_assets(pk_set)
+        index.refresh(pk_set)
     else:  # term.assets.clear(): the assets are gone from the link table already; refresh them all
         index.reindex_all()
 

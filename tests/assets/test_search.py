@@ -2,6 +2,7 @@
 so passing on both means both databases return the same result sets."""
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -390,3 +391,33 @@ def test_an_approved_asset_is_not_found_by_its_draft_revisions_file_name(api, pe
                        {"file": SimpleUploadedFile("zanzibar-retouch.png", png_bytes())}, format="multipart")
     assert found(api["viewer"], q="zanzibar")["count"] == 0
     assert found(api["viewer"], q="lighthouse")["count"] == 1
+
+
+def test_an_upload_writes_its_index_row_once_and_complete(people):
+    """Ingest saves the asset, its version and the asset again in one transaction: one index write, holding all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_collection, png_bytes
+
+    folder = make_collection("Harbour")
+    with CaptureQueriesContext(connection) as ctx:
+        asset = services.asset_create(fileobj=io.BytesIO(png_bytes()), filename="dusk.png", actor=None,
+                                      collection=folder, title="Lighthouse at dusk")
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "assets_searchdocument"')]
+    assert len(inserts) == 1
+    row = SearchDocument.objects.get(asset=asset)
+    assert row.title == "lighthouse at dusk" and "dusk png" in row.other and row.collection_id == folder.pk
+
+
+def test_a_coalesced_block_that_fails_writes_no_index_row(people):
+    from django.db import transaction
+
+    from assets.search import index
+
+    asset = make_asset(people["admin"], title="Before")
+    with pytest.raises(RuntimeError), transaction.atomic(), index.coalesced():
+        Asset.objects.filter(pk=asset.pk).update(title="After")
+        index.refresh([asset.pk])
+        raise RuntimeError("the writer failed")
+    assert SearchDocument.objects.get(asset=asset).title == "before"
