@@ -225,6 +225,7 @@ def build() -> dict:
                 links_.extend(AssetTerm(asset_id=asset.pk, term_id=terms[k].pk) for k in chosen)
             AssetTerm.objects.bulk_create(links_, batch_size=5000)
         print(f"  {start + len(assets)} assets", flush=True)
+    settle()  # statistics for the bulk-loaded tables before indexing reads them (autovacuum may be off)
     indexing = timed("indexing (reindex_assets over all assets)", index.reindex_all)
     settle()
     expansion.invalidate()
