@@ -84,12 +84,10 @@ def _grants(user: Any, reach: str) -> tuple[QuerySet, str]:
     """What `user` reaches besides their own assets, one of REACH, and the column holding its ids."""
     if reach == "folders":
         return collections_with_grant(user, "view"), "pk"
-    codenames = ("view_asset", "change_asset")
+    on_assets = Q(permission__codename__in=("view_asset", "change_asset"))
     if reach == "assets by user":
-        return AssetUserObjectPermission.objects.filter(user=user, permission__codename__in=codenames), \
-            "content_object_id"
-    return AssetGroupObjectPermission.objects.filter(group__in=user.groups.all(), permission__codename__in=codenames), \
-        "content_object_id"
+        return AssetUserObjectPermission.objects.filter(on_assets, user=user), "content_object_id"
+    return AssetGroupObjectPermission.objects.filter(on_assets, group__in=user.groups.all()), "content_object_id"
 
 
 def _granted(user: Any, reach: str) -> list[int] | None:
