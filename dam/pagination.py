@@ -27,14 +27,11 @@ class CountedPaginator(Paginator):
             self.__dict__["count"] = count  # Paginator.count is a cached_property: this is its cached value
 
     def page(self, number: Any) -> Page:
-        if not isinstance(self.object_list, QuerySet):
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        # The same queryset, so every condition (visibility included) holds for the rows fetched.
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return Page([rows[pk] for pk in ids if pk in rows], number, self)
+        page = super().page(number)  # its rows: Django's slice of the search, not yet run
+        search = self.object_list
+        if isinstance(search, QuerySet):
+            ids = list(page.object_list.values_list("pk", flat=True))  # type: ignore[attr-defined]
+            # The same queryset, so every condition (visibility included) holds for the rows fetched.
+            rows = {row.pk: row for row in search.filter(pk__in=ids).order_by()}
+            page.object_list = [rows[pk] for pk in ids if pk in rows]
+        return page
