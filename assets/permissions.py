@@ -125,11 +125,6 @@ def visibility_q(user: Any, asset_ref: str = "pk") -> Q | None:
     return reachable & (approved_and_usable() | Q(owner_id=user.pk))
 
 
-def forget_grants(**_: Any) -> None:
-    """A grant, a folder or a group membership changed: this request must not use ids remembered before."""
-    request_memo.forget()
-
-
 class CollectionPolicy(Policy):
     model = Collection
 
@@ -238,8 +233,10 @@ def register() -> None:
 
     for policy in (CollectionPolicy(), AssetPolicy(), VersionPolicy(), IngestBatchPolicy()):
         authority.register(policy)
+    # A grant, a folder or a group membership written: the request must not use the ids it remembered.
     for model in (Collection, CollectionUserObjectPermission, CollectionGroupObjectPermission,
                   AssetUserObjectPermission, AssetGroupObjectPermission):
         for signal in (post_save, post_delete):
-            signal.connect(forget_grants, sender=model, dispatch_uid=f"assets.grants.{model.__name__}.{signal}")
-    m2m_changed.connect(forget_grants, sender=get_user_model().groups.through, dispatch_uid="assets.grants.groups")
+            signal.connect(request_memo.forget, sender=model, dispatch_uid=f"assets.grants.{model.__name__}.{signal}")
+    m2m_changed.connect(request_memo.forget, sender=get_user_model().groups.through,
+                        dispatch_uid="assets.grants.groups")
