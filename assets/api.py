@@ -202,7 +202,8 @@ class AssetListCreate(APIView):
             raise serializers.ValidationError(filterset.errors)
         want_facets = request.query_params.get("facets", "1") not in ("0", "false", "no")
         found_facets = search_selectors.facets_for(filterset, user) if want_facets else {}
-        paginator = Pagination(count=filterset.matched_count)  # the facet statement counted the results
+        # The facet statement counted the results; the base queryset is the live list (assets_for_api_list).
+        paginator = Pagination(count=filterset.matched_count, ids=filterset.result_ids(selectors.LIVE))
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         data = AssetSerializer(page, many=True, context={"request": request}).data
         response = paginator.get_paginated_response(data)

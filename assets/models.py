@@ -432,6 +432,19 @@ class SearchDocument(models.Model):
     terms = models.JSONField(default=dict)
     # The colour families that count for the family filter (share >= MIN_COLOR_SHARE), as {"blue": 1}.
     color_families = models.JSONField(default=dict)
+    # What a viewer's filters ask of an asset, so that a viewer's whole search (text, terms, every
+    # filter and the rank) is answered by index rows and only the page's rows are read from the assets
+    # (AssetFilter.result_ids): the asset's type and upload time under its own names, and the facts of
+    # its approved version, the one viewers are shown (null while nothing is approved, as the viewers'
+    # filters through Asset.approved_version find nothing then either).
+    asset_type = models.CharField(max_length=10, null=True)
+    created_at = models.DateTimeField(null=True)
+    approved_width = models.PositiveIntegerField(null=True)
+    approved_height = models.PositiveIntegerField(null=True)
+    approved_mime_type = models.CharField(max_length=127, null=True)
+    approved_camera_make = models.CharField(max_length=100, null=True)
+    approved_camera_model = models.CharField(max_length=100, null=True)
+    approved_captured_on = models.DateField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["collection_id"], name="searchdocument_collection_idx"),

@@ -25,9 +25,14 @@ def assets_visible_to(user: Any) -> QuerySet[Asset]:
     )
 
 
+# What lists and search show of what a user may see: not archived (the archive has its own screen). On a
+# column SearchDocument copies too, so a search can apply it to index rows (AssetFilter.result_ids).
+LIVE = Q(archived_at__isnull=True)
+
+
 def live_assets_visible_to(user: Any) -> QuerySet[Asset]:
-    """What lists and search show: visible and not archived (the archive has its own screen)."""
-    return assets_visible_to(user).filter(archived_at__isnull=True)
+    """What lists and search show: visible and not archived."""
+    return assets_visible_to(user).filter(LIVE)
 
 
 def access_asset(user: Any, uid: Any, action: str = "view") -> Asset:

@@ -43,6 +43,9 @@ parser.add_argument("--reuse", action="store_true",
                          "SQLite: DAM_DATA_DIR) instead of generating it again")
 parser.add_argument("--generate-only", action="store_true",
                     help="generate and index the data, then stop (time the searches later with --reuse)")
+parser.add_argument("--explain", type=int, default=0, metavar="K",
+                    help="after timing, print the query plan (EXPLAIN ANALYZE, BUFFERS on PostgreSQL) of the "
+                         "K slowest ranked searches")
 args = parser.parse_args()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
@@ -273,13 +276,17 @@ def run(data: dict) -> None:
         return out
 
     def filterset(user, params):
-        return AssetFilter(qd(params), queryset=selectors.assets_visible_to(user),
+        return AssetFilter(qd(params), queryset=selectors.live_assets_visible_to(user),
                            collections=selectors.collections_visible_to(user), request=Req(user))
 
     def ranked(params):
+        # As a page reads its rows: the ids of the first 50 results in order, then those rows through the
+        # permission-filtered queryset (here only their ids: the page's joins are not the search's cost).
         fs = filterset(viewer, params)
         assert fs.is_valid(), fs.errors
-        return list(fs.qs.values_list("pk", flat=True)[:50])
+        ids = list(fs.result_ids(selectors.LIVE)[:50])
+        found = set(fs.qs.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+        return [pk for pk in ids if pk in found]
 
     def floor(params):
         fs = AssetFilter(qd(params), queryset=Asset.objects.all(),
@@ -308,7 +315,11 @@ def run(data: dict) -> None:
     gc.collect()
     gc.freeze()
     for params in queries:  # warm caches once, as a running server would be
-        ranked(params)
+        fs = filterset(viewer, params)
+        assert fs.is_valid()
+        with request_memo.scope():
+            # The page's way to its ids must give the very rows, in the very order, of the search itself.
+            assert ranked(params) == list(fs.qs.values_list("pk", flat=True)[:50]), params
     for params in queries:
         for name, fn in (("ranked", ranked), ("floor", floor), ("facets", facet_counts)):
             start = time.perf_counter()
@@ -335,6 +346,14 @@ def run(data: dict) -> None:
                         ("page", "list page 1 (/assets/), viewer")):
         print(f"  {label:45s} {percentiles(results[name])}")
     print(f"  SQL queries per list page: min {min(page_queries)}, max {max(page_queries)}")
+    slowest = sorted(range(len(queries)), key=lambda i: results["ranked"][i], reverse=True)[:args.explain]
+    for i in slowest:
+        fs = filterset(viewer, queries[i])
+        assert fs.is_valid()
+        with request_memo.scope():
+            options = {"analyze": True, "buffers": True} if connection.vendor == "postgresql" else {}
+            plan = fs.result_ids(selectors.LIVE)[:50].explain(**options)
+        print(f"\n-- ranked {results['ranked'][i] * 1000:.1f} ms: {queries[i]}\n{plan}")
 
 
 def reuse() -> dict:

@@ -20,6 +20,10 @@ from assets.search.text import index_text
 BATCH = 500
 # Asset columns copied onto SearchDocument under the same names (see its docstring).
 ACCESS_FACTS = ("collection_id", "owner_id", "approved_version_id", "archived_at", "rights_expire_at", "embargo_until")
+# Asset columns a viewer's filters test, copied under the same names; and the approved version's
+# columns they test, copied as approved_<name> (null while nothing is approved).
+FILTERED_FACTS = ("asset_type", "created_at")
+APPROVED_FACTS = ("width", "height", "mime_type", "camera_make", "camera_model", "captured_on")
 
 
 def _metadata_values(value: Any) -> list[str]:
@@ -46,7 +50,8 @@ def _embedded_keywords(version: AssetVersion | None) -> list[str]:
 def document_for(asset: Asset, labels: Iterable[str], term_ids: Iterable[int],
                  colors: Iterable[AssetColor]) -> SearchDocument:
     """The four weighted texts of an asset (title > labels > description > the rest), its access facts,
-    its term links and the families of its dominant colours (`colors`, as colors_for makes them)."""
+    the facts a viewer's filters test, its term links and the families of its dominant colours (`colors`,
+    as colors_for makes them)."""
     other: list[str] = [asset.campaign, *_metadata_values(asset.metadata)]
     version = public_version(asset)
     if version is not None:
@@ -55,7 +60,9 @@ def document_for(asset: Asset, labels: Iterable[str], term_ids: Iterable[int],
     return SearchDocument(
         asset_id=asset.pk, title=index_text([asset.title]), labels=index_text(labels),
         description=index_text([asset.description]), other=index_text(other),
-        **{field: getattr(asset, field) for field in ACCESS_FACTS},
+        **{field: getattr(asset, field) for field in ACCESS_FACTS + FILTERED_FACTS},
+        **{f"approved_{field}": getattr(asset.approved_version, field) if asset.approved_version else None
+           for field in APPROVED_FACTS},
         terms={str(term_id): 1 for term_id in sorted(set(term_ids))},
         color_families={c.family: 1 for c in colors if c.share >= MIN_COLOR_SHARE})
 

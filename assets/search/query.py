@@ -25,7 +25,7 @@ from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from assets.models import Asset, AssetTerm
+from assets.models import Asset, AssetTerm, SearchDocument
 from assets.search import expansion
 from assets.search.text import tokens
 
@@ -185,8 +185,8 @@ def index_conditions(parsed: ParsedQuery) -> list[RawSQL]:
     return conditions
 
 
-def rank(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:
-    """Annotate `search_rank`: higher is better; 0 for assets found only through their terms."""
+def _rank_clauses(parsed: ParsedQuery) -> list[Clause]:
+    """The query's clauses, and the labels of up to RANK_LABELS expanded terms as phrases of their own."""
     vocabulary = expansion.current()
     rank_clauses = list(parsed.clauses)
     extra: set[int] = set()
@@ -196,13 +196,22 @@ def rank(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:
         words = tuple(tokens(vocabulary.terms[term_id].label))
         if words:
             rank_clauses.append(Clause(words, term_ids=frozenset({term_id})))  # a label: its phrase, not prefixes
+    return rank_clauses
+
+
+def _pg_rank_tsquery(parsed: ParsedQuery) -> str:
+    return " | ".join(dict.fromkeys(_pg_term(c, prefix=not c.term_ids) for c in _rank_clauses(parsed)))
+
+
+def rank(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:
+    """Annotate `search_rank`: higher is better; 0 for assets found only through their terms."""
     table = connection.ops.quote_name(Asset._meta.db_table)
     if connection.vendor == "postgresql":
-        tsquery = " | ".join(dict.fromkeys(_pg_term(c, prefix=not c.term_ids) for c in rank_clauses))
+        tsquery = _pg_rank_tsquery(parsed)
         sql = (f"SELECT ts_rank(d.vector, to_tsquery('simple', %s)) FROM assets_searchdocument d "  # noqa: S608
                f"WHERE d.asset_id = {table}.id")
     else:
-        tsquery = " OR ".join(dict.fromkeys(_fts5_term(c, prefix=not c.term_ids) for c in rank_clauses))
+        tsquery = " OR ".join(dict.fromkeys(_fts5_term(c, prefix=not c.term_ids) for c in _rank_clauses(parsed)))
         # FTS5 re-runs the whole MATCH for each outer row when asked for one rowid (measured: 28 s for 3,600
         # results at 50k assets), so score every match once in a materialised CTE and look results up in it.
         sql = (f"WITH scores AS MATERIALIZED (SELECT rowid AS id, -bm25(assets_search_fts, {BM25_WEIGHTS}) "  # noqa: S608
@@ -210,3 +219,9 @@ def rank(queryset: QuerySet[Asset], parsed: ParsedQuery) -> QuerySet[Asset]:
                f"SELECT score FROM scores WHERE scores.id = {table}.id")
     ranked = RawSQL(f"({sql})", [tsquery], output_field=FloatField())  # noqa: S611
     return queryset.annotate(search_rank=Coalesce(ranked, 0.0, output_field=FloatField()))
+
+
+def rank_index_rows(rows: QuerySet[SearchDocument], parsed: ParsedQuery) -> QuerySet[SearchDocument]:
+    """PostgreSQL: annotate index rows with `search_rank`, the same value `rank` gives their assets."""
+    return rows.annotate(search_rank=RawSQL("ts_rank(vector, to_tsquery('simple', %s))",
+                                            [_pg_rank_tsquery(parsed)], output_field=FloatField()))

@@ -1,0 +1,183 @@
+"""A viewer's search answered by index rows alone (AssetFilter.result_ids on PostgreSQL) finds the very
+rows, in the very order, that the search over the assets finds; and the index row's copies follow the
+asset and its approved version."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.permissions import Role
+from assets import selectors, services
+from assets.filters import AssetFilter
+from assets.models import Asset, SearchDocument
+from assets.search import expansion
+from assets.search.selectors import _AsUser
+from dam import request_memo
+from tests.factories import approve_for_test, make_collection, make_user, png_bytes
+
+ON_INDEX_ROWS = connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def fresh_vocabulary_cache(db):
+    expansion.invalidate()
+    yield
+    expansion.invalidate()
+
+
+def revise(asset, size, filename="next.png"):
+    return services.version_create(asset=asset, fileobj=io.BytesIO(png_bytes(size=size)), filename=filename,
+                                   actor=None)
+
+
+@pytest.fixture
+def harbour(people):
+    """Assets that all match "harbour", differing in every fact a viewer's filters test."""
+    seen, unseen = make_collection("Seen"), make_collection("Unseen")
+    reader = make_user("reader", Role.VIEWER)
+    services.collection_grant(collection=seen, level="view", actor=None, user=reader)
+    owner = people["brand_manager"]
+    now = timezone.now()
+
+    def add(title, *, size=(64, 48), approved=True, collection=seen, **changes):
+        asset = services.asset_create(fileobj=io.BytesIO(png_bytes(size=size)), filename=f"{title}.png",
+                                      actor=None, collection=collection, title=title)
+        asset.owner = owner
+        asset.save(update_fields=["owner"])
+        if approved:
+            approve_for_test(asset)
+        if changes:
+            services.asset_update(asset=asset, actor=None, changes=changes)
+        return asset
+
+    a = {
+        "wide": add("Harbour wide"),
+        "tall": add("Harbour tall", size=(48, 64)),
+        "square": add("Harbour square", size=(50, 50)),
+        "revised": add("Harbour revised"),  # approved wide, then a tall draft revision viewers must not see
+        "expiring": add("Harbour expiring", rights_expire_at=now + timedelta(days=10)),
+        "embargoed": add("Harbour embargoed", embargo_until=now + timedelta(days=3)),
+        "expired": add("Harbour expired", rights_expire_at=now - timedelta(days=1)),
+        "draft": add("Harbour draft", approved=False),
+        "unseen": add("Harbour elsewhere", collection=unseen),
+        "archived": add("Harbour archived"),
+        "in the description": add("Boats", description="moored in the harbour"),
+    }
+    revise(a["revised"], (30, 60))
+    own = services.asset_create(fileobj=io.BytesIO(png_bytes()), filename="own.png", actor=None, collection=seen,
+                                title="Harbour of my own")  # the reader's own draft: they see it, unapproved
+    own.owner = reader
+    own.save(update_fields=["owner"])
+    a["own"] = own
+    tall = a["tall"].approved_version
+    tall.camera_make, tall.camera_model = "Canon", "EOS R5"
+    tall.captured_on = timezone.now().date() - timedelta(days=400)
+    tall.save(update_fields=["camera_make", "camera_model", "captured_on"])
+    a["archived"].archived_at = now
+    a["archived"].save(update_fields=["archived_at"])
+    return {"assets": a, "reader": reader, "seen": seen}
+
+
+def search(user, **params):
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        data.setlist(key, [str(value)])
+    filterset = AssetFilter(data, queryset=selectors.live_assets_visible_to(user),
+                            collections=selectors.collections_visible_to(user), request=_AsUser(user))
+    assert filterset.is_valid(), filterset.errors
+    return filterset
+
+
+def both_ways(user, **params):
+    """The result ids as a page reads them, and as the search over the assets orders them."""
+    with request_memo.scope():
+        filterset = search(user, **params)
+        ids = filterset.result_ids(selectors.LIVE)
+        return ids.model, list(ids), list(filterset.qs.values_list("pk", flat=True))
+
+
+VIEWER_SEARCHES = [
+    {}, {"type": "image"}, {"type": "video"},
+    {"orientation": "landscape"}, {"orientation": "portrait"}, {"orientation": "square"},
+    {"make": "Canon"}, {"make": "Canon", "camera_model": "EOS R5"}, {"camera_model": "EOS 5D"},
+    {"captured_before": "2099-01-01"}, {"captured_after": "2099-01-01"},
+    {"rights": "valid"}, {"rights": "expiring"}, {"uploaded": "7d"}, {"uploaded": "older"},
+    {"uploaded_after": "2000-01-01", "uploaded_before": "2099-12-31"}, {"uploaded_after": "2099-01-01"},
+    {"file_type": "image/png"}, {"file_type": "image/jpeg"}, {"color": "#ff0000"},
+    {"type": "image", "orientation": "landscape", "rights": "valid"},
+]
+
+
+@pytest.mark.parametrize("params", VIEWER_SEARCHES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()) or "q")
+@pytest.mark.parametrize("q", ["harbour", "harb boats"])
+def test_index_rows_find_what_the_assets_find_in_the_same_order(harbour, people, q, params):
+    for user in (harbour["reader"], people["viewer"]):
+        model, ids, expected = both_ways(user, q=q, **params)
+        assert ids == expected
+        assert model is (SearchDocument if ON_INDEX_ROWS else Asset)
+
+
+def test_what_the_reader_sees(harbour):
+    a, reader = harbour["assets"], harbour["reader"]
+    _, ids, _ = both_ways(reader, q="harbour")
+    assert set(ids) == {a[n].pk for n in ("wide", "tall", "square", "revised", "expiring", "in the description",
+                                           "own")}
+    # Facts come from the approved version: the tall draft revision does not make "revised" a portrait,
+    # and the reader's own unapproved asset has no approved facts to match.
+    assert both_ways(reader, q="harbour", orientation="portrait")[1] == [a["tall"].pk]
+    assert set(both_ways(reader, q="harbour", orientation="landscape")[1]) == {
+        a["wide"].pk, a["revised"].pk, a["expiring"].pk, a["in the description"].pk}
+    assert a["own"].pk in both_ways(reader, q="harbour", type="image")[1]
+    assert both_ways(reader, q="harbour", rights="expiring")[1] == [a["expiring"].pk]
+    assert both_ways(reader, q="harbour", collection=harbour["seen"].pk)[1] == ids
+
+
+def test_approving_a_revision_moves_its_facts_onto_the_index_row(harbour):
+    a, reader = harbour["assets"], harbour["reader"]
+    a["revised"].refresh_from_db()  # its current version is the tall revision
+    approve_for_test(a["revised"])
+    row = SearchDocument.objects.get(asset=a["revised"])
+    assert (row.approved_width, row.approved_height) == (30, 60)
+    model, ids, expected = both_ways(reader, q="harbour", orientation="portrait")
+    assert ids == expected and set(ids) == {a["tall"].pk, a["revised"].pk}
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "harbour", "status": "approved"},       # a review state: only the assets know it
+    {"q": "harbour", "ordering": "-created"},     # ranked by the index rows only by relevance
+    {"type": "image"},                            # no words: nothing is searched on index rows
+])
+def test_searches_the_index_rows_cannot_answer_alone_read_their_ids_from_the_assets(harbour, params):
+    model, ids, expected = both_ways(harbour["reader"], **params)
+    assert ids == expected
+    assert model is Asset
+
+
+def test_those_who_see_drafts_search_the_assets(harbour, people):
+    for persona in ("editor", "admin"):
+        model, ids, expected = both_ways(people[persona], q="harbour", orientation="portrait")
+        assert model is Asset and ids == expected
+    assert harbour["assets"]["revised"].pk in both_ways(people["admin"], q="harbour", orientation="portrait")[1]
+
+
+def test_the_list_page_and_the_api_page_through_index_rows(harbour, client, people):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(harbour["reader"])
+    pages = [api.get("/api/v1/assets/", {"q": "harbour", "page_size": 2, "page": n, "facets": 0}).json()
+             for n in (1, 2, 3, 4)]
+    assert pages[0]["count"] == 7
+    assert [len(p["results"]) for p in pages] == [2, 2, 2, 1]
+    listed = [row["uid"] for p in pages for row in p["results"]]
+    _, ids, _ = both_ways(harbour["reader"], q="harbour")
+    uids = dict(Asset.objects.values_list("pk", "uid"))
+    assert listed == [str(uids[pk]) for pk in ids]
+    client.force_login(harbour["reader"])
+    page = client.get("/assets/", {"q": "harbour", "orientation": "portrait"})
+    assert [asset.pk for asset in page.context["assets"]] == [harbour["assets"]["tall"].pk]
