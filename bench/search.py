@@ -12,7 +12,9 @@ then indexed with assets.search.index.reindex_assets (timed too).
 
 Then, for a fixed (seeded) set of queries, each "keyword + 2 facets":
   ranked   as the restricted viewer, through AssetFilter: permission filter, vocabulary expansion,
-           full-text match, ranked, first 50 rows
+           full-text match, ranked, first 50 rows, read as a page reads them (the ids in order from
+           AssetFilter.result_ids, then those rows through the permission-filtered live queryset);
+           before timing, every search's result is checked to equal the queryset's own first 50
   floor    the same match and facets without ranking and without the permission filter
            (an admin, ordered by id), first 50 rows
   facets   every facet count for the same search, as the restricted viewer
