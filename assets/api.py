@@ -197,13 +197,14 @@ class AssetListCreate(APIView):
         """Search: the page of results, plus `facets` (send facets=0 to skip them) and `search` (how q was read)."""
         user = request.user
         filterset = AssetFilter(request.query_params, queryset=search_selectors.assets_for_api_list(user),
-                                collections=selectors.collections_visible_to(user), request=request)
+                                collections=selectors.collections_visible_to(user), request=request,
+                                index_scope=selectors.LIVE)  # assets_for_api_list is the live list
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
         want_facets = request.query_params.get("facets", "1") not in ("0", "false", "no")
         found_facets = search_selectors.facets_for(filterset, user) if want_facets else {}
-        # The facet statement counted the results; the base queryset is the live list (assets_for_api_list).
-        paginator = Pagination(count=filterset.matched_count, ids=filterset.result_ids(selectors.LIVE))
+        # The facet statement counted the results.
+        paginator = Pagination(count=filterset.matched_count, ids=filterset.result_ids())
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         data = AssetSerializer(page, many=True, context={"request": request}).data
         response = paginator.get_paginated_response(data)

@@ -99,9 +99,13 @@ class AssetFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data: Any = None, *args: Any, collections: QuerySet[Collection] | None = None,
-                 **kwargs: Any):
+                 index_scope: Q | None = None, **kwargs: Any):
+        """`index_scope`: given when the queryset is exactly the user's visible assets narrowed by this
+        condition, on columns the search index row copies (selectors.LIVE for the live list). A viewer's
+        search may then be answered by index rows alone (matched_index_rows)."""
         # Always bound: the bare list page (no query string) is a search too, with facets and the default order.
         super().__init__(QueryDict() if data is None else data, *args, **kwargs)
+        self.index_scope = index_scope
         if collections is not None:
             self.filters["collection"].queryset = collections  # type: ignore[attr-defined]
         user = getattr(self.request, "user", None)
@@ -147,7 +151,7 @@ class AssetFilter(django_filters.FilterSet):
         }[value]
 
     def orientation_q(self, value: str, on_index_row: bool = False) -> Q:
-        width, height = self._version_fact("width", on_index_row), self._version_fact("height", on_index_row)
+        width, height = self.version_fact("width", on_index_row), self.version_fact("height", on_index_row)
         return {
             "landscape": Q(**{f"{width}__gt": F(height)}),
             "portrait": Q(**{f"{height}__gt": F(width)}),
@@ -160,7 +164,7 @@ class AssetFilter(django_filters.FilterSet):
             return Q(created_at__lt=self.now - timedelta(days=365))
         return Q(created_at__gte=self.now - timedelta(days=days[value]))
 
-    def _version_fact(self, column: str, on_index_row: bool = False) -> str:
+    def version_fact(self, column: str, on_index_row: bool = False) -> str:
         """The lookup of a fact of the version this user is shown, on the asset or on its index row."""
         return f"approved_{column}" if on_index_row else f"{self.version}__{column}"
 
@@ -219,7 +223,7 @@ class AssetFilter(django_filters.FilterSet):
         return self.narrow(queryset, on_date, on_date)
 
     def _version_equals(self, queryset: QuerySet[Asset], column: str, lookup: str, value: Any) -> QuerySet[Asset]:
-        on_asset, on_row = (f"{self._version_fact(column, row)}{lookup}" for row in (False, True))
+        on_asset, on_row = (f"{self.version_fact(column, row)}{lookup}" for row in (False, True))
         return self.narrow(queryset, Q(**{on_asset: value}), Q(**{on_row: value}))
 
     def by_captured(self, queryset: QuerySet[Asset], name: str, value: date) -> QuerySet[Asset]:
@@ -262,25 +266,33 @@ class AssetFilter(django_filters.FilterSet):
         self.matched = matched
         return self.order(matched)
 
-    def result_ids(self, scope: Q) -> QuerySet[Any]:
-        """The ids of the results in order: what a page reads before it fetches its rows by id
-        (dam.pagination.CountedPaginator), so that the rows fetched are the page's and no more.
+    def matched_index_rows(self) -> QuerySet[SearchDocument] | None:
+        """The index rows of the results, when they alone answer this search; else None.
 
-        `scope` is what the queryset given to this FilterSet adds to the user's visibility, on
-        columns SearchDocument copies (the live list: selectors.LIVE). When a signed-in viewer's
-        words are searched on PostgreSQL and every filter was answered by index rows, the ids are
-        ranked on the index rows alone. Otherwise every match is looked up in the assets and their
-        versions before the first 50 are known (measured at 1,000,000 assets: 15,700 asset and
-        as many version lookups for one broad word). The page's rows are still fetched through
-        the queryset, so the visibility rule on the assets themselves still decides.
+        They do for a signed-in viewer's search on PostgreSQL whose text, term or colour
+        conditions put it on index rows anyway, when every other filter could be answered
+        there too (the row copies the asset's type, upload time, folder and rights, and its
+        approved version's facts) and the queryset's own narrowing is known (`index_scope`).
+        Then results are ranked and counted without reading each match's asset and version
+        (measured at 1,000,000 assets: 15,700 asset and as many version lookups for one broad
+        word). Whatever reads whole rows still reads them through the queryset, so the
+        visibility rule on the assets themselves still decides what is shown.
         """
-        results = self.qs
-        ordering = self.form.cleaned_data.get("ordering") or "relevance"
-        if not (self.index_conditions and self.parsed and ordering == "relevance" and self.facts_on_index_rows
-                and not self.asset_only and self.user is not None and self.user.is_authenticated):
-            return results.values_list("pk", flat=True)
-        rows = query.rank_index_rows(self.index_rows().filter(scope), self.parsed)
-        return rows.order_by("-search_rank", "-created_at", "-asset_id").values_list("asset_id", flat=True)
+        self.qs  # noqa: B018 -- runs the filters, which gather the conditions
+        user = self.user
+        if (self.index_scope is None or not self.index_conditions or not self.facts_on_index_rows or self.asset_only
+                or user is None or not user.is_authenticated):
+            return None
+        return self.index_rows().filter(self.index_scope)
+
+    def result_ids(self) -> QuerySet[Any]:
+        """The ids of the results in order: what a page reads before it fetches its rows by id
+        (dam.pagination.CountedPaginator). Ranked on the index rows when they answer the search."""
+        rows = self.matched_index_rows()
+        if rows is None or not self.parsed or (self.form.cleaned_data.get("ordering") or "relevance") != "relevance":
+            return self.qs.values_list("pk", flat=True)
+        ranked = query.rank_index_rows(rows, self.parsed)
+        return ranked.order_by("-search_rank", "-created_at", "-asset_id").values_list("asset_id", flat=True)
 
     def index_rows(self) -> QuerySet[SearchDocument]:
         """PostgreSQL: the search index rows meeting every condition gathered from the filters, and the

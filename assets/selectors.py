@@ -26,7 +26,7 @@ def assets_visible_to(user: Any) -> QuerySet[Asset]:
 
 
 # What lists and search show of what a user may see: not archived (the archive has its own screen). On a
-# column SearchDocument copies too, so a search can apply it to index rows (AssetFilter.result_ids).
+# column SearchDocument copies too, so a search can apply it to index rows (AssetFilter index_scope).
 LIVE = Q(archived_at__isnull=True)
 
 

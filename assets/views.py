@@ -46,6 +46,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["collections"] = selectors.collections_visible_to(self.request.user)
+        kwargs["index_scope"] = selectors.LIVE  # get_queryset is the live list
         return kwargs
 
     def get_paginator(self, queryset: Any, per_page: int, orphans: int = 0, allow_empty_first_page: bool = True,
@@ -53,7 +54,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
         return CountedPaginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
                                 count=self.filterset.matched_count, **kwargs,
                                 # an invalid search lists nothing (FilterView's strict mode): no ids to read
-                                ids=self.filterset.result_ids(selectors.LIVE) if self.filterset.is_valid() else None)
+                                ids=self.filterset.result_ids() if self.filterset.is_valid() else None)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         search = search_views.search_context(self.request, self.filterset)  # facets first: they count the results

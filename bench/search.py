@@ -279,14 +279,15 @@ def run(data: dict) -> None:
 
     def filterset(user, params):
         return AssetFilter(qd(params), queryset=selectors.live_assets_visible_to(user),
-                           collections=selectors.collections_visible_to(user), request=Req(user))
+                           collections=selectors.collections_visible_to(user), request=Req(user),
+                           index_scope=selectors.LIVE)
 
     def ranked(params):
         # As a page reads its rows: the ids of the first 50 results in order, then those rows through the
         # permission-filtered queryset (here only their ids: the page's joins are not the search's cost).
         fs = filterset(viewer, params)
         assert fs.is_valid(), fs.errors
-        ids = list(fs.result_ids(selectors.LIVE)[:50])
+        ids = list(fs.result_ids()[:50])
         found = set(fs.qs.filter(pk__in=ids).order_by().values_list("pk", flat=True))
         return [pk for pk in ids if pk in found]
 
@@ -354,7 +355,7 @@ def run(data: dict) -> None:
         assert fs.is_valid()
         with request_memo.scope():
             options = {"analyze": True, "buffers": True} if connection.vendor == "postgresql" else {}
-            plan = fs.result_ids(selectors.LIVE)[:50].explain(**options)
+            plan = fs.result_ids()[:50].explain(**options)
         print(f"\n-- ranked {results['ranked'][i] * 1000:.1f} ms: {queries[i]}\n{plan}")
 
 

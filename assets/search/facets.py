@@ -13,16 +13,17 @@ to know which terms made the top list, take a second statement. (Measured at
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, QuerySet
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, QuerySet, Value
 from django.db.models.functions import ExtractYear
 
 from assets import colors
-from assets.models import AssetColor, AssetTerm, AssetType, Collection, ReviewState
+from assets.models import AssetColor, AssetTerm, AssetType, Collection, ReviewState, SearchDocument
 from assets.search import expansion
 
 if TYPE_CHECKING:
@@ -49,16 +50,24 @@ def _flag_groups(filterset: AssetFilter) -> dict[str, tuple[tuple[tuple[str, str
 
 
 def _matched_rows(filterset: AssetFilter, matched: QuerySet) -> tuple[str, list[Any], list[str]]:
-    """SQL for one row per matching asset with every value a facet groups by, and the flag column names."""
-    flags = {f"flag_{name}_{value}": ExpressionWrapper(q(value), output_field=BooleanField())
-             for name, (choices, q) in _flag_groups(filterset).items() for value, _ in choices}
+    """SQL for one row per matching asset with every value a facet groups by, and the flag column names.
+
+    `matched` is either the matching assets or, when they answer the search, their index
+    rows (AssetFilter.matched_index_rows), which carry the same values under their own
+    names: a viewer's facets then read no asset or version row.
+    """
+    on_rows = matched.model is SearchDocument
+    flags = {f"flag_{name}_{value}": ExpressionWrapper(
+        q(value, on_index_row=True) if on_rows and name == "orientation" else q(value), output_field=BooleanField())
+        for name, (choices, q) in _flag_groups(filterset).items() for value, _ in choices}
+    version = functools.partial(filterset.version_fact, on_index_row=on_rows)
     rows = matched.annotate(
-        f_path=F("collection__path"), f_type=F("asset_type"),
-        f_status=F(f"{filterset.version}__review_state"),
-        f_year=ExtractYear(f"{filterset.version}__captured_on"),
-        f_make=F(f"{filterset.version}__camera_make"), f_model=F(f"{filterset.version}__camera_model"),
-        f_mime=F(f"{filterset.version}__mime_type"), **flags,
-    ).values("pk", "f_path", "f_type", "f_status", "f_year", "f_make", "f_model", "f_mime", *flags)
+        f_collection=F("collection_id"), f_type=F("asset_type"),
+        # Only those who see drafts get the review-state facet, and their searches read the assets.
+        f_status=Value(None, output_field=CharField()) if on_rows else F(version("review_state")),
+        f_year=ExtractYear(version("captured_on")),
+        f_make=F(version("camera_make")), f_model=F(version("camera_model")), f_mime=F(version("mime_type")), **flags,
+    ).values("pk", "f_collection", "f_type", "f_status", "f_year", "f_make", "f_model", "f_mime", *flags)
     sql, params = rows.query.sql_with_params()
     return sql, list(params), list(flags)
 
@@ -83,7 +92,7 @@ def _count_all(filterset: AssetFilter, matched: QuerySet) -> dict[str, list[tupl
     # Constant text only: table and column names of our own, and int/float constants.
     branches = [
         "SELECT 'total', NULL, NULL, COUNT(*) FROM m",
-        _grouped("path", "f_path"), _grouped("type", "f_type"), _grouped("status", "f_status"),
+        _grouped("collection", "f_collection"), _grouped("type", "f_type"), _grouped("status", "f_status"),
         _grouped("year", "f_year", "WHERE f_year IS NOT NULL"),
         _grouped("camera", "f_make, f_model", "WHERE f_make <> ''", TOP_VALUES),
         _grouped("mime", "f_mime", "WHERE f_mime IS NOT NULL", TOP_VALUES),
@@ -108,16 +117,18 @@ def compute(filterset: AssetFilter, visible_collections: QuerySet[Collection]) -
     Also sets `filterset.matched_count`, the number of results, counted by the same
     statement, so that a paginator need not run the search once more to count it.
     """
-    matched = filterset.matched
-    if matched is None:
+    if filterset.matched is None:
         return {}
-    matched = matched.order_by()
+    index_rows = filterset.matched_index_rows()
+    matched: QuerySet = filterset.matched.order_by() if index_rows is None else index_rows
     counted = _count_all(filterset, matched)
     filterset.matched_count = sum(n for _, _, n in counted["total"])
-    single = {facet: {value: n for value, _, n in counted[facet]} for facet in ("path", "type", "status", "color")}
+    single = {facet: {value: n for value, _, n in counted[facet]}
+              for facet in ("collection", "type", "status", "color")}
     facets: dict[str, Any] = {}
 
-    facets["collection"] = _facet("Collection", "collection", _collections(single["path"], visible_collections))
+    facets["collection"] = _facet("Collection", "collection",
+                                  _collections(single["collection"], visible_collections))
     facets["term"] = {"label": "Terms", "param": "term", "vocabularies": _terms(
         matched, {int(t): n for t, _, n in counted["term"] if t is not None})}
     facets["type"] = _facet("Type", "type", [_value(v, label, single["type"].get(v, 0))
@@ -151,10 +162,18 @@ def compute(filterset: AssetFilter, visible_collections: QuerySet[Collection]) -
 
 
 def _collections(direct: dict[str | None, int], visible_collections: QuerySet[Collection]) -> list[dict[str, Any]]:
-    """Counts per folder, rolled up the tree (the collection filter includes sub-folders)."""
-    paths = {path: n for path, n in direct.items() if path}
-    if not paths:
+    """Counts per folder, rolled up the tree (the collection filter includes sub-folders).
+
+    `direct` counts by folder id. Their paths are read in one query, from every folder
+    (an asset granted on its own may sit in a folder the user cannot list); only the
+    visible ones among their ancestors are offered.
+    """
+    ids = [int(pk) for pk in direct if pk]
+    if not ids:
         return []
+    paths: dict[str, int] = defaultdict(int)
+    for pk, path in Collection.objects.filter(pk__in=ids).values_list("pk", "path"):
+        paths[path] += direct[str(pk)]
     ancestor_ids = {int(p) for path in paths for p in path.strip("/").split("/") if p}
     rows = []
     for folder in visible_collections.filter(pk__in=ancestor_ids).order_by("path"):

@@ -15,8 +15,8 @@ from accounts.permissions import Role
 from assets import selectors, services
 from assets.filters import AssetFilter
 from assets.models import Asset, SearchDocument
-from assets.search import expansion
-from assets.search.selectors import _AsUser
+from assets.search import expansion, facets
+from assets.search.selectors import _AsUser, facets_for
 from dam import request_memo
 from tests.factories import approve_for_test, make_collection, make_user, png_bytes
 
@@ -67,6 +67,7 @@ def harbour(people):
         "unseen": add("Harbour elsewhere", collection=unseen),
         "archived": add("Harbour archived"),
         "in the description": add("Boats", description="moored in the harbour"),
+        "below": add("Harbour below", collection=make_collection("Sub", parent=seen)),
     }
     revise(a["revised"], (30, 60))
     own = services.asset_create(fileobj=io.BytesIO(png_bytes()), filename="own.png", actor=None, collection=seen,
@@ -83,12 +84,13 @@ def harbour(people):
     return {"assets": a, "reader": reader, "seen": seen}
 
 
-def search(user, **params):
+def search(user, index_scope=selectors.LIVE, **params):
     data = QueryDict(mutable=True)
     for key, value in params.items():
         data.setlist(key, [str(value)])
     filterset = AssetFilter(data, queryset=selectors.live_assets_visible_to(user),
-                            collections=selectors.collections_visible_to(user), request=_AsUser(user))
+                            collections=selectors.collections_visible_to(user), request=_AsUser(user),
+                            index_scope=index_scope)
     assert filterset.is_valid(), filterset.errors
     return filterset
 
@@ -97,7 +99,7 @@ def both_ways(user, **params):
     """The result ids as a page reads them, and as the search over the assets orders them."""
     with request_memo.scope():
         filterset = search(user, **params)
-        ids = filterset.result_ids(selectors.LIVE)
+        ids = filterset.result_ids()
         return ids.model, list(ids), list(filterset.qs.values_list("pk", flat=True))
 
 
@@ -126,12 +128,12 @@ def test_what_the_reader_sees(harbour):
     a, reader = harbour["assets"], harbour["reader"]
     _, ids, _ = both_ways(reader, q="harbour")
     assert set(ids) == {a[n].pk for n in ("wide", "tall", "square", "revised", "expiring", "in the description",
-                                           "own")}
+                                           "below", "own")}
     # Facts come from the approved version: the tall draft revision does not make "revised" a portrait,
     # and the reader's own unapproved asset has no approved facts to match.
     assert both_ways(reader, q="harbour", orientation="portrait")[1] == [a["tall"].pk]
     assert set(both_ways(reader, q="harbour", orientation="landscape")[1]) == {
-        a["wide"].pk, a["revised"].pk, a["expiring"].pk, a["in the description"].pk}
+        a["wide"].pk, a["revised"].pk, a["expiring"].pk, a["in the description"].pk, a["below"].pk}
     assert a["own"].pk in both_ways(reader, q="harbour", type="image")[1]
     assert both_ways(reader, q="harbour", rights="expiring")[1] == [a["expiring"].pk]
     assert both_ways(reader, q="harbour", collection=harbour["seen"].pk)[1] == ids
@@ -172,8 +174,8 @@ def test_the_list_page_and_the_api_page_through_index_rows(harbour, client, peop
     api.force_authenticate(harbour["reader"])
     pages = [api.get("/api/v1/assets/", {"q": "harbour", "page_size": 2, "page": n, "facets": 0}).json()
              for n in (1, 2, 3, 4)]
-    assert pages[0]["count"] == 7
-    assert [len(p["results"]) for p in pages] == [2, 2, 2, 1]
+    assert pages[0]["count"] == 8
+    assert [len(p["results"]) for p in pages] == [2, 2, 2, 2]
     listed = [row["uid"] for p in pages for row in p["results"]]
     _, ids, _ = both_ways(harbour["reader"], q="harbour")
     uids = dict(Asset.objects.values_list("pk", "uid"))
@@ -181,3 +183,22 @@ def test_the_list_page_and_the_api_page_through_index_rows(harbour, client, peop
     client.force_login(harbour["reader"])
     page = client.get("/assets/", {"q": "harbour", "orientation": "portrait"})
     assert [asset.pk for asset in page.context["assets"]] == [harbour["assets"]["tall"].pk]
+
+
+@pytest.mark.parametrize("params", [{"q": "harbour"}, {"q": "harbour", "orientation": "landscape"},
+                                    {"q": "harb", "type": "image", "rights": "valid", "make": "Canon"},
+                                    {"q": "harbour", "collection": "seen"}])
+def test_facets_from_index_rows_equal_facets_from_the_assets(harbour, params):
+    reader = harbour["reader"]
+    params = {k: harbour["seen"].pk if v == "seen" else v for k, v in params.items()}
+    with request_memo.scope():
+        on_rows = search(reader, **params)
+        on_assets = search(reader, index_scope=None, **params)
+        assert (on_rows.matched_index_rows() is not None) == ON_INDEX_ROWS
+        assert on_assets.matched_index_rows() is None
+        visible = selectors.collections_visible_to(reader)
+        assert facets.compute(on_rows, visible) == facets.compute(on_assets, visible)
+        assert on_rows.matched_count == on_assets.matched_count == len(on_assets.qs)
+    counted = facets_for(search(reader, q="harbour"), reader)
+    folders = {v["label"]: v["count"] for v in counted["collection"]["values"]}
+    assert folders["Seen"] == 8 and folders["Sub"] == 1  # a folder counts what its sub-folders hold
