@@ -204,7 +204,7 @@ class AssetListCreate(APIView):
         want_facets = request.query_params.get("facets", "1") not in ("0", "false", "no")
         found_facets = search_selectors.facets_for(filterset, user) if want_facets else {}
         # The facet statement counted the results.
-        paginator = Pagination(count=filterset.matched_count, ids=filterset.result_ids())
+        paginator = Pagination(count=filterset.matched_count, ids=filterset.result_ids(), rows=filterset.queryset)
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         data = AssetSerializer(page, many=True, context={"request": request}).data
         response = paginator.get_paginated_response(data)

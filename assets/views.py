@@ -51,10 +51,10 @@ class AssetListView(LoginRequiredMixin, FilterView):
 
     def get_paginator(self, queryset: Any, per_page: int, orphans: int = 0, allow_empty_first_page: bool = True,
                       **kwargs: Any) -> CountedPaginator:
+        search = self.filterset if self.filterset.is_valid() else None  # invalid: FilterView lists nothing
         return CountedPaginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
-                                count=self.filterset.matched_count, **kwargs,
-                                # an invalid search lists nothing (FilterView's strict mode): no ids to read
-                                ids=self.filterset.result_ids() if self.filterset.is_valid() else None)
+                                count=self.filterset.matched_count, ids=search.result_ids() if search else None,
+                                rows=search.queryset if search else None, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         search = search_views.search_context(self.request, self.filterset)  # facets first: they count the results

@@ -20,12 +20,13 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def __init__(self, count: int | None = None, ids: Any = None) -> None:
+    def __init__(self, count: int | None = None, ids: Any = None, rows: Any = None) -> None:
         self.known_count = count  # the number of rows, when another query has already counted them
         self.ids = ids  # a cheaper query of the rows' ids in order (see CountedPaginator)
+        self.rows = rows  # where to fetch the page's rows by id: the queryset the search started from
 
     def django_paginator_class(self, queryset: Any, page_size: int) -> CountedPaginator:  # type: ignore[override]
-        return CountedPaginator(queryset, page_size, count=self.known_count, ids=self.ids)
+        return CountedPaginator(queryset, page_size, count=self.known_count, ids=self.ids, rows=self.rows)
 
 
 class Conflict(exceptions.APIException):

@@ -30,3 +30,17 @@ def test_a_known_count_is_not_counted_again(people):
     with CaptureQueriesContext(connection) as ctx:
         assert paginator.count == 1
     assert len(ctx) == 0
+
+
+def test_ids_from_elsewhere_are_fetched_through_the_rows_queryset_only(people):
+    """`ids` gives the order (orphans and the last page as Django's own); `rows` decides which rows may be shown."""
+    assets = [make_asset(people["admin"], title=title) for title in ["One", "Two", "Three", "Four", "Five"]]
+    hidden = assets[2]
+    ids = Asset.objects.order_by("-id").values_list("pk", flat=True)  # includes the hidden one
+    shown = Asset.objects.exclude(pk=hidden.pk)
+    paginator = CountedPaginator(shown.order_by("-id"), 2, orphans=1, count=5, ids=ids, rows=shown)
+    assert paginator.num_pages == 2
+    assert [a.pk for a in paginator.page(1)] == [assets[4].pk, assets[3].pk]
+    assert [a.pk for a in paginator.page(2)] == [assets[1].pk, assets[0].pk]  # 3 ids, the hidden one dropped
+    empty = CountedPaginator(Asset.objects.none(), 2, count=0, ids=ids, rows=shown)
+    assert list(empty.page(1)) == []
