@@ -418,8 +418,9 @@ class SearchDocument(models.Model):
     other = models.TextField(blank=True)
     # Copies of the asset's access facts, under the asset's own column names, so that the permission
     # authority's one visibility rule (assets.permissions.visibility_q) can narrow a search inside the
-    # same index scan as the text, before any asset row is read. The rule is still applied to the asset
-    # itself as well: a stale copy could only hide a result, never show one.
+    # same index scan as the text, before any asset row is read. Every row shown is still read through
+    # the rule on the asset itself (a stale copy could leave a gap in a page, never show a row); counts
+    # taken from index rows trust the copies, which are written in the asset's own transaction.
     collection_id = models.BigIntegerField(null=True)
     owner_id = models.BigIntegerField(null=True)
     approved_version_id = models.BigIntegerField(null=True)
