@@ -41,11 +41,14 @@ def _facet(label: str, param: str, values: list[dict[str, Any]]) -> dict[str, An
     return {"label": label, "param": param, "values": [v for v in values if v["count"]]}
 
 
-def _flag_groups(filterset: AssetFilter) -> dict[str, tuple[tuple[tuple[str, str], ...], Any]]:
-    """Facets whose values are conditions (the filters' own Qs), counted as flags per asset."""
+def _flag_groups(filterset: AssetFilter, on_index_row: bool = False
+                 ) -> dict[str, tuple[tuple[tuple[str, str], ...], Any]]:
+    """Facets whose values are conditions (the filters' own Qs), counted as flags per asset (or per
+    index row: rights and upload time have the same column names there, orientation does not)."""
     from assets.filters import ORIENTATIONS, RIGHTS, UPLOADED
 
-    return {"rights": (RIGHTS, filterset.rights_q), "orientation": (ORIENTATIONS, filterset.orientation_q),
+    orientation_q = functools.partial(filterset.orientation_q, on_index_row=on_index_row)
+    return {"rights": (RIGHTS, filterset.rights_q), "orientation": (ORIENTATIONS, orientation_q),
             "uploaded": (UPLOADED, filterset.uploaded_q)}
 
 
@@ -57,9 +60,8 @@ def _matched_rows(filterset: AssetFilter, matched: QuerySet) -> tuple[str, list[
     names: a viewer's facets then read no asset or version row.
     """
     on_rows = matched.model is SearchDocument
-    flags = {f"flag_{name}_{value}": ExpressionWrapper(
-        q(value, on_index_row=True) if on_rows and name == "orientation" else q(value), output_field=BooleanField())
-        for name, (choices, q) in _flag_groups(filterset).items() for value, _ in choices}
+    flags = {f"flag_{name}_{value}": ExpressionWrapper(q(value), output_field=BooleanField())
+             for name, (choices, q) in _flag_groups(filterset, on_rows).items() for value, _ in choices}
     version = functools.partial(filterset.version_fact, on_index_row=on_rows)
     rows = matched.annotate(
         f_collection=F("collection_id"), f_type=F("asset_type"),
