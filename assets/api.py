@@ -123,7 +123,7 @@ class AssetSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AssetTermSerializer(many=True))
     def get_terms(self, asset: Asset) -> list[dict[str, Any]]:
-        # term_links (with term) is prefetched by assets_visible_to, so lists make no query per asset.
+        # term_links (with term) is prefetched for lists (selectors.with_terms), so they make no query per asset.
         links = sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold())
         return list(AssetTermSerializer(links, many=True).data)
 

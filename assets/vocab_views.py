@@ -234,7 +234,8 @@ def metadata_export(request: AuthedHttpRequest) -> HttpResponse:
     filterset = AssetFilter(request.GET, queryset=selectors.assets_visible_to(request.user),
                             collections=selectors.collections_visible_to(request.user))
     assets = filterset.qs if filterset.is_valid() else selectors.assets_visible_to(request.user)
-    response = HttpResponse(metadata_csv.export(assets[:5000]), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(metadata_csv.export(selectors.with_terms(assets)[:5000]),
+                            content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="asset-metadata.csv"'
     return response
 

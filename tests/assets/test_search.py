@@ -421,3 +421,21 @@ def test_a_coalesced_block_that_fails_writes_no_index_row(people):
         index.refresh([asset.pk])
         raise RuntimeError("the writer failed")
     assert SearchDocument.objects.get(asset=asset).title == "before"
+
+
+def test_term_links_come_with_the_api_list_and_the_csv_export(api, web, library_of):
+    """The list page does not load term links; the readers that show or export them do (selectors.with_terms)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert [t["label"] for t in found(api["viewer"], q="felines")["results"][0]["terms"]] == ["Cats"]
+    client = web("viewer")
+    with CaptureQueriesContext(connection) as one:
+        exported = client.get("/assets/metadata.csv", {"q": "harbour"})
+    assert exported.status_code == 200
+    assert "https://vocab.test/Cats" in exported.content.decode()
+    for asset in (library_of["run"], library_of["trail"]):  # more tagged rows, the same number of queries
+        services.asset_update(asset=asset, actor=None, changes={"description": "by the harbour"})
+    with CaptureQueriesContext(connection) as three:
+        assert client.get("/assets/metadata.csv", {"q": "harbour"}).content.decode().count("vocab.test") == 3
+    assert len(three) == len(one)
