@@ -222,18 +222,18 @@ class AssetFilter(django_filters.FilterSet):
         on_date = Q(**{f"created_at__date__{'gte' if name == 'uploaded_after' else 'lte'}": value})
         return self.narrow(queryset, on_date, on_date)
 
-    def _version_equals(self, queryset: QuerySet[Asset], column: str, lookup: str, value: Any) -> QuerySet[Asset]:
+    def _by_version_fact(self, queryset: QuerySet[Asset], column: str, lookup: str, value: Any) -> QuerySet[Asset]:
         on_asset, on_row = (f"{self.version_fact(column, row)}{lookup}" for row in (False, True))
         return self.narrow(queryset, Q(**{on_asset: value}), Q(**{on_row: value}))
 
     def by_captured(self, queryset: QuerySet[Asset], name: str, value: date) -> QuerySet[Asset]:
-        return self._version_equals(queryset, "captured_on", "__gte" if name == "captured_after" else "__lte", value)
+        return self._by_version_fact(queryset, "captured_on", "__gte" if name == "captured_after" else "__lte", value)
 
     def by_exif(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
-        return self._version_equals(queryset, "camera_make" if name == "make" else "camera_model", "", value.strip())
+        return self._by_version_fact(queryset, "camera_make" if name == "make" else "camera_model", "", value.strip())
 
     def by_file_type(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
-        return self._version_equals(queryset, "mime_type", "", value.strip().lower())
+        return self._by_version_fact(queryset, "mime_type", "", value.strip().lower())
 
     def by_color(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
         rgb = colors.parse_hex(value)

@@ -38,10 +38,8 @@ class CountedPaginator(Paginator):
         page = super().page(number)  # its rows: Django's slice of the search, not yet run
         search = self.object_list
         if isinstance(search, QuerySet):
-            if self.ids is None:
-                ids = list(page.object_list.values_list("pk", flat=True))  # type: ignore[attr-defined]
-            else:
-                ids = list(self.ids[page.start_index() - 1:page.end_index()]) if self.count else []
+            in_order = search.values_list("pk", flat=True) if self.ids is None else self.ids
+            ids = list(in_order[page.start_index() - 1:page.end_index()]) if self.count else []
             # The search or the queryset it started from: the user's visibility holds for every row fetched.
             source = search if self.rows is None else self.rows
             rows = {row.pk: row for row in source.filter(pk__in=ids).order_by()}

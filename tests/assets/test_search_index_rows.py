@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from assets import selectors, services
 from assets.filters import AssetFilter
 from assets.models import Asset, SearchDocument
 from assets.search import expansion, facets
-from assets.search.selectors import _AsUser, facets_for
+from assets.search.selectors import facets_for
 from dam import request_memo
 from tests.factories import approve_for_test, make_collection, make_user, png_bytes
 
@@ -89,7 +90,7 @@ def search(user, index_scope=selectors.LIVE, **params):
     for key, value in params.items():
         data.setlist(key, [str(value)])
     filterset = AssetFilter(data, queryset=selectors.live_assets_visible_to(user),
-                            collections=selectors.collections_visible_to(user), request=_AsUser(user),
+                            collections=selectors.collections_visible_to(user), request=SimpleNamespace(user=user),
                             index_scope=index_scope)
     assert filterset.is_valid(), filterset.errors
     return filterset
