@@ -430,8 +430,9 @@ class SearchDocument(models.Model):
     rights_expire_at = models.DateTimeField(null=True)
     embargo_until = models.DateTimeField(null=True)
     # The asset's own term links as {"<term id>": 1}: object keys, so "tagged with any of these terms"
-    # is one `?|` test that PostgreSQL answers from a GIN index (migration 0011), on the same row as the
-    # text and the access facts (AssetFilter.filter_queryset).
+    # is one `?|` test, on the same row as the text and the access facts (AssetFilter.filter_queryset).
+    # PostgreSQL: the text, the term keys and the colour families share one GIN index (migration 0015),
+    # so that a word and a frequent term or family are intersected inside one index scan.
     terms = models.JSONField(default=dict)
     # The colour families that count for the family filter (share >= MIN_COLOR_SHARE), as {"blue": 1}.
     color_families = models.JSONField(default=dict)

@@ -19,6 +19,7 @@ from assets.models import Asset, SearchDocument
 from assets.search import expansion, facets
 from assets.search.selectors import facets_for
 from dam import request_memo
+from taxonomy.models import Term, Vocabulary
 from tests.factories import approve_for_test, make_collection, make_user, png_bytes
 
 ON_INDEX_ROWS = connection.vendor == "postgresql"
@@ -225,3 +226,26 @@ def test_a_viewers_orientation_type_and_upload_time_are_read_inside_the_folder_i
     wide, tall = "(approved_width > approved_height)", "(approved_height > approved_width)"
     assert "Index Cond" in index_cond and (wide if orientation == "landscape" else tall) in index_cond, plan
     assert "asset_type" in index_cond and "created_at" in index_cond, plan
+
+
+@pytest.mark.skipif(not ON_INDEX_ROWS, reason="SQLite searches its FTS5 table, not these index rows")
+def test_a_word_a_term_and_a_colour_family_are_keys_of_one_index_scan(harbour):
+    """The text, the term keys and the colour families share one GIN index (migration 0015), so that a
+    frequent family or a broad term is skipped through to the few rows a word matches instead of being
+    read whole into a bitmap of its own."""
+    vocabulary = Vocabulary.objects.create(uri="https://vocab.test/", title="Subjects")
+    boats = Term.objects.create(vocabulary=vocabulary, uri="https://vocab.test/boats", label="Boats")
+    with request_memo.scope():
+        filterset = search(harbour["reader"], q="harbour", term=boats.pk, color_family="blue")
+        assert filterset.matched_index_rows() is not None
+        # The search's own conditions, without the viewer's folders: on a table this small the planner
+        # would answer from the folder index alone.
+        rows = SearchDocument.objects.filter(*filterset.index_conditions)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+            plan = rows.explain()
+    scans = [line for line in plan.splitlines() if "Bitmap Index Scan" in line and "_gin" in line]
+    assert len(scans) == 1 and "assets_searchdocument_match_gin" in scans[0], plan
+    index_cond = plan.split("assets_searchdocument_match_gin", 1)[1].split("\n")[1]
+    assert "Index Cond" in index_cond, plan
+    assert "@@" in index_cond and "terms ?| " in index_cond and "color_families ? " in index_cond, plan
