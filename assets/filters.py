@@ -8,7 +8,7 @@ number of results after clicking it.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import django_filters
@@ -60,6 +60,27 @@ def color_distance(lab: tuple[float, float, float]) -> ExpressionWrapper:
     da: Combinable = F("a") - Value(a)
     db: Combinable = F("b") - Value(b)
     return ExpressionWrapper(dl * dl + da * da + db * db, output_field=FloatField())
+
+
+def day_start(day: date) -> datetime | None:
+    """Midnight at the start of a day in the current time zone; None for the first and last days a date can
+    hold, whose midnight may not convert to UTC."""
+    if not date.min + timedelta(days=1) < day < date.max - timedelta(days=1):
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# "Uploaded from / until" compare the upload time with the start of a day rather than its date
+# (created_at::date), which no index holds: as a range it is read inside the folder index of the index
+# rows, and the created_at index of the assets. Either way, a day is a day in the current time zone.
+def uploaded_from_q(day: date) -> Q:
+    start = day_start(day)
+    return Q(created_at__date__gte=day) if start is None else Q(created_at__gte=start)
+
+
+def uploaded_until_q(day: date) -> Q:
+    end = day_start(day + timedelta(days=1)) if day < date.max else None
+    return Q(created_at__date__lte=day) if end is None else Q(created_at__lt=end)
 
 
 class AssetFilter(django_filters.FilterSet):
@@ -219,7 +240,7 @@ class AssetFilter(django_filters.FilterSet):
         return self.narrow(queryset, self.uploaded_q(value), self.uploaded_q(value))
 
     def by_uploaded_date(self, queryset: QuerySet[Asset], name: str, value: date) -> QuerySet[Asset]:
-        on_date = Q(**{f"created_at__date__{'gte' if name == 'uploaded_after' else 'lte'}": value})
+        on_date = uploaded_from_q(value) if name == "uploaded_after" else uploaded_until_q(value)
         return self.narrow(queryset, on_date, on_date)
 
     def _by_version_fact(self, queryset: QuerySet[Asset], column: str, lookup: str, value: Any) -> QuerySet[Asset]:

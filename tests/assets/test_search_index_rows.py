@@ -4,8 +4,9 @@ asset and its approved version."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from accounts.permissions import Role
 from assets import selectors, services
 from assets.filters import AssetFilter
 from assets.models import Asset, SearchDocument
-from assets.search import expansion, facets
+from assets.search import expansion, facets, index
 from assets.search.selectors import facets_for
 from dam import request_memo
 from taxonomy.models import Term, Vocabulary
@@ -112,6 +113,8 @@ VIEWER_SEARCHES = [
     {"captured_before": "2099-01-01"}, {"captured_after": "2099-01-01"},
     {"rights": "valid"}, {"rights": "expiring"}, {"uploaded": "7d"}, {"uploaded": "older"},
     {"uploaded_after": "2000-01-01", "uploaded_before": "2099-12-31"}, {"uploaded_after": "2099-01-01"},
+    {"uploaded_after": "0001-01-01", "uploaded_before": "9999-12-31"}, {"uploaded_before": "0001-01-01"},
+    {"uploaded_after": "9999-12-31"},
     {"file_type": "image/png"}, {"file_type": "image/jpeg"}, {"color": "#ff0000"},
     {"type": "image", "orientation": "landscape", "rights": "valid"},
 ]
@@ -139,6 +142,24 @@ def test_what_the_reader_sees(harbour):
     assert a["own"].pk in both_ways(reader, q="harbour", type="image")[1]
     assert both_ways(reader, q="harbour", rights="expiring")[1] == [a["expiring"].pk]
     assert both_ways(reader, q="harbour", collection=harbour["seen"].pk)[1] == ids
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
+def test_uploaded_from_and_until_are_whole_days_in_the_current_time_zone(harbour, zone):
+    """Half past midnight in Berlin on 11 March is still 10 March in UTC: each zone counts its own day."""
+    wide = harbour["assets"]["wide"]
+    uploaded = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
+    Asset.objects.filter(pk=wide.pk).update(created_at=uploaded)
+    index.reindex_assets([wide.pk])
+    day = uploaded.astimezone(ZoneInfo(zone)).date()
+    with timezone.override(zone):
+        def found(**dates):
+            _, ids, expected = both_ways(harbour["reader"], q="harbour", **dates)
+            assert ids == expected
+            return wide.pk in ids
+        assert found(uploaded_after=day, uploaded_before=day)
+        assert not found(uploaded_after=day + timedelta(days=1))
+        assert not found(uploaded_before=day - timedelta(days=1))
 
 
 def test_approving_a_revision_moves_its_facts_onto_the_index_row(harbour):
