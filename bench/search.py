@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import statistics
@@ -50,6 +51,9 @@ parser.add_argument("--generate-only", action="store_true",
 parser.add_argument("--explain", type=int, default=0, metavar="K",
                     help="after timing, print the query plan (EXPLAIN ANALYZE, BUFFERS on PostgreSQL) of the "
                          "K slowest ranked searches")
+parser.add_argument("--per-query", metavar="FILE",
+                    help="also write each search's parameters and its ranked, floor and facet times (ms) to FILE, "
+                         "one JSON object a line, to compare two runs search by search")
 args = parser.parse_args()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
@@ -368,6 +372,11 @@ def run(data: dict) -> None:
                         ("page", "list page 1 (/assets/), viewer")):
         print(f"  {label:45s} {percentiles(results[name])}")
     print(f"  SQL queries per list page: min {min(page_queries)}, max {max(page_queries)}")
+    if args.per_query:
+        with open(args.per_query, "w") as out:
+            for i, params in enumerate(queries):
+                times = {name: round(results[name][i] * 1000, 1) for name in ("ranked", "floor", "facets")}
+                out.write(json.dumps({"params": params, **times}) + "\n")
     slowest = sorted(range(len(queries)), key=lambda i: results["ranked"][i], reverse=True)[:args.explain]
     for i in slowest:
         fs = filterset(viewer, queries[i])
