@@ -4,8 +4,9 @@ With one GIN index per column, "a word and a colour family" made PostgreSQL buil
 bitmap (400,000-600,000 rows at 1,000,000 assets, 70-90 ms) to AND it with the word's few thousand.
 In one multicolumn GIN index both conditions are keys of the same scan, which walks the word's short
 posting list and skips through the family's long one to the same row ids (GIN's "fast scan"), so only
-their intersection leaves the index. A multicolumn GIN index serves a condition on any one of its columns as well as a
-single-column one does, so it replaces the three. SQLite has none of these indexes (FTS5 matches its text).
+their intersection leaves the index. A multicolumn GIN index serves a condition on any one of its columns
+as well as a single-column one does, so it replaces the three. SQLite has none of these indexes (FTS5
+matches its text).
 """
 
 from django.db import migrations

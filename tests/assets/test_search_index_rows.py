@@ -227,6 +227,22 @@ def test_facets_from_index_rows_equal_facets_from_the_assets(harbour, params):
     assert folders["Seen"] == 8 and folders["Sub"] == 1  # a folder counts what its sub-folders hold
 
 
+def bitmap_plan(rows) -> str:
+    """The plan of a query on index rows, bitmap scans only, so that on a table this small the planner
+    still shows which index it can use."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+        return rows.explain()
+
+
+def index_cond_of(plan: str, index_name: str) -> str:
+    """The line under the first scan of index_name: its Index Cond."""
+    assert index_name in plan, plan
+    line = plan.split(index_name, 1)[1].split("\n")[1]
+    assert "Index Cond" in line, plan
+    return line
+
+
 @pytest.mark.skipif(not ON_INDEX_ROWS, reason="SQLite searches its FTS5 table, not these index rows")
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
 def test_a_viewers_orientation_type_and_upload_time_are_read_inside_the_folder_index(harbour, orientation):
@@ -238,14 +254,10 @@ def test_a_viewers_orientation_type_and_upload_time_are_read_inside_the_folder_i
         rows = search(harbour["reader"], q="harbour", type="image", orientation=orientation,
                       uploaded="30d").matched_index_rows()
         assert rows is not None
-        with connection.cursor() as cursor:
-            # Only bitmap scans, so that on a table this small the planner still shows which index it can use.
-            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-            plan = rows.explain()
-    assert "searchdocument_folder_idx" in plan, plan
-    index_cond = plan.split("searchdocument_folder_idx", 1)[1].split("\n")[1]
+        plan = bitmap_plan(rows)
+    index_cond = index_cond_of(plan, "searchdocument_folder_idx")
     wide, tall = "(approved_width > approved_height)", "(approved_height > approved_width)"
-    assert "Index Cond" in index_cond and (wide if orientation == "landscape" else tall) in index_cond, plan
+    assert (wide if orientation == "landscape" else tall) in index_cond, plan
     assert "asset_type" in index_cond and "created_at" in index_cond, plan
 
 
@@ -261,12 +273,8 @@ def test_a_word_a_term_and_a_colour_family_are_keys_of_one_index_scan(harbour):
         assert filterset.matched_index_rows() is not None
         # The search's own conditions, without the viewer's folders: on a table this small the planner
         # would answer from the folder index alone.
-        rows = SearchDocument.objects.filter(*filterset.index_conditions)
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-            plan = rows.explain()
+        plan = bitmap_plan(SearchDocument.objects.filter(*filterset.index_conditions))
     scans = [line for line in plan.splitlines() if "Bitmap Index Scan" in line and "_gin" in line]
     assert len(scans) == 1 and "assets_searchdocument_match_gin" in scans[0], plan
-    index_cond = plan.split("assets_searchdocument_match_gin", 1)[1].split("\n")[1]
-    assert "Index Cond" in index_cond, plan
+    index_cond = index_cond_of(plan, "assets_searchdocument_match_gin")
     assert "@@" in index_cond and "terms ?| " in index_cond and "color_families ? " in index_cond, plan
