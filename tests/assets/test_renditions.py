@@ -171,3 +171,54 @@ def test_the_thumbnail_is_recorded_before_the_larger_presets(people, monkeypatch
     assert seen[-1] == {"thumb": "ready", "web": "ready", "preview": "ready"}
     version.refresh_from_db()
     assert len(version.phash) == 16  # taken from the thumbnail
+
+
+def test_the_thumbnail_is_encoded_alone_then_web_and_preview_at_once(people, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    import threading
+
+    from assets import renditions, services
+
+    asset = ingest_bytes(made_image("RGB", "JPEG"), "photo.jpg", people, django_capture_on_commit_callbacks,
+                         execute=False)
+    # The two large encodes wait for each other: done one after the other, the barrier breaks.
+    both = threading.Barrier(2, timeout=10)
+    encode = renditions._jpeg
+    events = []
+
+    def meeting(picture, preset):
+        events.append(f"{preset.value} begins")
+        if preset != Rendition.Preset.THUMB:
+            both.wait()
+        data = encode(picture, preset)
+        events.append(f"{preset.value} ends")
+        return data
+
+    monkeypatch.setattr(renditions, "_jpeg", meeting)
+    made = services.renditions_generate(version_id=asset.current_version.pk)
+    assert {r.preset: r.status for r in made} == {"thumb": "ready", "web": "ready", "preview": "ready"}
+    assert not both.broken
+    assert events[:2] == ["thumb begins", "thumb ends"]
+
+
+def test_a_failed_encode_leaves_no_file_that_no_rendition_records(people, monkeypatch, media_in_tmp,
+                                                                   django_capture_on_commit_callbacks):
+    from assets import renditions, services
+
+    asset = ingest_bytes(made_image("RGB", "JPEG"), "photo.jpg", people, django_capture_on_commit_callbacks,
+                         execute=False)
+    encode = renditions._jpeg
+
+    def failing_web(picture, preset):
+        if preset == Rendition.Preset.WEB:
+            raise OSError("encoder out of memory")
+        return encode(picture, preset)
+
+    monkeypatch.setattr(renditions, "_jpeg", failing_web)
+    made = {r.preset: r for r in services.renditions_generate(version_id=asset.current_version.pk)}
+    assert made["thumb"].status == Rendition.Status.READY
+    # The preview may well have been encoded beside the web JPEG, but once web failed it is not stored.
+    assert {made["web"].status, made["preview"].status} == {Rendition.Status.FAILED}
+    assert made["web"].error == "Preview unavailable: encoder out of memory"
+    stored = {str(p.relative_to(media_in_tmp)) for p in (media_in_tmp / "renditions").rglob("*") if p.is_file()}
+    assert stored == {made["thumb"].file.name}
