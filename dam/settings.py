@@ -203,9 +203,11 @@ if _redis_url:
     Q_CLUSTER["redis"] = _redis_url
 else:
     Q_CLUSTER["orm"] = "default"
-    # How long the ORM broker sleeps when the queue is empty: a new upload waits half of it on
-    # average before its renditions start. One cheap indexed query per poll (django-q2's default: 200 ms).
-    Q_CLUSTER["poll"] = env_int("DAM_QUEUE_POLL_MS", 50, minimum=10) / 1000
+    # The ORM broker, woken through a local socket as soon as a job is queued (dam/jobs.py).
+    Q_CLUSTER["broker_class"] = "dam.jobs.WakingORMBroker"
+    # How long it sleeps when the queue is empty and no wake-up comes: only jobs queued from
+    # another machine and retries wait for it. One cheap indexed query per poll.
+    Q_CLUSTER["poll"] = env_int("DAM_QUEUE_POLL_MS", 250, minimum=10) / 1000
 
 # --- email --------------------------------------------------------------------
 _email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "smtp+tls", "console"))

@@ -99,6 +99,47 @@ def test_a_real_qcluster_makes_the_renditions(tmp_path, worker_database):
     assert all(status in ("ready", "failed") for _, status in states[6:])
 
 
+@pytest.mark.slow
+def test_a_job_queued_by_another_process_wakes_a_cluster_that_would_poll_only_in_ten_minutes(tmp_path,
+                                                                                              worker_database):
+    env = {**os.environ, "DAM_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": worker_database,
+           "DAM_SYNC_TASKS": "0", "DAM_WORKERS": "1", "DAM_QUEUE_POLL_MS": "600000", "PYTHONPATH": str(ROOT)}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)  # noqa: S603
+    where = "from dam.jobs import wake_up_folder; print(wake_up_folder())"
+    printed = subprocess.run([*manage, "shell", "-c", where], env=env, check=True, cwd=ROOT,  # noqa: S603
+                             timeout=60, capture_output=True, text=True).stdout
+    folder = Path(printed.splitlines()[-1])  # the shell may print a line of its own first
+    listening_before = set(folder.glob("*.sock"))
+    cluster = subprocess.Popen([*manage, "qcluster"],  # noqa: S603
+                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not set(folder.glob("*.sock")) - listening_before:
+            time.sleep(0.2)  # the pusher has looked at the empty queue and now sleeps its ten minutes
+        assert set(folder.glob("*.sock")) - listening_before, "the cluster never listened"
+        photos = tmp_path / "in"
+        photos.mkdir()
+        (photos / "Canon_40D.jpg").write_bytes((CORPUS / "real" / "Canon_40D.jpg").read_bytes())
+        subprocess.run([*manage, "import_assets", str(photos), "-v0"],  # noqa: S603
+                       env=env, check=True, cwd=ROOT, timeout=120)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            states = rendition_states(worker_database)
+            if all(status != "pending" for _, status in states):
+                break
+            time.sleep(0.2)
+    finally:
+        cluster.terminate()
+        try:
+            cluster.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            cluster.kill()
+    assert [status for _, status in states] == ["ready"] * 3
+
+
 # --- S3 -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

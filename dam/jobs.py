@@ -1,0 +1,126 @@
+"""django-q2's ORM broker (the embedded default), woken when a job is queued instead of only polling.
+
+On its own the ORM broker finds new jobs by polling the queue table: an upload's renditions
+waited half a poll on average before they began, plus the reconnect django-q2 makes before
+each poll (34-50 ms a job at a 50 ms poll, measured with bench/ingest.py). Here the cluster's
+pusher, the one process that takes jobs off the queue, also listens on a Unix datagram socket
+of its own, in a folder named after the queue's database. Whoever queues a job sends every
+socket there one byte once the job's row is committed, and the pusher looks at once.
+
+The poll stays, much longer, as the safety net: for jobs queued where no socket can be reached
+(another machine, another user's folder) and for jobs whose lock ran out and wait for a retry.
+A lost wake-up only costs a poll. With DAM_REDIS_URL, django-q2's Redis broker blocks on the
+list instead, and none of this is used.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import multiprocessing.util
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_q.brokers.orm import ORM
+from django_q.conf import Conf
+
+logger = logging.getLogger(__name__)
+
+SUFFIX = ".sock"
+
+
+class WakingORMBroker(ORM):
+    _listener: socket.socket | None = None
+    _listener_pid = 0
+
+    def enqueue(self, task: str) -> int:
+        pk = super().enqueue(task)
+        # After the commit: woken earlier, the pusher would not see the row yet and go back to sleep.
+        transaction.on_commit(wake_pushers, using=Conf.ORM)
+        return pk
+
+    def dequeue(self) -> list[tuple[int, str]] | None:
+        listener = self._listening()
+        if listener is None:
+            return super().dequeue()  # claims, or sleeps a poll when the queue is empty
+        if claimed := self._claim():
+            return claimed
+        _wait_for_wake_up(listener, timeout=Conf.POLL)
+        return None
+
+    def _claim(self) -> list[tuple[int, str]]:
+        """The queued jobs this cluster locked, as django-q2's ORM broker takes them (without its sleep)."""
+        queued = self.get_connection().filter(key=self.list_key, lock__lt=timezone.now())[:Conf.BULK]
+        # Only the cluster whose update matched the old lock gets a job: another may have been faster.
+        return [(job.pk, job.payload) for job in queued
+                if self.get_connection().filter(pk=job.pk, lock=job.lock).update(lock=self.timeout(job))]
+
+    def _listening(self) -> socket.socket | None:
+        """This process's wake-up socket, bound on first use; None (polling only) when it cannot be."""
+        if self._listener_pid != os.getpid():  # first call, or a process forked from the one that bound it
+            self._listener_pid = os.getpid()
+            self._listener = None
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            try:
+                path = wake_up_folder(create=True) / f"{os.getpid()}{SUFFIX}"
+                path.unlink(missing_ok=True)  # left by an earlier process with this pid
+                listener.bind(str(path))
+            except OSError as exc:
+                listener.close()
+                logger.warning("Background jobs: no wake-up socket (%s); polling every %s s.", exc, Conf.POLL)
+            else:
+                self._listener = listener
+                # When the pusher returns (a cluster stopping), not when it is killed: then the next
+                # wake_pushers() removes the file.
+                multiprocessing.util.Finalize(None, path.unlink, kwargs={"missing_ok": True}, exitpriority=0)
+        return self._listener
+
+
+def _wait_for_wake_up(listener: socket.socket, timeout: float) -> None:
+    """Return on the first wake-up (dropping any others already waiting) or after `timeout` seconds."""
+    listener.settimeout(timeout)
+    try:
+        listener.recv(16)
+    except TimeoutError:
+        return
+    listener.setblocking(False)
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            listener.recv(16)
+
+
+def wake_pushers() -> None:
+    """Tell every listening cluster on this machine that a job was queued. Never raises."""
+    try:
+        folder = os.scandir(wake_up_folder())
+    except OSError:
+        return  # no cluster has listened here: they poll
+    with folder, socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+        sender.setblocking(False)
+        for entry in folder:
+            if not entry.name.endswith(SUFFIX):
+                continue
+            try:
+                sender.sendto(b"!", entry.path)
+            except (ConnectionRefusedError, FileNotFoundError):
+                # Its process ended without removing it (killed).
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+            except OSError:
+                pass  # BlockingIOError: wake-ups are already waiting there; anything else: the poll finds the job
+
+
+def wake_up_folder(create: bool = False) -> Path:
+    """Where the pushers of clusters sharing this queue's database listen: one folder per database."""
+    db = settings.DATABASES[Conf.ORM or "default"]
+    identity = "|".join(str(db.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    # In the temporary folder, not DAM_DATA_DIR: a socket's path must stay under ~100 bytes.
+    folder = Path(tempfile.gettempdir()) / f"dam-jobs-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"
+    if create:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
