@@ -65,19 +65,21 @@ class WakingORMBroker(ORM):
         if self._listener_pid != os.getpid():  # first call, or a process forked from the one that bound it
             self._listener_pid = os.getpid()
             self._listener = None
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            listener = None
             try:
                 path = wake_up_folder(create=True) / f"{os.getpid()}{SUFFIX}"
                 path.unlink(missing_ok=True)  # left by an earlier process with this pid
+                listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
                 listener.bind(str(path))
-            except OSError as exc:
-                listener.close()
+            except OSError as exc:  # a folder that is not ours, a path too long, no Unix sockets here
+                if listener is not None:
+                    listener.close()
                 logger.warning("Background jobs: no wake-up socket (%s); polling every %s s.", exc, Conf.POLL)
-            else:
-                self._listener = listener
-                # When the pusher returns (a cluster stopping), not when it is killed: then the next
-                # wake_pushers() removes the file.
-                multiprocessing.util.Finalize(None, path.unlink, kwargs={"missing_ok": True}, exitpriority=0)
+                return None
+            self._listener = listener
+            # When the pusher returns (a cluster stopping), not when it is killed: then the next
+            # wake_pushers() removes the file.
+            multiprocessing.util.Finalize(None, path.unlink, kwargs={"missing_ok": True}, exitpriority=0)
         return self._listener
 
 
@@ -98,9 +100,10 @@ def wake_pushers() -> None:
     """Tell every listening cluster on this machine that a job was queued. Never raises."""
     try:
         folder = os.scandir(wake_up_folder())
+        sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     except OSError:
-        return  # no cluster has listened here: they poll
-    with folder, socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+        return  # no cluster has listened here (or no Unix sockets): they poll
+    with folder, sender:
         sender.setblocking(False)
         for entry in folder:
             if not entry.name.endswith(SUFFIX):
@@ -123,4 +126,7 @@ def wake_up_folder(create: bool = False) -> Path:
     folder = Path(tempfile.gettempdir()) / f"dam-jobs-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"
     if create:
         folder.mkdir(mode=0o700, exist_ok=True)
+        if folder.stat().st_uid != os.getuid():
+            # Made by someone else: their sockets could stand in for ours. Poll instead.
+            raise PermissionError(f"{folder} belongs to another user")
     return folder

@@ -75,9 +75,13 @@ def test_a_socket_whose_process_ended_is_removed_when_a_job_is_queued(broker, tm
     assert pending(listener) == 1
 
 
-def test_without_a_socket_the_broker_polls(broker, tmp_path, monkeypatch):
-    # A folder another user made (or any bind failure): polling only, as django-q2's ORM broker does.
-    monkeypatch.setattr(jobs.tempfile, "gettempdir", lambda: str(tmp_path / "missing" / "deeper"))
+@pytest.mark.parametrize("why", ["no folder", "another user's folder"])
+def test_without_a_socket_the_broker_polls(broker, tmp_path, monkeypatch, why):
+    # Polling only, as django-q2's ORM broker does.
+    if why == "no folder":
+        monkeypatch.setattr(jobs.tempfile, "gettempdir", lambda: str(tmp_path / "missing" / "deeper"))
+    else:
+        monkeypatch.setattr(jobs.os, "getuid", lambda: 4242)  # the folder exists, but is not "ours"
     monkeypatch.setattr(Conf, "POLL", 0.01)
     assert broker._listening() is None
     pk = broker.enqueue("job")  # and queueing still works, with nobody to wake
