@@ -1,6 +1,7 @@
 """Real components: a `qcluster` worker on the ORM broker, and S3 through moto's server over loopback HTTP."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -9,6 +10,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +23,7 @@ from tests.assets.helpers import CORPUS, open_batch, send
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
+MANAGE = [PYTHON, str(ROOT / "manage.py")]
 
 
 def free_port() -> int:
@@ -60,38 +63,58 @@ def rendition_states(url: str) -> list[tuple[str, str]]:
         return db.execute(query).fetchall()
 
 
-@pytest.mark.slow
-def test_a_real_qcluster_makes_the_renditions(tmp_path, worker_database):
-    env = {**os.environ, "DAM_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": worker_database,
-           "DAM_SYNC_TASKS": "0", "DAM_WORKERS": "1", "PYTHONPATH": str(ROOT)}
-    env.pop("PYTEST_CURRENT_TEST", None)
+def worker_env(tmp_path: Path, database: str, **extra: str) -> dict[str, str]:
+    """The environment of the processes a test starts: their own data folder and database, real jobs."""
+    env = {**os.environ, "DAM_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database,
+           "DAM_SYNC_TASKS": "0", "DAM_WORKERS": "1", "PYTHONPATH": str(ROOT), **extra}
     # Outside pytest, settings read the environment: "pytest" is not in sys.modules in the children.
-    manage = [PYTHON, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)  # noqa: S603
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name in ("Canon_40D.jpg", "orientation_portrait_6.jpg"):
-        (folder / name).write_bytes((CORPUS / "real" / name).read_bytes())
-    (folder / "bomb.gif").write_bytes((CORPUS / "bad" / "pillow_decompression_bomb_extents.gif").read_bytes())
-    subprocess.run([*manage, "import_assets", str(folder), "-v0"],  # noqa: S603
-                   env=env, check=True, cwd=ROOT, timeout=120)
-    assert {status for _, status in rendition_states(worker_database)} == {"pending"}  # queued, not yet made
-    cluster = subprocess.Popen([*manage, "qcluster"],  # noqa: S603
+    env.pop("PYTEST_CURRENT_TEST", None)
+    subprocess.run([*MANAGE, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)  # noqa: S603
+    return env
+
+
+@contextlib.contextmanager
+def qcluster(env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    cluster = subprocess.Popen([*MANAGE, "qcluster"],  # noqa: S603
                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            states = rendition_states(worker_database)
-            if all(status != "pending" for _, status in states):
-                break
-            time.sleep(0.5)
+        yield cluster
     finally:
         cluster.terminate()
         try:
             cluster.wait(timeout=20)
         except subprocess.TimeoutExpired:
             cluster.kill()
+
+
+def renditions_when_made(url: str, seconds: float) -> list[tuple[str, str]]:
+    """The rendition states once none is pending, or as they are after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (states := rendition_states(url)) and any(status == "pending" for _, status in states):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    return states
+
+
+def import_files(env: dict[str, str], folder: Path) -> None:
+    subprocess.run([*MANAGE, "import_assets", str(folder), "-v0"],  # noqa: S603
+                   env=env, check=True, cwd=ROOT, timeout=120)
+
+
+@pytest.mark.slow
+def test_a_real_qcluster_makes_the_renditions(tmp_path, worker_database):
+    env = worker_env(tmp_path, worker_database)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("Canon_40D.jpg", "orientation_portrait_6.jpg"):
+        (folder / name).write_bytes((CORPUS / "real" / name).read_bytes())
+    (folder / "bomb.gif").write_bytes((CORPUS / "bad" / "pillow_decompression_bomb_extents.gif").read_bytes())
+    import_files(env, folder)
+    assert {status for _, status in rendition_states(worker_database)} == {"pending"}  # queued, not yet made
+    with qcluster(env):
+        states = renditions_when_made(worker_database, seconds=90)
     assert len(states) == 9
     # Both photos made all three presets; the GIF whose second frame is a bomb kept its original and
     # got previews of its first frame or a recorded failure, and the worker carried on.
@@ -102,20 +125,13 @@ def test_a_real_qcluster_makes_the_renditions(tmp_path, worker_database):
 @pytest.mark.slow
 def test_a_job_queued_by_another_process_wakes_a_cluster_that_would_poll_only_in_ten_minutes(tmp_path,
                                                                                               worker_database):
-    env = {**os.environ, "DAM_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": worker_database,
-           "DAM_SYNC_TASKS": "0", "DAM_WORKERS": "1", "DAM_QUEUE_POLL_MS": "600000", "PYTHONPATH": str(ROOT)}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    manage = [PYTHON, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)  # noqa: S603
+    env = worker_env(tmp_path, worker_database, DAM_QUEUE_POLL_MS="600000")
     where = "from dam.jobs import wake_up_folder; print(wake_up_folder())"
-    printed = subprocess.run([*manage, "shell", "-c", where], env=env, check=True, cwd=ROOT,  # noqa: S603
+    printed = subprocess.run([*MANAGE, "shell", "-c", where], env=env, check=True, cwd=ROOT,  # noqa: S603
                              timeout=60, capture_output=True, text=True).stdout
     folder = Path(printed.splitlines()[-1])  # the shell may print a line of its own first
     listening_before = set(folder.glob("*.sock"))
-    cluster = subprocess.Popen([*manage, "qcluster"],  # noqa: S603
-                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
-    try:
+    with qcluster(env):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not set(folder.glob("*.sock")) - listening_before:
             time.sleep(0.2)  # the pusher has looked at the empty queue and now sleeps its ten minutes
@@ -123,20 +139,8 @@ def test_a_job_queued_by_another_process_wakes_a_cluster_that_would_poll_only_in
         photos = tmp_path / "in"
         photos.mkdir()
         (photos / "Canon_40D.jpg").write_bytes((CORPUS / "real" / "Canon_40D.jpg").read_bytes())
-        subprocess.run([*manage, "import_assets", str(photos), "-v0"],  # noqa: S603
-                       env=env, check=True, cwd=ROOT, timeout=120)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            states = rendition_states(worker_database)
-            if all(status != "pending" for _, status in states):
-                break
-            time.sleep(0.2)
-    finally:
-        cluster.terminate()
-        try:
-            cluster.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            cluster.kill()
+        import_files(env, photos)
+        states = renditions_when_made(worker_database, seconds=60)
     assert [status for _, status in states] == ["ready"] * 3
 
 
