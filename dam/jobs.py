@@ -67,10 +67,11 @@ class WakingORMBroker(ORM):
             self._listener = None
             listener = None
             try:
-                path = wake_up_folder(create=True) / f"{os.getpid()}{SUFFIX}"
-                path.unlink(missing_ok=True)  # left by an earlier process with this pid
                 listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-                listener.bind(str(path))
+                try:
+                    path = _bind(listener)
+                except FileNotFoundError:  # the last cluster to stop removed the folder just after it was made
+                    path = _bind(listener)
             except OSError as exc:  # a folder that is not ours, a path too long, no Unix sockets here
                 if listener is not None:
                     listener.close()
@@ -79,8 +80,21 @@ class WakingORMBroker(ORM):
             self._listener = listener
             # When the pusher returns (a cluster stopping), not when it is killed: then the next
             # wake_pushers() removes the file.
-            multiprocessing.util.Finalize(None, path.unlink, kwargs={"missing_ok": True}, exitpriority=0)
+            multiprocessing.util.Finalize(None, _stop_listening, args=(path,), exitpriority=0)
         return self._listener
+
+
+def _bind(listener: socket.socket) -> Path:
+    path = wake_up_folder(create=True) / f"{os.getpid()}{SUFFIX}"
+    path.unlink(missing_ok=True)  # left by an earlier process with this pid
+    listener.bind(str(path))
+    return path
+
+
+def _stop_listening(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # only when empty, that is when no other cluster on this database listens
 
 
 def _wait_for_wake_up(listener: socket.socket, timeout: float) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -87,3 +88,15 @@ def test_without_a_socket_the_broker_polls(broker, tmp_path, monkeypatch, why):
     pk = broker.enqueue("job")  # and queueing still works, with nobody to wake
     assert broker.dequeue() == [(pk, "job")]
     assert broker.dequeue() is None
+
+
+def test_a_stopping_pusher_removes_its_socket_and_the_folder_once_no_other_listens(broker):
+    listener = broker._listening()
+    mine = Path(listener.getsockname())
+    other = mine.with_name(f"1{jobs.SUFFIX}")
+    other.touch()  # another cluster on the same database
+    jobs._stop_listening(mine)
+    assert not mine.exists() and other.exists()
+    other.unlink()
+    jobs._stop_listening(mine)
+    assert not jobs.wake_up_folder().exists()
