@@ -104,6 +104,19 @@ def import_files(env: dict[str, str], folder: Path) -> None:
                    env=env, check=True, cwd=ROOT, timeout=120)
 
 
+def test_a_new_worker_process_loads_the_imaging_code_before_its_first_job(tmp_path):
+    # In a process of its own, as a worker is: this test process has long loaded all of it.
+    spawned = ("import sys; from django_q.signals import post_spawn; "
+               "print('scipy.fftpack' in sys.modules, 'pyvips' in sys.modules); "
+               "post_spawn.send(sender='django_q', proc_name='Process-1'); "
+               "print('scipy.fftpack' in sys.modules, 'pyvips' in sys.modules)")
+    env = {**os.environ, "DAM_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    printed = subprocess.run([*MANAGE, "shell", "-c", spawned], env=env, check=True, cwd=ROOT,  # noqa: S603
+                             timeout=60, capture_output=True, text=True).stdout.splitlines()
+    assert printed[-2:] == ["False False", "True True"]
+
+
 @pytest.mark.slow
 def test_a_real_qcluster_makes_the_renditions(tmp_path, worker_database):
     env = worker_env(tmp_path, worker_database)
