@@ -1,10 +1,14 @@
 """Background jobs. Each takes ids, reloads, calls a service, and is safe to run twice."""
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 
 from assets import services
 from assets.search import services as search_services
+
+logger = logging.getLogger(__name__)
 
 
 def renditions_generate_task(version_id: int) -> dict[str, str]:
@@ -17,12 +21,15 @@ def warm_up_worker(**kwargs: object) -> None:
     assets.renditions with libvips ~70 ms, and the first perceptual hash ~170 ms, as it imports scipy).
     Each worker does it once after start and after every recycle. Loaded here, in the worker, and not
     in the cluster before it forks: libvips and the BLAS under scipy start threads that a fork loses."""
-    import imagehash
-    from PIL import Image
+    try:
+        import imagehash
+        from PIL import Image
 
-    from assets import renditions  # noqa: F401 - the import is the warm-up
+        from assets import renditions  # noqa: F401 - the import is the warm-up
 
-    imagehash.phash(Image.new("L", (32, 32)))
+        imagehash.phash(Image.new("L", (32, 32)))
+    except Exception:  # a worker that cannot warm up still runs every other kind of job
+        logger.exception("Could not load the imaging code in a new worker; its rendition jobs will say why.")
 
 
 def saved_searches_notify_task() -> int:

@@ -117,6 +117,19 @@ def test_a_new_worker_process_loads_the_imaging_code_before_its_first_job(tmp_pa
     assert printed[-2:] == ["False False", "True True"]
 
 
+def test_a_worker_that_cannot_load_the_imaging_code_still_starts(monkeypatch, caplog):
+    import imagehash
+
+    from assets import tasks
+
+    def broken(image):
+        raise OSError("libvips.so.42: cannot open shared object file")
+
+    monkeypatch.setattr(imagehash, "phash", broken)
+    tasks.warm_up_worker(sender="django_q", proc_name="Process-1")  # no exception: the worker lives on
+    assert "Could not load the imaging code" in caplog.text
+
+
 @pytest.mark.slow
 def test_a_real_qcluster_makes_the_renditions(tmp_path, worker_database):
     env = worker_env(tmp_path, worker_database)
