@@ -256,17 +256,14 @@ def get_json(port: int, token: str, url: str) -> dict:
     return json.loads(conn.getresponse().read())
 
 
-def wait_for_renditions(port: int, token: str, uid: str, timeout: float = 600) -> tuple[dict, float]:
-    """Poll until no rendition is pending; returns their states and when (perf_counter) the thumbnail was done."""
+def wait_for_renditions(port: int, token: str, uid: str, timeout: float = 600) -> dict:
+    """Poll until no rendition is pending; returns their states."""
     deadline = time.monotonic() + timeout
-    thumb_done = None
     while time.monotonic() < deadline:
         renditions = get_json(port, token, f"/api/v1/assets/{uid}/")["renditions"]
         states = {k: v["status"] for k, v in renditions.items() if k != "original"}
-        if thumb_done is None and states.get("thumb", "pending") != "pending":
-            thumb_done = time.perf_counter()
         if states and all(s != "pending" for s in states.values()):
-            return states, thumb_done
+            return states
         time.sleep(POLL)
     raise TimeoutError(uid)
 
@@ -337,9 +334,9 @@ def main() -> None:
             wall, start = time.time(), time.perf_counter()
             body = post_file(port, token, path)
             uploaded = time.perf_counter() - start
-            states, thumb_done = wait_for_renditions(port, token, body["uid"])
-            total = time.perf_counter() - start
-            rows.append((path, uploaded, thumb_done - start, total, states, wall, body["uid"]))
+            states = wait_for_renditions(port, token, body["uid"])
+            seen = time.perf_counter() - start
+            rows.append((path, uploaded, seen, states, wall, body["uid"]))
         big = None
         if args.big_mb:
             path = work / "big.bin"
@@ -366,7 +363,7 @@ def main() -> None:
     print(f"{'file':<14}{'MB':>6}{'pixels':>11}{'upload':>8}{'thumb':>7}{'end-to-end':>12}{'floor':>7}"
           f"{'ratio':>7}{'same work':>11}{'ratio':>7}{'seen':>7}  renditions")
     ratios, work_ratios, e2e, thumbs, steps = [], [], [], [], []
-    for path, uploaded, _to_thumb, seen, states, wall, uid in rows:
+    for path, uploaded, seen, states, wall, uid in rows:
         t = timeline(db, job_log, uid)
         total, to_thumb = t["all"] - wall, t["thumb"] - wall
         steps.append((path, uploaded, t["queued"] - wall, t["begun"] - t["queued"], t["thumb"] - t["begun"],

@@ -68,10 +68,7 @@ class WakingORMBroker(ORM):
             listener = None
             try:
                 listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-                try:
-                    path = _bind(listener)
-                except FileNotFoundError:  # the last cluster to stop removed the folder just after it was made
-                    path = _bind(listener)
+                path = _bind(listener)
             except OSError as exc:  # a folder that is not ours, a path too long, no Unix sockets here
                 if listener is not None:
                     listener.close()
@@ -87,7 +84,11 @@ class WakingORMBroker(ORM):
 def _bind(listener: socket.socket) -> Path:
     path = wake_up_folder(create=True) / f"{os.getpid()}{SUFFIX}"
     path.unlink(missing_ok=True)  # left by an earlier process with this pid
-    listener.bind(str(path))
+    try:
+        listener.bind(str(path))
+    except FileNotFoundError:  # the last cluster to stop removed the folder just after it was made
+        wake_up_folder(create=True)
+        listener.bind(str(path))
     return path
 
 
@@ -113,21 +114,21 @@ def _wait_for_wake_up(listener: socket.socket, timeout: float) -> None:
 def wake_pushers() -> None:
     """Tell every listening cluster on this machine that a job was queued. Never raises."""
     try:
-        folder = os.scandir(wake_up_folder())
-        sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        listening = [entry.path for entry in os.scandir(wake_up_folder()) if entry.name.endswith(SUFFIX)]
+        sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) if listening else None
     except OSError:
         return  # no cluster has listened here (or no Unix sockets): they poll
-    with folder, sender:
+    if sender is None:
+        return
+    with sender:
         sender.setblocking(False)
-        for entry in folder:
-            if not entry.name.endswith(SUFFIX):
-                continue
+        for path in listening:
             try:
-                sender.sendto(b"!", entry.path)
+                sender.sendto(b"!", path)
             except (ConnectionRefusedError, FileNotFoundError):
                 # Its process ended without removing it (killed).
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    os.unlink(path)
             except OSError:
                 pass  # BlockingIOError: wake-ups are already waiting there; anything else: the poll finds the job
 
