@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from archive import services
 from assets.api import AssetSerializer
-from assets.selectors import access_asset
+from assets.selectors import access_asset, access_asset_to_serialize
 from dam.http import AuthedRequest
 
 
@@ -23,7 +23,8 @@ class AssetArchive(APIView):
         payload = ArchiveRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.asset_archive(asset=asset, actor=request.user, reason=payload.validated_data.get("reason", ""))
-        return Response(AssetSerializer(access_asset(request.user, uid), context={"request": request}).data)
+        shown = access_asset_to_serialize(request.user, uid)
+        return Response(AssetSerializer(shown, context={"request": request}).data)
 
 
 class AssetRestore(APIView):
@@ -31,4 +32,5 @@ class AssetRestore(APIView):
     def post(self, request: AuthedRequest, uid: str) -> Response:
         asset = access_asset(request.user, uid, "restore")
         services.asset_restore(asset=asset, actor=request.user)
-        return Response(AssetSerializer(access_asset(request.user, uid), context={"request": request}).data)
+        shown = access_asset_to_serialize(request.user, uid)
+        return Response(AssetSerializer(shown, context={"request": request}).data)

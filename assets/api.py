@@ -235,7 +235,7 @@ class AssetListCreate(APIView):
             if isinstance(error, (FileRejected, services.DuplicateFile)):
                 raise _ingest_errors(error) from error
             raise error
-        asset = selectors.access_asset(request.user, result.item.asset.uid)  # type: ignore[union-attr]
+        asset = selectors.access_asset_to_serialize(request.user, result.item.asset.uid)  # type: ignore[union-attr]
         body = AssetSerializer(asset, context={"request": request}).data
         body["naming_advice"] = naming.ingest_advice(asset)  # None when the name follows the convention
         return Response(body, status=status.HTTP_201_CREATED, headers={"X-Ingest-Batch": str(batch.pk)})
@@ -244,7 +244,7 @@ class AssetListCreate(APIView):
 class AssetDetail(APIView):
     @extend_schema(responses=AssetSerializer)
     def get(self, request: AuthedRequest, uid: str) -> Response:
-        asset = selectors.access_asset(request.user, uid)
+        asset = selectors.access_asset_to_serialize(request.user, uid)
         return Response(AssetSerializer(asset, context={"request": request}).data, headers={"ETag": asset.etag})
 
     @extend_schema(request=AssetUpdateSerializer, responses=AssetSerializer)
@@ -263,7 +263,7 @@ class AssetDetail(APIView):
                                           expected_revision=expected)
         except services.StaleEdit as exc:
             raise Conflict(str(exc)) from exc
-        asset = selectors.access_asset(request.user, uid)
+        asset = selectors.access_asset_to_serialize(request.user, uid)
         return Response(AssetSerializer(asset, context={"request": request}).data, headers={"ETag": asset.etag})
 
 

@@ -44,11 +44,27 @@ def live_assets_visible_to(user: Any) -> QuerySet[Asset]:
     return assets_visible_to(user).filter(LIVE)
 
 
+def _one_asset() -> QuerySet[Asset]:
+    return with_terms(Asset.objects.select_related("collection", "owner", "current_version", "approved_version"))
+
+
 def access_asset(user: Any, uid: Any, action: str = "view") -> Asset:
     """Fetch one asset by uid and check `action`: 404 if unseen, 403 if not allowed."""
-    return authority.access(user, Asset.objects.select_related("collection", "owner", "current_version",
-                                                                "approved_version").prefetch_related(
-        Prefetch("term_links", queryset=AssetTerm.objects.select_related("term"))), action, uid=uid)
+    return authority.access(user, _one_asset(), action, uid=uid)
+
+
+def with_versions_to_serialize(assets: QuerySet[Asset]) -> QuerySet[Asset]:
+    """Assets with what the API's AssetSerializer reads of both versions (their asset, uploader and
+    renditions), so that one asset, or a page of them, costs the same queries whatever they hold."""
+    return assets.select_related(
+        "current_version__asset", "approved_version__asset", "current_version__uploaded_by",
+        "approved_version__uploaded_by",
+    ).prefetch_related("current_version__renditions", "approved_version__renditions")
+
+
+def access_asset_to_serialize(user: Any, uid: Any, action: str = "view") -> Asset:
+    """access_asset, for an API answer that serializes the asset (with_versions_to_serialize)."""
+    return authority.access(user, with_versions_to_serialize(_one_asset()), action, uid=uid)
 
 
 def version_shown_to(user: Any, asset: Asset) -> AssetVersion | None:

@@ -29,10 +29,7 @@ def search_as(user: Any, querystring: str) -> AssetFilter:
 
 def assets_for_api_list(user: Any) -> QuerySet[Asset]:
     """Visible, live assets with everything AssetSerializer touches, so an API page costs the same at any size."""
-    return selectors.with_terms(selectors.live_assets_visible_to(user)).select_related(
-        "current_version__asset", "approved_version__asset", "current_version__uploaded_by",
-        "approved_version__uploaded_by",
-    ).prefetch_related("current_version__renditions", "approved_version__renditions")
+    return selectors.with_versions_to_serialize(selectors.with_terms(selectors.live_assets_visible_to(user)))
 
 
 def facets_for(filterset: AssetFilter, user: Any) -> dict[str, Any]:

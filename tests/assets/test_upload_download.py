@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import AuditEvent
 from assets.models import Asset, AssetVersion
 from assets.selectors import history_of
-from tests.factories import library, make_asset, png_bytes
+from tests.factories import approve_for_test, library, make_asset, new_revision, png_bytes, upload_as
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
@@ -203,3 +203,24 @@ def test_downloads_are_not_served_from_a_public_url(client, api, people):
     assert client.get("/media/" + name).status_code == 404
     assert client.get(f"/assets/{asset.uid}/download/").status_code == 302  # to the login page
     assert api["viewer"].get(f"/api/v1/assets/{asset.uid}/download/").status_code == 200
+
+
+def test_one_asset_over_the_api_reads_its_versions_uploaders_and_renditions_once(api, people):
+    """An asset with an approved version and a newer draft: the answer shows both versions, and
+    reads neither the asset again (for the download links) nor the same renditions twice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    asset = upload_as(people["contributor"])
+    approve_for_test(asset)
+    new_revision(asset, people["contributor"])
+    with CaptureQueriesContext(connection) as captured:
+        response = api["editor"].get(f"/api/v1/assets/{asset.uid}/")
+    body = response.json()
+    assert body["current_version"]["number"] == 2 and body["approved_version"]["number"] == 1
+    assert set(body["renditions"]) == {"original", "thumb", "preview", "web"}
+    assert body["current_version"]["uploaded_by"] == body["approved_version"]["uploaded_by"] == "contributor"
+    reads = [q["sql"] for q in captured.captured_queries]
+    assert len([sql for sql in reads if sql.startswith('SELECT "assets_asset"."id"')]) == 1, reads
+    assert len([sql for sql in reads if 'FROM "assets_rendition"' in sql]) == 2, reads  # one per version
+    assert not [sql for sql in reads if sql.startswith('SELECT "accounts_user"')], reads
