@@ -324,7 +324,7 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
     if version is None:
         return []  # the version was purged after the job was queued
     wanted = presets or list(Rendition.Preset.values)
-    rows = {r.preset: r for r in (Rendition.objects.get_or_create(version=version, preset=p)[0] for p in wanted)}
+    rows = _rendition_rows(version, wanted)
     todo = [p for p, r in rows.items() if not (r.status == Rendition.Status.READY and r.file)]
     made: dict[str, Made] = {}
     try:
@@ -338,7 +338,19 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
         from assets import colors
 
         colors.record_dominant_colors(version_id=version.pk, rendition_name=made[Rendition.Preset.THUMB].name)
-    return [Rendition.objects.get(pk=r.pk) for r in rows.values()]
+    return list(_rendition_rows(version, wanted).values())
+
+
+def _rendition_rows(version: AssetVersion, presets: list[str]) -> dict[str, Rendition]:
+    """The version's rendition rows for these presets, in that order, read in one query. The upload
+    makes them; one missing (a version from before that, a row deleted by hand) is made here."""
+    rows = {r.preset: r for r in version.renditions.filter(preset__in=presets)}
+    if len(rows) < len(presets):
+        # A concurrent run may make the same rows: theirs and ours are equal, so a conflict is no error.
+        Rendition.objects.bulk_create([Rendition(version=version, preset=p) for p in presets if p not in rows],
+                                      ignore_conflicts=True)
+        rows = {r.preset: r for r in version.renditions.filter(preset__in=presets)}
+    return {preset: rows[preset] for preset in presets}
 
 
 @transaction.atomic

@@ -85,6 +85,27 @@ def test_running_a_rendition_job_twice_is_harmless(people, django_capture_on_com
     assert rendition_generate(version_id=999_999, preset="thumb") is None
 
 
+def test_a_rendition_job_reads_its_rows_together_and_makes_a_missing_one(
+        people, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assets.services import renditions_generate
+
+    asset = ingest_bytes(made_image("RGB", "JPEG"), "photo.jpg", people, django_capture_on_commit_callbacks,
+                         execute=False)
+    version = asset.current_version
+    version.renditions.filter(preset="web").delete()  # as for a version from before the upload made its rows
+    with CaptureQueriesContext(connection) as captured:
+        made = renditions_generate(version_id=version.pk)
+    assert [r.preset for r in made] == ["thumb", "preview", "web"]
+    assert {r.status for r in made} == {Rendition.Status.READY}
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT") and
+             'FROM "assets_rendition"' in q["sql"]]
+    assert len(reads) == 3, reads  # the rows, once more after making the missing one, and as they ended
+    assert version.renditions.count() == 3
+
+
 def test_thumbnail_is_served_inline_only_through_the_permission_check(people, web, django_capture_on_commit_callbacks):
     asset = ingest("real/Canon_40D.jpg", people, django_capture_on_commit_callbacks)
     url = f"/assets/{asset.uid}/v1/thumb.jpg"
