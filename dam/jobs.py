@@ -1,8 +1,9 @@
 """django-q2's ORM broker (the embedded default), woken when a job is queued instead of only polling.
 
 On its own the ORM broker finds new jobs by polling the queue table: an upload's renditions
-waited half a poll on average before they began, plus the reconnect django-q2 makes before
-each poll (34-50 ms a job at a 50 ms poll, measured with bench/ingest.py). Here the cluster's
+waited half a poll on average before they began, plus, while SQLite connections were closed
+after each use, a reconnect before each poll (34-50 ms a job at a 50 ms poll, measured with
+bench/ingest.py). Here the cluster's
 pusher, the one process that takes jobs off the queue, also listens on a Unix datagram socket
 of its own, in a folder named after the queue's database. Whoever queues a job sends every
 socket there one byte once the job's row is committed, and the pusher looks at once.
