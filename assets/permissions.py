@@ -7,6 +7,7 @@ with what they can see, and whether they see unapproved work at all.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -16,6 +17,7 @@ from django.utils import timezone
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
 from assets.models import (
+    AccessGeneration,
     Asset,
     AssetGroupObjectPermission,
     AssetUserObjectPermission,
@@ -38,6 +40,7 @@ EDITABLE_STATES = (ReviewState.DRAFT, ReviewState.CHANGES_REQUESTED)
 # as a list; beyond it, as a subquery (a list that long would cost more to send and plan than the
 # subquery costs to run).
 LISTED_IDS = 1000
+ACCESS_ROW = 1
 
 
 def _grant_exists(user: Any, level: str, path_ref: Any) -> Q:
@@ -90,13 +93,48 @@ def _grants(user: Any, reach: str) -> tuple[QuerySet, str]:
     return AssetGroupObjectPermission.objects.filter(on_assets, group__in=user.groups.all()), "content_object_id"
 
 
-def _granted(user: Any, reach: str) -> list[int] | None:
-    """The ids of a _grants set, looked up once per request; None when there are more than LISTED_IDS."""
-    def fetch() -> list[int] | None:
+def _granted(user: Any, reach: str) -> tuple[int, ...] | None:
+    """The ids of a _grants set; None when there are more than LISTED_IDS."""
+    return request_memo.remember(("assets.permissions.granted", user.pk), lambda: _kept_granted(user))[reach]
+
+
+def _fetch_granted(user: Any) -> dict[str, tuple[int, ...] | None]:
+    granted: dict[str, tuple[int, ...] | None] = {}
+    for reach in REACH:
         grants, column = _grants(user, reach)
         ids = list(grants.order_by().values_list(column, flat=True)[:LISTED_IDS + 1])
-        return None if len(ids) > LISTED_IDS else sorted(ids)
-    return request_memo.remember(("assets.permissions.granted", reach, user.pk), fetch)
+        granted[reach] = None if len(ids) > LISTED_IDS else tuple(sorted(ids))
+    return granted
+
+
+# Each user's granted ids, kept by this process under the access token they were read with. Building and
+# compiling the three grant queries costs a search page ~5 ms; reading the token costs a primary-key lookup.
+KEPT_USERS = 10_000
+_kept: tuple[int | None, dict[int, dict[str, tuple[int, ...] | None]]] = (None, {})
+_kept_lock = threading.Lock()
+
+
+def _kept_granted(user: Any) -> dict[str, tuple[int, ...] | None]:
+    """_fetch_granted, reused across requests while the access token (AccessGeneration) is unchanged.
+
+    The token is read before the grants, never after, so what is kept under a token is at least as new
+    as the token. The token is read again on every call rather than once per request: a request that
+    wrote a grant without a signal (a bulk write) must not file what it reads next under the old token.
+    A database without the row (flushed) keeps nothing.
+    """
+    global _kept
+    token = AccessGeneration.objects.filter(pk=ACCESS_ROW).values_list("token", flat=True).first()
+    kept_token, kept = _kept
+    if token is not None and token == kept_token and user.pk in kept:
+        return kept[user.pk]
+    granted = _fetch_granted(user)
+    if token is not None and user.pk is not None:
+        with _kept_lock:
+            if _kept[0] != token:
+                _kept = (token, {})
+            if len(_kept[1]) < KEPT_USERS:
+                _kept[1][user.pk] = granted
+    return granted
 
 
 def visibility_q(user: Any, asset_ref: str = "pk") -> Q | None:
@@ -105,9 +143,10 @@ def visibility_q(user: Any, asset_ref: str = "pk") -> Q | None:
     It names only columns that the asset and its search index row (SearchDocument)
     both have, so that the one rule can be applied to either: `asset_ref` is the
     column holding the asset's id ("pk" on Asset, "asset_id" on SearchDocument).
-    The granted folders and assets are looked up once per request (`_granted`)
-    and carried as ids: cheap to build and compile again, and PostgreSQL plans
-    with the real number of folders instead of guessing at a subquery.
+    The granted folders and assets are looked up once per request and kept by the
+    process until access changes (`_granted`), and carried as ids: cheap to build
+    and compile again, and PostgreSQL plans with the real number of folders
+    instead of guessing at a subquery.
     """
     if is_admin(user):
         return None
