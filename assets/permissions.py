@@ -8,6 +8,7 @@ with what they can see, and whether they see unapproved work at all.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -81,6 +82,7 @@ def approved_and_usable() -> Q:
 
 
 REACH = ("folders", "assets by user", "assets by group")
+Granted = dict[str, tuple[int, ...] | None]  # a REACH -> its ids, or None when more than LISTED_IDS
 
 
 def _grants(user: Any, reach: str) -> tuple[QuerySet, str]:
@@ -98,8 +100,8 @@ def _granted(user: Any, reach: str) -> tuple[int, ...] | None:
     return request_memo.remember(("assets.permissions.granted", user.pk), lambda: _kept_granted(user))[reach]
 
 
-def _fetch_granted(user: Any) -> dict[str, tuple[int, ...] | None]:
-    granted: dict[str, tuple[int, ...] | None] = {}
+def _fetch_granted(user: Any) -> Granted:
+    granted: Granted = {}
     for reach in REACH:
         grants, column = _grants(user, reach)
         ids = list(grants.order_by().values_list(column, flat=True)[:LISTED_IDS + 1])
@@ -107,14 +109,24 @@ def _fetch_granted(user: Any) -> dict[str, tuple[int, ...] | None]:
     return granted
 
 
-# Each user's granted ids, kept by this process under the access token they were read with. Building and
-# compiling the three grant queries costs a search page ~5 ms; reading the token costs a primary-key lookup.
-KEPT_USERS = 10_000
-_kept: tuple[int | None, dict[int, dict[str, tuple[int, ...] | None]]] = (None, {})
+@dataclass
+class _Kept:
+    """Users' granted ids, kept by this process under the access token they were read with."""
+
+    token: int | None = None
+    by_user: dict[int, Granted] = field(default_factory=dict)
+    ids: int = 0
+
+
+# Building and compiling the three grant queries costs a search page ~5 ms; reading the token, a
+# primary-key lookup. Up to KEPT_IDS ids are kept (a few MB); once that is full, other users' grants
+# are read every request until access next changes.
+KEPT_IDS = 200_000
+_kept = _Kept()
 _kept_lock = threading.Lock()
 
 
-def _kept_granted(user: Any) -> dict[str, tuple[int, ...] | None]:
+def _kept_granted(user: Any) -> Granted:
     """_fetch_granted, reused across requests while the access token (AccessGeneration) is unchanged.
 
     The token is read before the grants, never after, so what is kept under a token is at least as new
@@ -124,16 +136,18 @@ def _kept_granted(user: Any) -> dict[str, tuple[int, ...] | None]:
     """
     global _kept
     token = AccessGeneration.objects.filter(pk=ACCESS_ROW).values_list("token", flat=True).first()
-    kept_token, kept = _kept
-    if token is not None and token == kept_token and user.pk in kept:
-        return kept[user.pk]
+    kept = _kept
+    if token is not None and token == kept.token and user.pk in kept.by_user:
+        return kept.by_user[user.pk]
     granted = _fetch_granted(user)
+    size = sum(len(ids) + 1 for ids in granted.values() if ids is not None)
     if token is not None and user.pk is not None:
         with _kept_lock:
-            if _kept[0] != token:
-                _kept = (token, {})
-            if len(_kept[1]) < KEPT_USERS:
-                _kept[1][user.pk] = granted
+            if _kept.token != token:
+                _kept = _Kept(token)
+            if _kept.ids + size <= KEPT_IDS:
+                _kept.by_user[user.pk] = granted
+                _kept.ids += size
     return granted
 
 

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from accounts import permissions as authority
+from assets import permissions as asset_permissions
 from assets.models import (
     AccessGeneration,
     Asset,
@@ -134,3 +135,13 @@ def test_without_the_token_row_nothing_is_kept(world):
     AccessGeneration.objects.all().delete()
     assert grant_queries(viewer)
     assert grant_queries(viewer)
+
+
+def test_what_a_process_keeps_is_bounded(world, people, monkeypatch):
+    viewer, editor = world["viewer"], people["editor"]
+    collection_grant(collection=world["folder"], level="view", user=viewer, actor=None)
+    monkeypatch.setattr(asset_permissions, "KEPT_IDS", 6)  # room for one user's three short lists
+    assert grant_queries(viewer)
+    assert grant_queries(editor)
+    assert grant_queries(viewer) == []
+    assert grant_queries(editor)  # no room left: read again
