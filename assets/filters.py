@@ -145,6 +145,7 @@ class AssetFilter(django_filters.FilterSet):
         # conditions on the assets.
         self.on_index_rows = connection.vendor == "postgresql"
         self.index_conditions: list[Any] = []
+        self.rows_matched: QuerySet[SearchDocument] | None = None  # index_rows(), once the filters have run
         # The index row also copies what a viewer's filters ask (the asset's type, upload time and rights,
         # its approved version's facts), so on PostgreSQL a viewer's filters are gathered as pairs (on the
         # asset, on its index row) and applied to the index rows whenever the search runs there anyway
@@ -281,7 +282,8 @@ class AssetFilter(django_filters.FilterSet):
         matched = super().filter_queryset(queryset)
         if self.index_conditions:  # the search runs on index rows: so do the filters gathered for them
             self.index_conditions.extend(on_row for _, on_row in self.fact_conditions)
-            matched = matched.filter(pk__in=self.index_rows().values("asset_id"))
+            self.rows_matched = self.index_rows()
+            matched = matched.filter(pk__in=self.rows_matched.values("asset_id"))
         else:
             matched = matched.filter(*(on_asset for on_asset, _ in self.fact_conditions))
         self.matched = matched
@@ -304,7 +306,8 @@ class AssetFilter(django_filters.FilterSet):
         if (self.index_scope is None or not self.index_conditions or not self.facts_on_index_rows or self.asset_only
                 or user is None or not user.is_authenticated):
             return None
-        return self.index_rows().filter(self.index_scope)
+        assert self.rows_matched is not None  # built by filter_queryset whenever there are index conditions
+        return self.rows_matched.filter(self.index_scope)
 
     def result_ids(self) -> QuerySet[Any]:
         """The ids of the results in order: what a page reads before it fetches its rows by id
