@@ -7,8 +7,6 @@ with what they can see, and whether they see unapproved work at all.
 """
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -17,8 +15,9 @@ from django.utils import timezone
 
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
+from assets import kept_grants
+from assets.kept_grants import Granted
 from assets.models import (
-    AccessGeneration,
     Asset,
     AssetGroupObjectPermission,
     AssetUserObjectPermission,
@@ -41,7 +40,6 @@ EDITABLE_STATES = (ReviewState.DRAFT, ReviewState.CHANGES_REQUESTED)
 # as a list; beyond it, as a subquery (a list that long would cost more to send and plan than the
 # subquery costs to run).
 LISTED_IDS = 1000
-ACCESS_ROW = 1
 
 
 def _grant_exists(user: Any, level: str, path_ref: Any) -> Q:
@@ -82,7 +80,6 @@ def approved_and_usable() -> Q:
 
 
 REACH = ("folders", "assets by user", "assets by group")
-Granted = dict[str, tuple[int, ...] | None]  # a REACH -> its ids, or None when more than LISTED_IDS
 
 
 def _grants(user: Any, reach: str) -> tuple[QuerySet, str]:
@@ -96,8 +93,11 @@ def _grants(user: Any, reach: str) -> tuple[QuerySet, str]:
 
 
 def _granted(user: Any, reach: str) -> tuple[int, ...] | None:
-    """The ids of a _grants set; None when there are more than LISTED_IDS."""
-    return request_memo.remember(("assets.permissions.granted", user.pk), lambda: _kept_granted(user))[reach]
+    """The ids of a _grants set, None when there are more than LISTED_IDS: read once per request at most,
+    and not at all while the process keeps them (assets.kept_grants)."""
+    def kept() -> Granted:
+        return kept_grants.granted(user.pk, lambda: _fetch_granted(user))
+    return request_memo.remember(("assets.permissions.granted", user.pk), kept)[reach]
 
 
 def _fetch_granted(user: Any) -> Granted:
@@ -109,56 +109,14 @@ def _fetch_granted(user: Any) -> Granted:
     return granted
 
 
-@dataclass
-class _Kept:
-    """Users' granted ids, kept by this process under the access token they were read with."""
-
-    token: int | None = None
-    by_user: dict[int, Granted] = field(default_factory=dict)
-    ids: int = 0
-
-
-# Building and compiling the three grant queries costs a search page ~5 ms; reading the token, a
-# primary-key lookup. Up to KEPT_IDS ids are kept (a few MB); once that is full, other users' grants
-# are read every request until access next changes.
-KEPT_IDS = 200_000
-_kept = _Kept()
-_kept_lock = threading.Lock()
-
-
-def _kept_granted(user: Any) -> Granted:
-    """_fetch_granted, reused across requests while the access token (AccessGeneration) is unchanged.
-
-    The token is read before the grants, never after, so what is kept under a token is at least as new
-    as the token. The token is read again on every call rather than once per request: a request that
-    wrote a grant without a signal (a bulk write) must not file what it reads next under the old token.
-    A database without the row (flushed) keeps nothing.
-    """
-    global _kept
-    token = AccessGeneration.objects.filter(pk=ACCESS_ROW).values_list("token", flat=True).first()
-    kept = _kept
-    if token is not None and token == kept.token and user.pk in kept.by_user:
-        return kept.by_user[user.pk]
-    granted = _fetch_granted(user)
-    size = sum(len(ids) + 1 for ids in granted.values() if ids is not None)
-    if token is not None and user.pk is not None:
-        with _kept_lock:
-            if _kept.token != token:
-                _kept = _Kept(token)
-            if _kept.ids + size <= KEPT_IDS:
-                _kept.by_user[user.pk] = granted
-                _kept.ids += size
-    return granted
-
-
 def visibility_q(user: Any, asset_ref: str = "pk") -> Q | None:
     """The assets `user` may see, as one condition; None for administrators, who see everything.
 
     It names only columns that the asset and its search index row (SearchDocument)
     both have, so that the one rule can be applied to either: `asset_ref` is the
     column holding the asset's id ("pk" on Asset, "asset_id" on SearchDocument).
-    The granted folders and assets are looked up once per request and kept by the
-    process until access changes (`_granted`), and carried as ids: cheap to build
+    The granted folders and assets are kept by the process until access changes
+    (`_granted`, assets.kept_grants), and carried as ids: cheap to build
     and compile again, and PostgreSQL plans with the real number of folders
     instead of guessing at a subquery.
     """

@@ -1,6 +1,6 @@
 """A token that database triggers replace on every write that could change who reaches what.
 
-assets.permissions keeps each user's granted folder and asset ids per process
+assets.kept_grants keeps each user's granted folder and asset ids per process
 while this token stays the same (see AccessGeneration). Triggers rather than
 signals, so that bulk writes, cascades and raw SQL are seen too. The token is
 random: a change that rolls back must never leave a value a later change

@@ -1,4 +1,4 @@
-"""Each user's granted ids are kept per process while the access token stays the same.
+"""assets.kept_grants: each user's granted ids are kept per process while the access token stays the same.
 
 The token (AccessGeneration) is replaced by database triggers, so every kind of
 write that changes who reaches what must replace it: through the services, in
@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from accounts import permissions as authority
-from assets import permissions as asset_permissions
+from assets import kept_grants
 from assets.models import (
     AccessGeneration,
     Asset,
@@ -24,14 +24,11 @@ from assets.models import (
     CollectionGroupObjectPermission,
     CollectionUserObjectPermission,
 )
-from assets.permissions import ACCESS_ROW
 from assets.services import collection_grant, collection_revoke
 from dam import request_memo
 from tests.factories import make_asset, make_collection
 
-
-def token() -> int | None:
-    return AccessGeneration.objects.filter(pk=ACCESS_ROW).values_list("token", flat=True).first()
+token = kept_grants.token
 
 
 def visible_to(user) -> set[int]:
@@ -140,8 +137,33 @@ def test_without_the_token_row_nothing_is_kept(world):
 def test_what_a_process_keeps_is_bounded(world, people, monkeypatch):
     viewer, editor = world["viewer"], people["editor"]
     collection_grant(collection=world["folder"], level="view", user=viewer, actor=None)
-    monkeypatch.setattr(asset_permissions, "KEPT_IDS", 6)  # room for one user's three short lists
+    monkeypatch.setattr(kept_grants, "KEPT_IDS", 6)  # room for one user's three short lists
     assert grant_queries(viewer)
     assert grant_queries(editor)
     assert grant_queries(viewer) == []
     assert grant_queries(editor)  # no room left: read again
+
+
+@pytest.fixture
+def one_trigger_dropped(monkeypatch):
+    """As after a migration that rebuilt assets_collection on SQLite without creating its triggers again."""
+    name = sorted(kept_grants.expected_triggers(connection.vendor))[0]
+    table = name.split("_access_changed")[0]
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        on_table = f" ON {table}" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"DROP TRIGGER {name}{on_table}")
+    monkeypatch.setattr(kept_grants, "_triggers_checked", {})  # as a process starting now
+    return name
+
+
+def test_without_every_trigger_nothing_is_kept(world, one_trigger_dropped, caplog):
+    viewer = world["viewer"]
+    collection_grant(collection=world["folder"], level="view", user=viewer, actor=None)
+    assert grant_queries(viewer)
+    assert grant_queries(viewer)
+    assert one_trigger_dropped in caplog.text
+
+
+def test_a_migrated_database_has_every_trigger(db, monkeypatch):
+    monkeypatch.setattr(kept_grants, "_triggers_checked", {})
+    assert kept_grants.triggers_in_place()
