@@ -16,7 +16,6 @@ from django.utils import timezone
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
 from assets import kept_grants
-from assets.kept_grants import Granted
 from assets.models import (
     Asset,
     AssetGroupObjectPermission,
@@ -95,13 +94,13 @@ def _grants(user: Any, reach: str) -> tuple[QuerySet, str]:
 def _granted(user: Any, reach: str) -> tuple[int, ...] | None:
     """The ids of a _grants set, None when there are more than LISTED_IDS: read once per request at most,
     and not at all while the process keeps them (assets.kept_grants)."""
-    def kept() -> Granted:
+    def kept() -> kept_grants.Granted:
         return kept_grants.granted(user.pk, lambda: _fetch_granted(user))
     return request_memo.remember(("assets.permissions.granted", user.pk), kept)[reach]
 
 
-def _fetch_granted(user: Any) -> Granted:
-    granted: Granted = {}
+def _fetch_granted(user: Any) -> kept_grants.Granted:
+    granted: kept_grants.Granted = {}
     for reach in REACH:
         grants, column = _grants(user, reach)
         ids = list(grants.order_by().values_list(column, flat=True)[:LISTED_IDS + 1])
