@@ -51,6 +51,7 @@ class Vocabulary:
     # normalised non-hidden labels, the candidates for "did you mean" (hidden labels are misspellings)
     suggestable: frozenset[str]
     _closure: dict[int, frozenset[int]] = field(default_factory=dict)
+    _rollup_pairs: tuple[tuple[int, int], ...] | None = None
     _grams: dict[str, frozenset[str]] = field(default_factory=dict)
     _gram_index: dict[str, list[str]] = field(default_factory=dict)
 
@@ -66,6 +67,15 @@ class Vocabulary:
                         stack.append(child)
             self._closure[term_id] = frozenset(seen)
         return self._closure[term_id]
+
+    def rollup_pairs(self) -> tuple[tuple[int, int], ...]:
+        """(narrower, broader) for every term that has narrower terms and each term of its closure, itself
+        included: what counting "tagged with this term or a narrower one" joins a term link to."""
+        if self._rollup_pairs is None:
+            self._rollup_pairs = tuple(
+                (narrower, broader) for broader in sorted(self.terms)
+                if len(closure := self.narrower_closure(broader)) > 1 for narrower in sorted(closure))
+        return self._rollup_pairs
 
     def expand(self, term_ids: frozenset[int] | set[int]) -> frozenset[int]:
         out: set[int] = set()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.permissions import Role
@@ -208,10 +209,47 @@ def test_the_list_page_and_the_api_page_through_index_rows(harbour, client, peop
     assert [asset.pk for asset in page.context["assets"]] == [harbour["assets"]["tall"].pk]
 
 
+@pytest.fixture
+def places(harbour):
+    """A hierarchy tagged on the harbour assets, some of which the reader cannot see: Places > Coast >
+    Harbours, and Boats beside it."""
+    vocabulary = Vocabulary.objects.create(uri="https://places.test/", title="Places")
+
+    def term(name, broader=None):
+        t = Term.objects.create(vocabulary=vocabulary, uri=f"https://places.test/{name}", label=name)
+        if broader is not None:
+            t.broader.add(broader)
+        return t
+
+    top = term("Places")
+    coast = term("Coast", top)
+    harbours, boats = term("Harbours", coast), term("Boats")
+    a = harbour["assets"]
+    for name, terms in {"wide": [harbours], "tall": [coast], "square": [harbours, coast, boats], "below": [harbours],
+                        "in the description": [boats], "unseen": [harbours], "draft": [coast],
+                        "expired": [top]}.items():
+        a[name].terms.add(*terms)  # through the m2m, as tagging does: the index rows follow
+    patches = {"wide": [("blue", 0.6), ("red", 0.3)], "tall": [("red", 0.7)],
+               # two patches of one family count once; a patch below MIN_SHARE not at all
+               "square": [("blue", 0.5), ("blue", 0.3), ("green", 0.01)], "unseen": [("green", 0.9)]}
+    for name, colours in patches.items():
+        version = a[name].approved_version
+        version.dominant_colors = [{"hex": "#000000", "share": share, "lab": [50.0, 0.0, 0.0], "family": family}
+                                   for family, share in colours]
+        version.save(update_fields=["dominant_colors"])
+    index.reindex_assets([a[name].pk for name in patches])
+    return {"Places": top, "Coast": coast, "Harbours": harbours, "Boats": boats}
+
+
+@pytest.mark.parametrize("folded", [True, False], ids=["rollup in the facet statement", "rollup on its own"])
 @pytest.mark.parametrize("params", [{"q": "harbour"}, {"q": "harbour", "orientation": "landscape"},
                                     {"q": "harb", "type": "image", "rights": "valid", "make": "Canon"},
-                                    {"q": "harbour", "collection": "seen"}])
-def test_facets_from_index_rows_equal_facets_from_the_assets(harbour, params):
+                                    {"q": "harbour", "collection": "seen"}, {"q": "coast"}])
+def test_facets_from_index_rows_equal_facets_from_the_assets(harbour, places, params, folded, monkeypatch):
+    """Term, broader-term and colour counts come from the keys on the index rows (folded into the one
+    facet statement, or, past MAX_FOLDED_PAIRS, from a second one) and equal those from the links."""
+    if not folded:
+        monkeypatch.setattr(facets, "MAX_FOLDED_PAIRS", 0)
     reader = harbour["reader"]
     params = {k: harbour["seen"].pk if v == "seen" else v for k, v in params.items()}
     with request_memo.scope():
@@ -220,8 +258,19 @@ def test_facets_from_index_rows_equal_facets_from_the_assets(harbour, params):
         assert (on_rows.matched_index_rows() is not None) == ON_INDEX_ROWS
         assert on_assets.matched_index_rows() is None
         visible = selectors.collections_visible_to(reader)
-        assert facets.compute(on_rows, visible) == facets.compute(on_assets, visible)
+        with CaptureQueriesContext(connection) as statements:
+            counted = facets.compute(on_rows, visible)
+        assert counted == facets.compute(on_assets, visible)
         assert on_rows.matched_count == on_assets.matched_count == len(on_assets.qs)
+    if ON_INDEX_ROWS:
+        matches = [q["sql"] for q in statements.captured_queries if q["sql"].startswith("WITH m AS")]
+        assert len(matches) == (1 if folded else 2)
+    if params == {"q": "harbour"}:
+        terms = {v["label"]: v["count"] for group in counted["term"]["vocabularies"] for v in group["values"]}
+        # Places rolls up Coast and Harbours, each asset once (square carries two of its terms); the reader's
+        # unseen, draft and expired assets count nowhere.
+        assert terms == {"Places": 4, "Coast": 4, "Harbours": 3, "Boats": 2}
+        assert {v["value"]: v["count"] for v in counted["color_family"]["values"]} == {"blue": 2, "red": 2}
     counted = facets_for(search(reader, q="harbour"), reader)
     folders = {v["label"]: v["count"] for v in counted["collection"]["values"]}
     assert folders["Seen"] == 8 and folders["Sub"] == 1  # a folder counts what its sub-folders hold
