@@ -31,7 +31,10 @@ run: venv
 	$(BIN)/python manage.py qcluster & \
 	$(BIN)/python manage.py runserver $(HOST) --noreload
 
-test: test-sqlite test-postgres
+# The two suites at once, one per core: they share no database, file or port. Each one's output is
+# printed whole when it ends (on a machine where one suite took 9 minutes, both in a row took 19).
+test: dev-venv
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: dev-venv
 	$(BIN)/pytest -q
