@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 TOP_TERMS = 40
 TOP_VALUES = 15
-# Above this many (narrower, broader) pairs, which travel as SQL text, the broader-term counts are not
-# folded into the facet statement; a second one counts only the terms shown.
+# Above this many (narrower, broader) pairs, which travel with every facet statement, the broader-term
+# counts are not folded into it; a second statement counts only the terms shown.
 MAX_FOLDED_PAIRS = 20_000
 
 
@@ -154,7 +154,7 @@ def _keyed_rollup(keys: str) -> str:
             "JOIN p ON p.narrower = CAST(k AS BIGINT) GROUP BY p.broader")
 
 
-def _count_all(filterset: AssetFilter, matched: QuerySet, folded_pairs: tuple[tuple[int, int], ...] = ()
+def _count_all(filterset: AssetFilter, matched: QuerySet, folded_pairs: Sequence[tuple[int, int]] = ()
                ) -> dict[str, list[tuple[str | None, str | None, int]]]:
     """Every facet in one statement over one materialised match set; the broader-term counts too
     ("rollup") when `folded_pairs` are given (index rows only)."""
@@ -266,9 +266,9 @@ def _collections(direct: dict[str | None, int], visible_collections: QuerySet[Co
 def _rollup_counts(matched: QuerySet, closures: dict[int, frozenset[int]]) -> dict[int, int]:
     """Distinct results tagged with each term or its narrower terms, in one GROUP BY.
 
-    The statement starts from the matching assets (materialised once), reads only
-    their term links, and maps each link to the broader terms it counts for through
-    the (narrower, broader) pairs, sent as an inline VALUES table.
+    The statement starts from the matches (materialised once), reads only their term
+    links (or, on index rows, their term keys), and maps each to the broader terms it
+    counts for through the (narrower, broader) pairs (`_pairs_cte`).
     """
     pairs_cte, pairs_params = _pairs_cte([(d, t) for t, closure in closures.items() for d in sorted(closure)])
     if matched.model is SearchDocument:  # index rows carry their term links as keys (see _keyed_branches)
