@@ -51,9 +51,10 @@ CARD_DEFERRED = ("metadata", "channels", *(f"{version}__{field}" for version in 
                                            for field in ("embedded_metadata", "dominant_colors")))
 
 
-def for_cards(assets: QuerySet[Asset]) -> QuerySet[Asset]:
-    """Assets as cards and list rows read them (assets/_card.html, the table view): without CARD_DEFERRED."""
-    return assets.defer(*CARD_DEFERRED)
+def live_cards_visible_to(user: Any) -> QuerySet[Asset]:
+    """What lists and search show, as cards and list rows read it (assets/_card.html, the table view):
+    live_assets_visible_to without CARD_DEFERRED."""
+    return live_assets_visible_to(user).defer(*CARD_DEFERRED)
 
 
 def _one_asset() -> QuerySet[Asset]:

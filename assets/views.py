@@ -28,8 +28,7 @@ from taxonomy.models import Vocabulary
 
 @login_required
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
-    recent = selectors.with_shown_versions(request.user, selectors.for_cards(
-        selectors.live_assets_visible_to(request.user))[:12])
+    recent = selectors.with_shown_versions(request.user, selectors.live_cards_visible_to(request.user)[:12])
     return render(request, "assets/dashboard.html", {
         "title": "Dashboard", "recent": recent, "counts": selectors.dashboard_counts(request.user),
     })
@@ -42,7 +41,7 @@ class AssetListView(LoginRequiredMixin, FilterView):
     context_object_name = "assets"
 
     def get_queryset(self) -> Any:
-        return selectors.for_cards(selectors.live_assets_visible_to(self.request.user))
+        return selectors.live_cards_visible_to(self.request.user)
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -214,8 +213,8 @@ def collection_list(request: AuthedHttpRequest) -> HttpResponse:
 def collection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     collection = authority.access(request.user, Collection.objects.all(), pk=pk)
     can_manage = authority.can(request.user, "manage", collection)
-    in_folder = selectors.for_cards(selectors.live_assets_visible_to(request.user)).filter(collection=collection)
-    assets = selectors.with_shown_versions(request.user, in_folder[:48])
+    assets = selectors.with_shown_versions(
+        request.user, selectors.live_cards_visible_to(request.user).filter(collection=collection)[:48])
     ancestors = Collection.objects.filter(pk__in=collection.ancestor_ids).order_by("path")
     return render(request, "assets/collection_detail.html", {
         "title": collection.name, "collection": collection, "assets": assets, "ancestors": ancestors,

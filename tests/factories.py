@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.permissions import ROLE_GROUP_NAMES, Role
 from assets import services
 from assets.models import Asset, AssetVersion, Collection, ReviewState
+from taxonomy.models import Term, Vocabulary
 from workflows import services as workflow
 
 _counter = itertools.count(1)
@@ -39,6 +40,13 @@ def library() -> Collection:
 
 def make_collection(name: str, parent: Collection | None = None) -> Collection:
     return services.collection_create(name=name, parent=parent, actor=None)
+
+
+def make_term(vocabulary: Vocabulary, label: str, broader: Term | None = None) -> Term:
+    term = Term.objects.create(vocabulary=vocabulary, uri=f"{vocabulary.uri}{label.replace(' ', '-')}", label=label)
+    if broader is not None:
+        term.broader.add(broader)
+    return term
 
 
 def make_asset(owner: User | None, collection: Collection | None = None, *, title: str = "An asset",

@@ -12,9 +12,9 @@ from assets import services
 from assets.metadata import capture_facts
 from assets.models import Asset, AssetTerm, ReviewState, SearchDocument
 from assets.search import expansion
-from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
+from taxonomy.models import TermLabel, Vocabulary, normalize_label
 from taxonomy.signals import vocabulary_changed
-from tests.factories import make_asset
+from tests.factories import make_asset, make_term
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +31,8 @@ def label(term, text, kind="alt", language="en"):
 
 
 def term(vocabulary, name, broader=None):
-    t = Term.objects.create(vocabulary=vocabulary, uri=f"https://vocab.test/{name.replace(' ', '-')}", label=name)
+    t = make_term(vocabulary, name, broader)
     label(t, name, kind="pref")
-    if broader is not None:
-        t.broader.add(broader)
     return t
 
 

@@ -22,7 +22,7 @@ from assets.search import expansion, facets, index
 from assets.search.selectors import facets_for
 from dam import request_memo
 from taxonomy.models import Term, Vocabulary
-from tests.factories import approve_for_test, make_collection, make_user, png_bytes
+from tests.factories import approve_for_test, make_collection, make_term, make_user, png_bytes
 
 ON_INDEX_ROWS = connection.vendor == "postgresql"
 
@@ -214,16 +214,9 @@ def places(harbour):
     """A hierarchy tagged on the harbour assets, some of which the reader cannot see: Places > Coast >
     Harbours, and Boats beside it."""
     vocabulary = Vocabulary.objects.create(uri="https://places.test/", title="Places")
-
-    def term(name, broader=None):
-        t = Term.objects.create(vocabulary=vocabulary, uri=f"https://places.test/{name}", label=name)
-        if broader is not None:
-            t.broader.add(broader)
-        return t
-
-    top = term("Places")
-    coast = term("Coast", top)
-    harbours, boats = term("Harbours", coast), term("Boats")
+    top = make_term(vocabulary, "Places")
+    coast = make_term(vocabulary, "Coast", top)
+    harbours, boats = make_term(vocabulary, "Harbours", coast), make_term(vocabulary, "Boats")
     a = harbour["assets"]
     for name, terms in {"wide": [harbours], "tall": [coast], "square": [harbours, coast, boats], "below": [harbours],
                         "in the description": [boats], "unseen": [harbours], "draft": [coast],
