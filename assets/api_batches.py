@@ -133,6 +133,25 @@ class BatchDetail(APIView):
         return Response(IngestBatchDetailSerializer(batch, context={"request": request}).data)
 
 
+class BatchItemsQuery(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=IngestItem.Outcome.choices, required=False)
+
+
+class BatchItems(APIView):
+    """A batch's items a page at a time, of one outcome when asked: an archive may hold 10,000 files."""
+
+    @extend_schema(parameters=[BatchItemsQuery], responses=IngestItemSerializer(many=True))
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        batch = selectors.access_batch(request.user, pk)
+        query = BatchItemsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.batch_items(batch, query.validated_data.get("outcome")),
+                                           request, view=self)
+        return paginator.get_paginated_response(
+            IngestItemSerializer(page, many=True, context={"request": request}).data)
+
+
 class BatchFiles(APIView):
     """One file per request, so a client shows per-file progress and a dropped connection costs one file."""
 

@@ -184,8 +184,10 @@ def access_batch(user: Any, pk: int, action: str = "view") -> IngestBatch:
     return authority.access(user, IngestBatch.objects.select_related("collection", "created_by"), action, pk=pk)
 
 
-def batch_items(batch: IngestBatch) -> QuerySet[IngestItem]:
-    return batch.items.select_related("asset", "version", "duplicate_of").order_by("id")
+def batch_items(batch: IngestBatch, outcome: str | None = None) -> QuerySet[IngestItem]:
+    """The batch's items in the order they were sent; only those with `outcome` when given."""
+    items = batch.items.select_related("asset", "version", "duplicate_of").order_by("id")
+    return items if outcome is None else items.filter(outcome=outcome)
 
 
 def batch_summary(batch: IngestBatch) -> dict[str, int]:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -132,11 +134,20 @@ def batch_list(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "assets/batch_list.html", {"title": "Upload batches", "batches": batches})
 
 
+BATCH_ITEMS_PER_PAGE = 100
+
+
 @login_required
 def batch_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     batch = selectors.access_batch(request.user, pk)
+    # An archive may hold 10,000 files: the report is paged, and its counts filter it ("the 3 rejected").
+    outcome = request.GET.get("outcome")
+    if outcome not in IngestItem.Outcome.values:
+        outcome = None  # every item: no filter, or one the report does not know
+    page = Paginator(selectors.batch_items(batch, outcome), BATCH_ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "assets/batch_detail.html", {
-        "title": f"Upload batch {batch.pk}", "batch": batch, "items": selectors.batch_items(batch),
+        "title": f"Upload batch {batch.pk}", "batch": batch, "items": page.object_list, "page_obj": page,
+        "outcome": outcome, "querystring": urlencode({"outcome": outcome}) if outcome else "",
         "summary": selectors.batch_summary(batch),
     })
 

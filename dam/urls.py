@@ -25,6 +25,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("batches/", api_batches.BatchListCreate.as_view(), name="batches"),
     path("batches/<int:pk>/", api_batches.BatchDetail.as_view(), name="batch"),
     path("batches/<int:pk>/files/", api_batches.BatchFiles.as_view(), name="batch-files"),
+    path("batches/<int:pk>/items/", api_batches.BatchItems.as_view(), name="batch-items"),
     path("collections/", assets_api.CollectionListCreate.as_view(), name="collections"),
     path("collections/<int:pk>/", assets_api.CollectionDetail.as_view(), name="collection"),
     path("collections/<int:pk>/grants/", assets_api.CollectionGrants.as_view(), name="collection-grants"),

@@ -205,6 +205,50 @@ def test_an_unreadable_archive_is_one_rejected_item(api):
     assert len(items) == 1 and items[0]["outcome"] == "rejected"
 
 
+def a_large_batch(user, rejected_at=(7, 130, 249)):
+    """A batch of 250 items, as an archive's report would hold them: created, but a few rejected."""
+    batch = IngestBatch.objects.create(created_by=user, collection=library())
+    IngestItem.objects.bulk_create(
+        IngestItem(batch=batch, filename=f"photo-{n:03}.jpg", size=1000 + n,
+                   outcome=IngestItem.Outcome.REJECTED if n in rejected_at else IngestItem.Outcome.CREATED,
+                   reason="Its content is not a JPEG." if n in rejected_at else "")
+        for n in range(250))
+    return batch
+
+
+def test_a_large_batch_is_read_a_page_at_a_time_and_by_outcome_over_the_api(api, people):
+    batch = a_large_batch(people["contributor"])
+    url = f"/api/v1/batches/{batch.pk}/items/"
+    first = api["contributor"].get(url).json()
+    assert first["count"] == 250 and len(first["results"]) == 50 and first["next"]
+    assert first["results"][0]["filename"] == "photo-000.jpg"
+    rejected = api["contributor"].get(url, {"outcome": "rejected"}).json()
+    assert rejected["count"] == 3
+    assert [i["filename"] for i in rejected["results"]] == ["photo-007.jpg", "photo-130.jpg", "photo-249.jpg"]
+    assert {i["reason"] for i in rejected["results"]} == {"Its content is not a JPEG."}
+    assert api["contributor"].get(url, {"outcome": "duplicate"}).json()["count"] == 0
+    wrong = api["contributor"].get(url, {"outcome": "lost"})
+    assert wrong.status_code == 400 and "outcome" in wrong.json()["errors"]
+    assert api["editor"].get(url).status_code == 404
+
+
+def test_the_batch_report_pages_its_files_and_its_counts_filter_them(web, people):
+    batch = a_large_batch(people["contributor"])
+    client = web("contributor")
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "photo-000.jpg" in page and "photo-099.jpg" in page and "photo-100.jpg" not in page
+    assert "Page 1 of 3" in page and 'href="?outcome=rejected"' in page
+    third = client.get(batch.get_absolute_url(), {"page": 3}).content.decode()
+    assert "photo-249.jpg" in third and "photo-199.jpg" not in third
+    rejected = client.get(batch.get_absolute_url(), {"outcome": "rejected"}).content.decode()
+    assert all(f"photo-{n:03}.jpg" in rejected for n in (7, 130, 249)) and "photo-000.jpg" not in rejected
+    assert "Its content is not a JPEG." in rejected and "Page 1 of" not in rejected
+    none = client.get(batch.get_absolute_url(), {"outcome": "duplicate"}).content.decode()
+    assert "No file in this batch has this outcome." in none
+    # An outcome the report does not know shows every file, as a link from an older page would.
+    assert "photo-000.jpg" in client.get(batch.get_absolute_url(), {"outcome": "lost"}).content.decode()
+
+
 # --- the upload page -------------------------------------------------------------------
 
 def test_the_upload_page_offers_drag_and_drop_many_files(web):
