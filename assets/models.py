@@ -9,6 +9,8 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from assets import similarity
+
 
 class Collection(models.Model):
     """A folder in the tree; the unit that access is granted on.
@@ -198,7 +200,10 @@ class AssetVersion(models.Model):
         ordering = ["asset", "-number"]
         constraints = [models.UniqueConstraint(fields=["asset", "number"], name="version_unique_number")]
         indexes = [models.Index(fields=["camera_make", "camera_model"], name="version_camera_idx"),
-                   models.Index(fields=["captured_on"], name="version_captured_idx")]
+                   models.Index(fields=["captured_on"], name="version_captured_idx"),
+                   # The perceptual hash's bands, for the near-duplicate lookup (assets.similarity).
+                   *(models.Index(similarity.band(i), "phash", "id", name=f"version_phash_band{i}_idx")
+                     for i in range(similarity.BANDS))]
 
     def __str__(self) -> str:
         return f"{self.asset} v{self.number}"

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts import permissions as authority
 from accounts.models import AuditEvent
+from assets import similarity
 from assets.models import Asset, AssetTerm, AssetVersion, Collection, IngestBatch, IngestItem, Rendition, ReviewState
 from assets.schema import missing_fields
 
@@ -198,38 +199,48 @@ def batch_summary(batch: IngestBatch) -> dict[str, int]:
     return counts
 
 
-# Hamming distance on 64-bit DCT hashes; 0 is identical, up to ~10 is "the same picture, edited".
-SIMILARITY_THRESHOLD = 10
+def versions_near(phash: str) -> list[tuple[int, int]]:
+    """(distance, version id) of every version within similarity.THRESHOLD of `phash`, closest first.
+
+    The candidates come from the hash's bands (assets.similarity) and are measured here, before
+    any join: at 1,000,000 versions a band lookup lets in ~8,000, of which a handful are close.
+    """
+    mine = similarity.parse(phash)
+    if mine is None:
+        return []
+    close = []
+    for version_id, theirs in dict(similarity.candidates(AssetVersion.objects.all(), phash)).items():
+        value = similarity.parse(theirs)
+        if value is not None and (apart := similarity.distance(mine, value)) <= similarity.THRESHOLD:
+            close.append((apart, version_id))
+    return sorted(close)
+
+
+# Versions looked up at once among the assets a user sees: a bound on the query's parameters (SQLite
+# takes 32,766), reached only by pictures with thousands of near-twins (blank skies, white cards).
+SIMILAR_CHUNK = 1000
 
 
 def visually_similar(user: Any, asset: Asset, limit: int = 12) -> list[tuple[Asset, int]]:
-    """Other visible assets whose picture is within the perceptual-hash threshold of this one's.
+    """Other visible assets whose picture is within similarity.THRESHOLD of this one's, closest first.
 
     Pictures are compared as this user sees them (approved versions for those who see only
     approved work), so nobody learns what an unseen revision looks like.
     """
     version = version_shown_to(user, asset)
+    if version is None:
+        return []
     seen = "current_version" if authority.can(user, authority.Cap.SEE_UNAPPROVED) else "approved_version"
-    if version is None or not version.phash:
-        return []
-    try:
-        mine = int(version.phash, 16)
-    except ValueError:
-        return []
-    # Candidates are read as (id, hash) pairs only; the distance is computed here because SQLite and
-    # PostgreSQL share no bit-count function. Fine at tens of thousands of images; beyond that this
-    # wants a BK-tree or pg's bit_count in SQL.
-    candidates = (assets_visible_to(user).exclude(pk=asset.pk).exclude(**{f"{seen}__phash": ""})
-                  .filter(**{f"{seen}__isnull": False}).values_list("pk", f"{seen}__phash"))
-    close = []
-    for pk, phash in candidates.iterator(chunk_size=2000):
-        try:
-            distance = bin(mine ^ int(phash, 16)).count("1")
-        except ValueError:
-            continue
-        if distance <= SIMILARITY_THRESHOLD:
-            close.append((distance, pk))
-    close.sort()
-    close = close[:limit]
-    found = {a.pk: a for a in with_shown_versions(user, assets_visible_to(user).filter(pk__in=[pk for _, pk in close]))}
-    return [(found[pk], distance) for distance, pk in close if pk in found]
+    others = assets_visible_to(user).exclude(pk=asset.pk).order_by()
+    close = versions_near(version.phash)
+    found: list[tuple[int, int]] = []  # (distance, asset id), closest first
+    for start in range(0, len(close), SIMILAR_CHUNK):
+        chunk = dict((version_id, apart) for apart, version_id in close[start:start + SIMILAR_CHUNK])
+        if len(found) >= limit and min(chunk.values()) > found[limit - 1][0]:
+            break  # every version left is further away than the last asset kept
+        shown = others.filter(**{f"{seen}_id__in": list(chunk)}).values_list("pk", f"{seen}_id")
+        found = sorted(found + [(chunk[version_id], pk) for pk, version_id in shown])
+    found = found[:limit]
+    shown_assets = with_shown_versions(user, assets_visible_to(user).filter(pk__in=[pk for _, pk in found]))
+    assets = {a.pk: a for a in shown_assets}
+    return [(assets[pk], apart) for apart, pk in found if pk in assets]

@@ -29,24 +29,22 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import database  # noqa: E402
+
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--assets", type=int, default=20000)
 parser.add_argument("--queries", type=int, default=120)
 parser.add_argument("--seed", type=int, default=7)
-parser.add_argument("--reuse", action="store_true",
-                    help="keep the database of an earlier run with the same --assets (PostgreSQL: DATABASE_URL; "
-                         "SQLite: DAM_DATA_DIR) instead of generating it again")
+database.add_reuse_option(parser)
 parser.add_argument("--generate-only", action="store_true",
                     help="generate and index the data, then stop (time the searches later with --reuse)")
 parser.add_argument("--explain", type=int, default=0, metavar="K",
@@ -57,31 +55,7 @@ parser.add_argument("--per-query", metavar="FILE",
                          "one JSON object a line, to compare two runs search by search")
 args = parser.parse_args()
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
-if args.reuse and "DAM_DATA_DIR" not in os.environ and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    parser.error("--reuse needs DAM_DATA_DIR (SQLite) so that there is an earlier run to reuse")
-os.environ.setdefault("DAM_DATA_DIR", tempfile.mkdtemp(prefix="dam-bench-"))
-os.environ.setdefault("DAM_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
-# Timed as deployed: DEBUG off (cached templates, no per-query logging, hashed static files).
-os.environ.setdefault("DAM_DEBUG", "0")
-os.environ.setdefault("DAM_SECRET_KEY", "bench-only-" + "x" * 50)
-
-
-def reset_postgres(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-if os.environ.get("DATABASE_URL", "").startswith("postgres") and not args.reuse:
-    reset_postgres(os.environ["DATABASE_URL"])
+database.prepare(parser, args)
 
 import django  # noqa: E402
 
