@@ -142,15 +142,25 @@ def collection_grants(collection: Collection) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["kind"], str(r["grantee"]), r["level"]))
 
 
-def dashboard_counts(user: Any) -> dict[str, int]:
+def dashboard_counts(user: Any) -> dict[str, int | None]:
+    """The dashboard's numbers over the assets the user sees; drafts and in review (None otherwise) for
+    those who see unapproved work or make their own.
+
+    The review states are counted apart, from the versions in those states, and only for whom they
+    are shown: in one statement with the rest, every visible asset was joined to its current version
+    (at 1,000,000 assets, 6 % of them in those states: 0.54-0.95 s a dashboard, against 0.11-0.22 s
+    now for a viewer and 0.42-0.47 s for an editor).
+    """
     visible = authority.visible(user, Asset.objects.all())
-    return visible.aggregate(
-        total=Count("pk"),
-        approved=Count("pk", filter=Q(approved_version__isnull=False)),
-        drafts=Count("pk", filter=Q(current_version__review_state=ReviewState.DRAFT)),
-        in_review=Count("pk", filter=Q(current_version__review_state=ReviewState.IN_REVIEW)),
-        mine=Count("pk", filter=Q(owner=user)),
-    )
+    counts: dict[str, int | None] = visible.aggregate(
+        total=Count("pk"), approved=Count("pk", filter=Q(approved_version__isnull=False)),
+        mine=Count("pk", filter=Q(owner=user)))
+    counts["drafts"] = counts["in_review"] = None
+    if authority.can(user, authority.Cap.SEE_UNAPPROVED) or authority.can(user, authority.Cap.UPLOAD):
+        states = dict(visible.filter(current_version__review_state__in=[ReviewState.DRAFT, ReviewState.IN_REVIEW])
+                      .values_list("current_version__review_state").annotate(n=Count("pk")).order_by())
+        counts["drafts"], counts["in_review"] = states.get(ReviewState.DRAFT, 0), states.get(ReviewState.IN_REVIEW, 0)
+    return counts
 
 
 def missing_required_fields(asset: Asset) -> list[str]:
