@@ -220,15 +220,20 @@ def collection_list(request: AuthedHttpRequest) -> HttpResponse:
     })
 
 
+FOLDER_PAGE_SIZE = 48  # cards, as on the list page
+
+
 @login_required
 def collection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     collection = authority.access(request.user, Collection.objects.all(), pk=pk)
     can_manage = authority.can(request.user, "manage", collection)
-    assets = selectors.with_shown_versions(
-        request.user, selectors.live_cards_visible_to(request.user).filter(collection=collection)[:48])
+    in_folder = selectors.live_cards_visible_to(request.user).filter(collection=collection)
+    page = Paginator(in_folder, FOLDER_PAGE_SIZE).get_page(request.GET.get("page"))
+    assets = selectors.with_shown_versions(request.user, page.object_list)
     ancestors = Collection.objects.filter(pk__in=collection.ancestor_ids).order_by("path")
     return render(request, "assets/collection_detail.html", {
-        "title": collection.name, "collection": collection, "assets": assets, "ancestors": ancestors,
+        "title": collection.name, "collection": collection, "assets": assets, "page_obj": page,
+        "ancestors": ancestors,
         "children": selectors.collections_visible_to(request.user).filter(parent=collection),
         "grants": selectors.collection_grants(collection) if can_manage else [],
         "can_manage": can_manage, "can_upload": authority.can(request.user, "contribute", collection),

@@ -93,3 +93,22 @@ def test_collection_tree_counts_only_visible_assets(people, web):
     page = web("viewer").get("/assets/collections/")
     library = next(c for c in page.context["tree"] if c.name == "Library")
     assert library.asset_count == 1
+
+
+def test_a_folder_page_says_how_many_it_holds_and_pages_them(web, people, monkeypatch):
+    """The reader's own count: a draft they cannot see is neither counted nor shown."""
+    from assets import views
+
+    monkeypatch.setattr(views, "FOLDER_PAGE_SIZE", 2)
+    folder = make_collection("Shoot")
+    for title in ("First", "Second", "Third"):
+        make_asset(people["admin"], folder, title=title, approved=True)
+    make_asset(people["admin"], folder, title="Unseen draft")
+    collection_grant(collection=folder, level="view", user=people["viewer"], actor=None)
+    client = web("viewer")
+    page = client.get(f"/assets/collections/{folder.pk}/").content.decode()
+    assert "3 in this folder" in page and "Page 1 of 2" in page and "Unseen draft" not in page
+    later = client.get(f"/assets/collections/{folder.pk}/", {"page": 2}).content.decode()
+    shown = [title for title in ("First", "Second", "Third") if f">{title}<" in page]
+    assert len(shown) == 2 and sum(f">{title}<" in later for title in ("First", "Second", "Third")) == 1
+    assert "Page 2 of 2" in later
