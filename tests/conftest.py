@@ -48,7 +48,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
-    """Every test writes its files under its own temporary folder."""
+    """Every test writes its files under its own temporary folder: stored files, and the uploads and
+    archives being unpacked, which would otherwise share the checkout's var/tmp with the other
+    database's suite running beside this one (make test)."""
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "uploads"
+    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
