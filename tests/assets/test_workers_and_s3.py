@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -83,10 +84,25 @@ def qcluster(env: dict[str, str]) -> Iterator[subprocess.Popen]:
         yield cluster
     finally:
         cluster.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             cluster.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            cluster.kill()
+        end_session(cluster.pid)
+        cluster.wait(timeout=5)
+
+
+def end_session(leader: int, seconds: float = 3) -> None:
+    """Stop what is left of the session `leader` started: the cluster's sentinel and workers can outlive its
+    main process (and would poll a deleted database for as long as the machine runs). Asked to stop
+    first, so that a pusher removes its wake-up socket; killed if still there."""
+    deadline = time.monotonic() + seconds
+    try:
+        os.killpg(leader, signal.SIGTERM)
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            os.killpg(leader, 0)
+        os.killpg(leader, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # nothing of it is left
 
 
 def renditions_when_made(url: str, seconds: float) -> list[tuple[str, str]]:
