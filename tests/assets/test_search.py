@@ -6,12 +6,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from assets import services
 from assets.metadata import capture_facts
 from assets.models import Asset, AssetTerm, ReviewState, SearchDocument
-from assets.search import expansion
+from assets.search import expansion, index
 from taxonomy.models import TermLabel, Vocabulary, normalize_label
 from taxonomy.signals import vocabulary_changed
 from tests.factories import make_asset, make_term
@@ -334,6 +335,8 @@ def test_hidden_labels_are_never_suggested(api, library_of):
     assert "kats" not in {s["suggestion"] for s in suggestions}
 
 
+# As it runs for real: each batch commits, then the indexes are rebuilt (outside any transaction).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reindex_command_rebuilds_the_index(api, library_of):
     from django.core.management import call_command
 
@@ -344,6 +347,44 @@ def test_reindex_command_rebuilds_the_index(api, library_of):
     assert titles(found(api["viewer"], q="lighthouse")) == {"Coastline"}
     assert SearchDocument.objects.count() == Asset.objects.count()
     assert out.getvalue().strip() == f"Indexed {Asset.objects.count()} assets."
+
+
+def _index_files():
+    """PostgreSQL: the file of each index on the index rows; SQLite: the FTS5 table's segments."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexrelid::regclass::text, pg_relation_filenode(indexrelid) FROM pg_index "
+                           "WHERE indrelid = 'assets_searchdocument'::regclass")
+        else:
+            cursor.execute("SELECT DISTINCT segid, 0 FROM assets_search_fts_idx")
+        return dict(cursor.fetchall())
+
+
+# PostgreSQL rebuilds concurrently, which no transaction may hold.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_compacting_rebuilds_the_full_text_index_and_keeps_every_match(api, library_of):
+    ids = list(Asset.objects.values_list("pk", flat=True))
+    for _ in range(3):  # rewritten in three transactions, as edits and reindexing do: three FTS5 segments
+        index.reindex_assets(ids)
+    queries = ["lighthouse", "footwear", "trainers", "felines"]
+    before = {q: titles(found(api["viewer"], q=q)) for q in queries}
+    files = _index_files()
+    assert len(files) >= (4 if connection.vendor == "postgresql" else 2)
+
+    index.compact()
+
+    after = _index_files()
+    if connection.vendor == "postgresql":  # every index rebuilt under its own name
+        assert after.keys() == files.keys() and all(after[name] != files[name] for name in files)
+    else:  # the segments merged into one
+        assert len(after) == 1
+    assert {q: titles(found(api["viewer"], q=q)) for q in queries} == before
+    assert all(before[q] for q in queries)
+
+
+def test_compacting_refuses_to_run_inside_a_transaction(db):
+    with transaction.atomic(), pytest.raises(RuntimeError, match="outside a transaction"):
+        index.compact()
 
 
 def test_list_page_shows_chips_that_remove_one_filter_each(web, library_of):

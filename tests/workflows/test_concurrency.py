@@ -22,7 +22,7 @@ from workflows.models import ApprovalPolicy, ApprovalStep, ReviewDecision
 from workflows.states import TransitionNotAllowed
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the roles' groups, after another such test
 def test_concurrent_approvals_of_one_step_make_one_transition():
     policy = ApprovalPolicy.objects.get(is_default=True)
     policy.steps.all().delete()

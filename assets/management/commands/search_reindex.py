@@ -12,11 +12,14 @@ from assets.search import expansion, index
 
 
 class Command(BaseCommand):
-    help = "Rewrite the search documents and colour rows of all assets, and drop the cached vocabulary."
+    help = ("Rewrite the search documents and colour rows of all assets, drop the cached vocabulary, then rebuild "
+            "the full-text indexes tight.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=5000,
                             help="assets per transaction (default 5000)")
+        parser.add_argument("--no-compact", action="store_true",
+                            help="skip rebuilding the full-text indexes tight at the end")
 
     def handle(self, *args: Any, **options: Any) -> None:
         expansion.invalidate()
@@ -31,4 +34,6 @@ class Command(BaseCommand):
                 chunk = ids[start:start + batch]
                 count += index.reindex_assets(chunk)
                 progress.update(len(chunk))
+        if not options["no_compact"]:
+            index.compact()
         self.stdout.write(f"Indexed {count} assets.")
