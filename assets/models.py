@@ -407,22 +407,39 @@ class NamingRule(models.Model):
 
 # --- search ------------------------------------------------------------------
 
-class SearchDocument(models.Model):
+class SearchText(models.Model):
     """The searchable text of one asset, normalised and split into its four weights.
 
     Rewritten by `assets.search.index` in the same transaction as the change it
-    reflects. The database keeps its own full-text index current from these
-    columns: on PostgreSQL a generated, weighted `tsvector` column with a GIN
-    index; on SQLite an FTS5 table fed by triggers (migration 0004). SQLite
-    adds or alters a column by rebuilding the table, which drops those triggers:
-    a migration that changes this model must create them again (as 0011 does).
+    reflects, just before the asset's SearchDocument. The database keeps its own
+    full-text index current from these columns (migration 0018): on SQLite an FTS5
+    table fed by triggers on this table; on PostgreSQL triggers write the weighted
+    `tsvector` onto the asset's SearchDocument row, where the search reads it.
+
+    Why apart from SearchDocument: a search reads the index row of every match
+    that passes its bitmaps (10,000 for a broad word at 1,000,000 assets), and
+    these texts, needed only to make the vector, were a third of that row; the
+    narrower row made the broad searches about 0.8 times as long
+    (docs/performance.md, thirteenth session). PostgreSQL keeps rows under 2 kB
+    whole, so no storage setting could move them out instead.
     """
 
-    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, primary_key=True, related_name="search_text")
     title = models.TextField(blank=True)
     labels = models.TextField(blank=True)
     description = models.TextField(blank=True)
     other = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"search text of {self.asset_id}"
+
+
+class SearchDocument(models.Model):
+    """What a search tests of one asset: its full-text vector (a database-only column on PostgreSQL,
+    written from its SearchText by triggers), its term keys, colour families and the copies of its
+    access and filter facts. Rewritten by `assets.search.index` with its SearchText."""
+
+    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
     # Copies of the asset's access facts, under the asset's own column names, so that the permission
     # authority's one visibility rule (assets.permissions.visibility_q) can narrow a search inside the
     # same index scan as the text, before any asset row is read. Every row shown is still read through

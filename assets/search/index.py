@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from assets.models import MIN_COLOR_SHARE, Asset, AssetColor, AssetTerm, AssetVersion, SearchDocument
+from assets.models import MIN_COLOR_SHARE, Asset, AssetColor, AssetTerm, AssetVersion, SearchDocument, SearchText
 from assets.search.text import index_text
 
 BATCH = 500
@@ -47,19 +47,23 @@ def _embedded_keywords(version: AssetVersion | None) -> list[str]:
     return []
 
 
-def document_for(asset: Asset, labels: Iterable[str], term_ids: Iterable[int],
-                 colors: Iterable[AssetColor]) -> SearchDocument:
-    """The four weighted texts of an asset (title > labels > description > the rest), its access facts,
-    the facts a viewer's filters test, its term links and the families of its dominant colours (`colors`,
-    as colors_for makes them)."""
+def text_for(asset: Asset, labels: Iterable[str]) -> SearchText:
+    """The four weighted texts of an asset: title > labels > description > the rest."""
     other: list[str] = [asset.campaign, *_metadata_values(asset.metadata)]
     version = public_version(asset)
     if version is not None:
         other.append(version.original_filename)
         other.extend(_embedded_keywords(version))
+    return SearchText(asset_id=asset.pk, title=index_text([asset.title]), labels=index_text(labels),
+                      description=index_text([asset.description]), other=index_text(other))
+
+
+def document_for(asset: Asset, term_ids: Iterable[int], colors: Iterable[AssetColor]) -> SearchDocument:
+    """An asset's index row: its access facts, the facts a viewer's filters test, its term links and the
+    families of its dominant colours (`colors`, as colors_for makes them). The vector comes from its
+    SearchText, which must be written first (PostgreSQL's trigger reads it)."""
     return SearchDocument(
-        asset_id=asset.pk, title=index_text([asset.title]), labels=index_text(labels),
-        description=index_text([asset.description]), other=index_text(other),
+        asset_id=asset.pk,
         **{field: getattr(asset, field) for field in ACCESS_FACTS + FILTERED_FACTS},
         **{f"approved_{field}": getattr(asset.approved_version, field) if asset.approved_version else None
            for field in APPROVED_FACTS},
@@ -109,13 +113,15 @@ def reindex_assets(asset_ids: Iterable[int]) -> int:
         for asset_id, text in TermLabel.objects.filter(term__asset_links__asset_id__in=chunk).values_list(
                 "term__asset_links__asset_id", "text"):
             labels[asset_id].append(text)
-        # Delete and insert rather than update: the SQLite FTS5 triggers and PostgreSQL's generated
-        # column both follow row writes, and one statement per table beats one per asset.
+        # Delete and insert rather than update: the full-text triggers follow row writes, and one statement
+        # per table beats one per asset. The texts go first: PostgreSQL's trigger on an inserted index row
+        # reads its vector from them.
         SearchDocument.objects.filter(asset_id__in=chunk).delete()
+        SearchText.objects.filter(asset_id__in=chunk).delete()
         AssetColor.objects.filter(asset_id__in=chunk).delete()
         swatches = {a.pk: colors_for(a) for a in assets}
-        SearchDocument.objects.bulk_create([document_for(a, labels.get(a.pk, []), term_ids.get(a.pk, []),
-                                                         swatches[a.pk]) for a in assets])
+        SearchText.objects.bulk_create([text_for(a, labels.get(a.pk, [])) for a in assets])
+        SearchDocument.objects.bulk_create([document_for(a, term_ids.get(a.pk, []), swatches[a.pk]) for a in assets])
         AssetColor.objects.bulk_create([c for a in assets for c in swatches[a.pk]])
         written += len(assets)
     return written
@@ -177,9 +183,8 @@ def compact() -> None:
     """
     if connection.in_atomic_block:
         raise RuntimeError("compact() rebuilds indexes concurrently: call it outside a transaction")
-    table = connection.ops.quote_name(SearchDocument._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"REINDEX TABLE CONCURRENTLY {table}")
+            cursor.execute(f"REINDEX TABLE CONCURRENTLY {connection.ops.quote_name(SearchDocument._meta.db_table)}")
         else:
             cursor.execute("INSERT INTO assets_search_fts(assets_search_fts) VALUES ('optimize')")
