@@ -419,7 +419,7 @@ class SearchText(models.Model):
     Why apart from SearchDocument: a search reads the index row of every match
     that passes its bitmaps (10,000 for a broad word at 1,000,000 assets), and
     these texts, needed only to make the vector, were a third of that row; the
-    narrower row made the broad searches about 0.8 times as long
+    narrower row made the slowest searches 0.70-0.84 times as long
     (docs/performance.md, thirteenth session). PostgreSQL keeps rows under 2 kB
     whole, so no storage setting could move them out instead.
     """
