@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from pathlib import Path
 
 from PIL import Image
 
@@ -13,6 +14,9 @@ from assets import services
 from assets.models import Asset, AssetVersion, Collection, ReviewState
 from taxonomy.models import Term, Vocabulary
 from workflows import services as workflow
+
+# Real camera files and hostile files from public test suites, kept in the repository (tests/corpus/README.md).
+CORPUS = Path(__file__).resolve().parent / "corpus"
 
 _counter = itertools.count(1)
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+from tests.factories import CORPUS
+
 
 
 def stored_files(media_root: Path) -> list[Path]:

@@ -11,9 +11,8 @@ from PIL import Image, ImageChops, ImageStat
 
 from assets.models import Rendition
 from assets.services import asset_create
-from tests.factories import library
+from tests.factories import CORPUS, library
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 def ingest(name, people, captured):

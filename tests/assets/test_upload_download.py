@@ -12,9 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import AuditEvent
 from assets.models import Asset, AssetVersion
 from assets.selectors import history_of
-from tests.factories import approve_for_test, library, make_asset, new_revision, png_bytes, upload_as
+from tests.factories import CORPUS, approve_for_test, library, make_asset, new_revision, png_bytes, upload_as
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 def upload(client, data: bytes, name: str = "photo.png", **fields):
