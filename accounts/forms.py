@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import ApiToken
-from accounts.permissions import Role
+from accounts.roles import Role
 
 
 class TokenForm(forms.Form):

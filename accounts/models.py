@@ -7,18 +7,18 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from accounts.roles import role_of
+
 
 class User(AbstractUser):
     """A person (or an outside tool's service account) who signs in.
 
-    A user's role is the role group they belong to (see accounts.permissions.Role);
+    A user's role is the role group they belong to (see accounts.roles.Role);
     teams are plain groups that collection grants are given to.
     """
 
     @property
     def role(self) -> str | None:
-        from accounts.permissions import role_of
-
         return role_of(self)
 
     @property

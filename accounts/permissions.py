@@ -22,6 +22,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
+from accounts.roles import ROLE_GROUP_NAMES, Role
+
 if TYPE_CHECKING:
     from typing import TypeAlias
 
@@ -32,15 +34,6 @@ if TYPE_CHECKING:
     AnyUser: TypeAlias = User | AnonymousUser
 
 M = TypeVar("M", bound=models.Model)
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    LIBRARIAN = "librarian", "Librarian"
-    BRAND_MANAGER = "brand_manager", "Brand manager"
-    EDITOR = "editor", "Editor"
-    CONTRIBUTOR = "contributor", "Contributor"
-    VIEWER = "viewer", "Viewer"
 
 
 class Cap(models.TextChoices):
@@ -73,9 +66,6 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
     Role.VIEWER: frozenset({Cap.USE_LIGHTBOXES}),
 }
 
-ROLE_GROUP_NAMES: dict[Role, str] = {role: role.label for role in Role}
-
-
 def sync_role_groups(group_model: Any, permission_model: Any, content_type_model: Any) -> None:
     """Create the role groups and give each exactly its capabilities.
 
@@ -92,19 +82,6 @@ def sync_role_groups(group_model: Any, permission_model: Any, content_type_model
     for role, caps in ROLE_CAPABILITIES.items():
         group, _ = group_model.objects.get_or_create(name=ROLE_GROUP_NAMES[role])
         group.permissions.set([perms[cap] for cap in caps])
-
-
-def role_of(user: AnyUser) -> str | None:
-    """The user's role (the first role group they are in, strongest first)."""
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN.value
-    names = {group.name for group in user.groups.all()}
-    for role in Role:
-        if ROLE_GROUP_NAMES[role] in names:
-            return role.value
-    return None
 
 
 def has_capability(user: AnyUser, cap: Cap) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import ApiToken, User
-from accounts.permissions import ROLE_GROUP_NAMES, Role
+from accounts.roles import ROLE_GROUP_NAMES, Role
 
 
 @transaction.atomic

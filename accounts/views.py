@@ -14,6 +14,7 @@ from accounts import selectors, services
 from accounts.forms import RoleForm, TokenForm, UserCreateForm
 from accounts.models import User
 from accounts.permissions import Cap
+from accounts.roles import Role
 from dam.http import AuthedHttpRequest
 
 
@@ -64,7 +65,7 @@ def admin_set_role(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if form.is_valid():
         services.user_set_role(user=user, role=form.cleaned_data["role"], actor=request.user)
-        messages.success(request, f"{user.username} is now {authority.Role(form.cleaned_data['role']).label}.")
+        messages.success(request, f"{user.username} is now {Role(form.cleaned_data['role']).label}.")
     return redirect("accounts:admin_users")
 
 

@@ -76,7 +76,7 @@ call_command("migrate", verbosity=0)
 if not settings.DEBUG:
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest that DEBUG-off pages link to
 
-from accounts.permissions import Role  # noqa: E402
+from accounts.roles import Role  # noqa: E402
 from assets import colors, selectors  # noqa: E402
 from assets.filters import AssetFilter  # noqa: E402
 from assets.metadata import capture_facts  # noqa: E402

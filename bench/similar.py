@@ -52,7 +52,7 @@ from django.db import connection, transaction  # noqa: E402
 call_command("migrate", verbosity=0)
 
 from accounts import permissions as authority  # noqa: E402
-from accounts.permissions import Role  # noqa: E402
+from accounts.roles import Role  # noqa: E402
 from assets import selectors, similarity  # noqa: E402
 from assets.models import Asset, AssetType, AssetVersion, ReviewState  # noqa: E402
 from assets.services import collection_create, collection_grant  # noqa: E402

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts import permissions as authority
 from accounts.permissions import Cap
+from accounts.roles import Role
 from taxonomy.models import Vocabulary
 from workflows import selectors as review_selectors
 
@@ -39,7 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                                                                         and request.path.startswith(item["url"]))]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav": nav, "user_role": authority.Role(user.role).label if user.role else "No role",
+    return {"nav": nav, "user_role": Role(user.role).label if user.role else "No role",
             "unread_notifications": review_selectors.unread_count(user)}  # type: ignore[arg-type]
 
 

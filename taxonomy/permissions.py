@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts import permissions as authority
-from accounts.permissions import Cap, Policy, has_capability, role_of
+from accounts.permissions import Cap, Policy, has_capability
+from accounts.roles import role_of
 from taxonomy.models import Term, TermLabel, Vocabulary
 
 EDIT_ACTIONS = frozenset({"create", "edit", "move", "merge", "deprecate", "import", "delete"})

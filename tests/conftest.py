@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.permissions import Role
+from accounts.roles import Role
 from tests.factories import make_user
 
 PERSONAS = {

@@ -9,7 +9,7 @@ from PIL import Image
 
 from accounts import services as account_services
 from accounts.models import User
-from accounts.permissions import ROLE_GROUP_NAMES, Role
+from accounts.roles import ROLE_GROUP_NAMES, Role
 from assets import services
 from assets.models import Asset, AssetVersion, Collection, ReviewState
 from taxonomy.models import Term, Vocabulary

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import AuditEvent, User
-from accounts.permissions import Role
+from accounts.roles import Role
 from assets.models import Asset, Collection
 
 

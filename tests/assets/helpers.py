@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.factories import CORPUS
 
 
-
 def stored_files(media_root: Path) -> list[Path]:
     return sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
 

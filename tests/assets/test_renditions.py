@@ -14,7 +14,6 @@ from assets.services import asset_create
 from tests.factories import CORPUS, library
 
 
-
 def ingest(name, people, captured):
     data = (CORPUS / name).read_bytes()
     with captured(execute=True):

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.permissions import Role
+from accounts.roles import Role
 from assets import selectors, services
 from assets.filters import AssetFilter
 from assets.models import Asset, SearchDocument

@@ -15,7 +15,6 @@ from assets.selectors import history_of
 from tests.factories import CORPUS, approve_for_test, library, make_asset, new_revision, png_bytes, upload_as
 
 
-
 def upload(client, data: bytes, name: str = "photo.png", **fields):
     return client.post("/api/v1/assets/", {"file": SimpleUploadedFile(name, data), **fields}, format="multipart")
 

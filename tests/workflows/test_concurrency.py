@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import close_old_connections, connection
 
 from accounts.models import AuditEvent
-from accounts.permissions import Role
+from accounts.roles import Role
 from assets.models import AssetVersion, ReviewState
 from tests.factories import make_user, upload_as
 from workflows import services

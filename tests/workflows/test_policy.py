@@ -7,7 +7,7 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
-from accounts.permissions import Role
+from accounts.roles import Role
 from assets.models import Asset, AssetType, ReviewState
 from tests.factories import library, make_collection, make_user, new_revision, upload_as
 from workflows import services

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import services
-from accounts.permissions import Role
+from accounts.roles import Role
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from accounts import services as account_services
 from accounts.models import User
-from accounts.permissions import Role
+from accounts.roles import Role
 from assets import services
 from assets.models import Asset, AssetTerm, Collection, MetadataField
 from assets.schema import metadata_field_save
