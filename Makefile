@@ -43,9 +43,11 @@ test-sqlite: dev-venv
 test-postgres: dev-venv
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
+# ruff and mypy, and lint-imports: the apps import each other in the lifecycle's order only (pyproject.toml).
 lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

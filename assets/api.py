@@ -10,20 +10,16 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions as authority
 from accounts.models import User
-from assets import downloads, ingest, naming, selectors, services
-from assets.files import FileRejected, FileTooLarge
-from assets.filters import AssetFilter
-from assets.models import Asset, AssetVersion, Collection, IngestBatch, IngestItem, OnDuplicate, Rendition
+from assets import downloads, selectors, services
+from assets.models import Asset, AssetVersion, Collection, Rendition
 from assets.permissions import GRANT_LEVELS
-from assets.search import selectors as search_selectors
-from dam.api import Conflict, Pagination, PayloadTooLarge
+from dam.api import Conflict
 from dam.http import AuthedRequest
 
 
@@ -132,20 +128,6 @@ class AssetSerializer(serializers.ModelSerializer):
         return RightsSerializer(asset).data
 
 
-class AssetCreateSerializer(serializers.Serializer):
-    file = serializers.FileField()
-    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True)
-    collection = serializers.PrimaryKeyRelatedField(queryset=Collection.objects.all(), required=False)
-    campaign = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    licence = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    rights_holder = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    usage_terms = serializers.CharField(required=False, allow_blank=True)
-    on_duplicate = serializers.ChoiceField(choices=OnDuplicate.choices, default=OnDuplicate.REPORT,
-                                           help_text="When the same bytes are already in the DAM: report it "
-                                                     "(409), add a new revision of that asset, or keep both.")
-
-
 class AssetUpdateSerializer(RightsSerializer):
     title = serializers.CharField(required=False, max_length=300)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -158,87 +140,10 @@ class AssetUpdateSerializer(RightsSerializer):
     etag = serializers.CharField(required=False)
 
 
-class VersionCreateSerializer(serializers.Serializer):
-    file = serializers.FileField()
-    change_note = serializers.CharField(required=False, allow_blank=True)
-
-
-def _ingest_errors(exc: Exception) -> Exception:
-    """Translate ingest refusals into API errors with the right status."""
-    if isinstance(exc, FileTooLarge):
-        return PayloadTooLarge({"detail": str(exc), "errors": {"file": [str(exc)]}})
-    if isinstance(exc, FileRejected):
-        return serializers.ValidationError({"file": [str(exc)]})
-    if isinstance(exc, services.VersionRefused):
-        return Conflict(str(exc))
-    if isinstance(exc, services.DuplicateFile):
-        return Conflict({"detail": str(exc), "duplicate_of": str(exc.existing.uid) if exc.visible else None})
-    return exc
-
-
 def _visible_collection(user: User, collection: Collection | None) -> Collection | None:
     if collection is None:
         return None
     return authority.access(user, Collection.objects.all(), "view", pk=collection.pk)
-
-
-class AssetListCreate(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-
-    @extend_schema(responses=AssetSerializer(many=True), parameters=[
-        OpenApiParameter(name, str if kind is None else kind, many=name == "term")
-        for name, kind in (("q", None), ("type", None), ("collection", int), ("status", None), ("term", int),
-                           ("rights", None), ("orientation", None), ("uploaded", None),
-                           ("uploaded_after", OpenApiTypes.DATE), ("uploaded_before", OpenApiTypes.DATE),
-                           ("captured_after", OpenApiTypes.DATE), ("captured_before", OpenApiTypes.DATE),
-                           ("make", None), ("camera_model", None), ("file_type", None), ("color", None),
-                           ("color_family", None), ("ordering", None), ("facets", None))])
-    def get(self, request: AuthedRequest) -> Response:
-        """Search: the page of results, plus `facets` (send facets=0 to skip them) and `search` (how q was read)."""
-        user = request.user
-        filterset = AssetFilter(request.query_params, queryset=search_selectors.assets_for_api_list(user),
-                                collections=selectors.collections_visible_to(user), request=request,
-                                index_scope=selectors.LIVE)  # assets_for_api_list is the live list
-        if not filterset.is_valid():
-            raise serializers.ValidationError(filterset.errors)
-        want_facets = request.query_params.get("facets", "1") not in ("0", "false", "no")
-        found_facets = search_selectors.facets_for(filterset, user) if want_facets else {}
-        # The facet statement counted the results.
-        paginator = Pagination(count=filterset.matched_count, ids=filterset.result_ids(), rows=filterset.queryset)
-        page = paginator.paginate_queryset(filterset.qs, request, view=self)
-        data = AssetSerializer(page, many=True, context={"request": request}).data
-        response = paginator.get_paginated_response(data)
-        response.data["facets"] = found_facets
-        response.data["search"] = {"understood": filterset.parsed.understood,
-                                   "did_you_mean": filterset.parsed.suggestions}
-        return response
-
-    @extend_schema(request=AssetCreateSerializer, responses={201: AssetSerializer})
-    def post(self, request: AuthedRequest) -> Response:
-        payload = AssetCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        collection = _visible_collection(request.user, data.pop("collection", None))
-        if collection is None:
-            collection = selectors.collections_for_upload(request.user).order_by("path").first()
-            if collection is None:
-                authority.require(request.user, "create", Asset)
-                raise serializers.ValidationError({"collection": ["There is no collection you may add assets to."]})
-        upload = data.pop("file")
-        # A batch of one, so an API upload leaves the same per-file record as the upload page.
-        batch = ingest.batch_create(actor=request.user, collection=collection, on_duplicate=data.pop("on_duplicate"),
-                                    source=IngestBatch.Source.API)
-        result = ingest.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
-                                       fields=data)[0]
-        if result.item.outcome not in (IngestItem.Outcome.CREATED, IngestItem.Outcome.NEW_VERSION):
-            error = result.error or FileRejected(result.item.reason)
-            if isinstance(error, (FileRejected, services.DuplicateFile)):
-                raise _ingest_errors(error) from error
-            raise error
-        asset = selectors.access_asset_to_serialize(request.user, result.item.asset.uid)  # type: ignore[union-attr]
-        body = AssetSerializer(asset, context={"request": request}).data
-        body["naming_advice"] = naming.ingest_advice(asset)  # None when the name follows the convention
-        return Response(body, status=status.HTTP_201_CREATED, headers={"X-Ingest-Batch": str(batch.pk)})
 
 
 class AssetDetail(APIView):
@@ -277,27 +182,14 @@ def _revision_from_etag(asset: Asset, etag: str | None) -> int | None:
     return int(revision)
 
 
-class VersionListCreate(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+class VersionList(APIView):
+    """GET /api/v1/assets/{uid}/versions/ (POST, a new revision, is ingest's: dam.urls puts the two on one path)."""
 
     @extend_schema(responses=VersionSerializer(many=True))
     def get(self, request: AuthedRequest, uid: str) -> Response:
         asset = selectors.access_asset(request.user, uid)
         versions = selectors.versions_of(request.user, asset)
         return Response(VersionSerializer(versions, many=True, context={"request": request}).data)
-
-    @extend_schema(request=VersionCreateSerializer, responses={201: VersionSerializer})
-    def post(self, request: AuthedRequest, uid: str) -> Response:
-        asset = selectors.access_asset(request.user, uid)
-        payload = VersionCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        upload = payload.validated_data["file"]
-        try:
-            version = services.version_create(asset=asset, fileobj=upload, filename=upload.name, actor=request.user,
-                                              change_note=payload.validated_data.get("change_note", ""))
-        except (FileRejected, services.DuplicateFile, services.VersionRefused) as exc:
-            raise _ingest_errors(exc) from exc
-        return Response(VersionSerializer(version, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class AssetDownload(APIView):

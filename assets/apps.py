@@ -10,19 +10,19 @@ class AssetsConfig(AppConfig):
         from django_q.signals import post_spawn
         from PIL import Image
 
-        from assets import permissions, signals, tagging, tasks
-        from assets.search import permissions as search_permissions
-        from assets.search import signals as search_signals
+        from assets import permissions, tagging, tasks
+        from assets.models import Asset
+        from taxonomy import schema
         from taxonomy import signals as taxonomy_signals
 
         permissions.register()
-        search_permissions.register()
-        search_signals.connect()
-        # Embedded keywords become terms (or proposals) once a version is stored; merged or
-        # replaced vocabulary terms re-tag the assets (taxonomy cannot reach them itself).
-        signals.version_created.connect(tagging.on_version_created, dispatch_uid="assets.keywords")
+        # Merged or replaced vocabulary terms re-tag the assets, and an answered term proposal tags its
+        # asset (taxonomy cannot reach assets itself).
         taxonomy_signals.terms_replaced.connect(tagging.on_terms_replaced, dispatch_uid="assets.retag")
+        taxonomy_signals.term_chosen_for_asset.connect(tagging.on_term_chosen, dispatch_uid="assets.proposal_tag")
+        # A schema field may not take the name of an asset's own field.
+        schema.reserved_keys.update(field.name for field in Asset._meta.get_fields())
         post_spawn.connect(tasks.warm_up_worker, dispatch_uid="assets.warm_up_worker")
         # Pillow's own guard, at our limit; DecompressionBombWarning is turned
-        # into an error wherever we open images (assets.files, assets.renditions).
+        # into an error wherever we open images (ingest.files, assets.renditions).
         Image.MAX_IMAGE_PIXELS = settings.DAM_MAX_IMAGE_PIXELS

@@ -12,10 +12,12 @@ import re
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from assets.models import MIN_COLOR_SHARE, AssetVersion
+from assets.models import AssetVersion
 
 MAX_COLORS = 5
-MIN_SHARE = MIN_COLOR_SHARE  # smaller patches are noise for "close to" and for the family facet
+# Smaller patches are noise for "close to" and for the family facet; search's family index holds only the
+# patches at least this large (search.models.AssetColor).
+MIN_SHARE = 0.05
 FAMILIES = ("red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "brown", "black", "grey",
             "white")
 FAMILY_SWATCH = {"red": "#d62828", "orange": "#f77f00", "yellow": "#fcbf49", "green": "#2a9d4f",
@@ -104,16 +106,17 @@ def dominant_colors(image: Image.Image, count: int = MAX_COLORS) -> list[dict[st
 
 
 def record_dominant_colors(*, version_id: int, rendition_name: str) -> list[dict[str, object]]:
-    """Read the thumbnail, store the version's dominant colours and re-index its asset; safe to run twice."""
-    from assets.search import index
+    """Read the thumbnail and store the version's dominant colours; safe to run twice.
 
+    Saved through the model, so its post_save reaches whoever keeps copies of a version's facts
+    (search indexes the colours)."""
     try:
         with default_storage.open(rendition_name, "rb") as fh, Image.open(fh, formats=["JPEG"]) as image:
             colors = dominant_colors(image)
     except (OSError, ValueError):
         return []  # a missing or unreadable thumbnail only means no colour search for this version
-    AssetVersion.objects.filter(pk=version_id).update(dominant_colors=colors)
-    asset_id = AssetVersion.objects.filter(pk=version_id).values_list("asset_id", flat=True).first()
-    if asset_id is not None:
-        index.reindex_assets([asset_id])
+    version = AssetVersion.objects.filter(pk=version_id).first()
+    if version is not None:
+        version.dominant_colors = colors
+        version.save(update_fields=["dominant_colors"])
     return colors

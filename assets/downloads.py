@@ -11,8 +11,8 @@ from django.http.response import HttpResponseBase
 
 from assets import signals
 from assets.models import AssetVersion, Rendition
-from assets.naming import download_name
 from assets.selectors import rendition_for
+from taxonomy.naming import download_name
 
 ORIGINAL = "original"
 CHOICES = (ORIGINAL, *Rendition.Preset.values)

@@ -11,68 +11,12 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
-from assets.models import Asset, AssetTerm, AssetType, Collection, MetadataField, OnDuplicate
+from assets.models import Asset, AssetTerm, Collection
 from assets.permissions import GRANT_LEVELS
-from assets.schema import fields_for
-from taxonomy.models import Term, Vocabulary
+from dam.forms import TreeChoiceField
+from taxonomy.models import MetadataField, Term
+from taxonomy.schema import fields_for
 from taxonomy.selectors import paths_for
-
-
-class CollectionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Collection) -> str:
-        return f"{'— ' * obj.depth}{obj.name}"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Many files from one <input type=file multiple>; cleaned to a list."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, list | tuple):
-            if not data and self.required:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return [super(MultipleFileField, self).clean(item, initial) for item in data]
-        return [super().clean(data, initial)]
-
-
-class CollectionMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Collection) -> str:
-        return f"{'— ' * obj.depth}{obj.name}"
-
-
-class UploadForm(forms.Form):
-    duplicate_of: Asset | None = None  # set by the view when the file is already in the DAM
-    collection = CollectionChoiceField(queryset=Collection.objects.none())
-    file = MultipleFileField(label="Files", help_text="Any files, or a zip / tar archive; types are read from "
-                                                      "their content.")
-    on_duplicate = forms.ChoiceField(label="If a file is already in the DAM", choices=OnDuplicate.choices,
-                                     initial=OnDuplicate.REPORT, widget=forms.RadioSelect, required=False)
-    title = forms.CharField(max_length=300, required=False,
-                            help_text="For a single file; leave empty to use its embedded title or file name.")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                  help_text="For a single file; leave empty to use its embedded description.")
-
-    def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
-        if not self.initial.get("collection"):
-            self.initial["collection"] = collections.first()  # the top folder the uploader may use
-
-    def clean_on_duplicate(self) -> str:
-        return self.cleaned_data.get("on_duplicate") or OnDuplicate.REPORT
-
-
-class VersionForm(forms.Form):
-    file = forms.FileField()
-    change_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                  help_text="What changed in this revision?")
 
 
 class ChannelsField(forms.Field):
@@ -133,7 +77,7 @@ def schema_form_field(field: MetadataField) -> forms.Field:
 
 class AssetEditForm(forms.ModelForm):
     channels = ChannelsField(required=False, help_text="Comma-separated, e.g. web, social, print.")
-    collection = CollectionChoiceField(queryset=Collection.objects.none())
+    collection = TreeChoiceField(queryset=Collection.objects.none())
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -219,45 +163,7 @@ class AssetListDisplayForm(forms.Form):
     view = forms.ChoiceField(choices=[("grid", "Grid"), ("table", "Table")], required=False)
 
 
-# --- metadata schema, term proposals, bulk edit ------------------------------------------
-
-class MetadataFieldForm(forms.ModelForm):
-    choices = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                              help_text="Choice fields: one choice per line.")
-    asset_types = forms.MultipleChoiceField(choices=AssetType.choices, required=False,
-                                            widget=forms.CheckboxSelectMultiple,
-                                            help_text="None ticked: every asset type.")
-    collections = CollectionMultipleChoiceField(queryset=Collection.objects.order_by("path"), required=False,
-                                                widget=forms.SelectMultiple(attrs={"size": 5}),
-                                                help_text="None chosen: every collection. A folder includes its "
-                                                          "sub-folders.")
-
-    class Meta:
-        model = MetadataField
-        fields = ["key", "label", "field_type", "choices", "vocabulary", "required", "help_text", "asset_types",
-                  "collections", "order"]
-        help_texts = {"key": "Stored as metadata[key]; letters, digits, - and _.",
-                      "vocabulary": "For “term from a vocabulary” fields."}
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.initial["choices"] = "\n".join(str(c) for c in (self.instance.choices or []))
-
-    def clean_choices(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]
-
-
-class ProposeTermForm(forms.Form):
-    label = forms.CharField(max_length=300, label="Proposed term")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                           help_text="Why it is needed, or where it belongs.")
-
-
-class AcceptProposalForm(forms.Form):
-    vocabulary = forms.ModelChoiceField(queryset=Vocabulary.objects.all())
-    label = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the proposed wording.")
-    broader = forms.CharField(required=False, help_text="Optional: URI or id of the broader term.")
-
+# --- bulk edit and metadata as CSV ------------------------------------------------------
 
 class BulkEditForm(forms.Form):
     assets = forms.CharField(widget=forms.HiddenInput)
@@ -265,7 +171,7 @@ class BulkEditForm(forms.Form):
                                                label="Add terms")
     remove_terms = forms.ModelMultipleChoiceField(queryset=Term.objects.all(), required=False, widget=TermsWidget,
                                                   label="Remove terms")
-    collection = CollectionChoiceField(queryset=Collection.objects.none(), required=False,
+    collection = TreeChoiceField(queryset=Collection.objects.none(), required=False,
                                        label="Move to collection", empty_label="(leave where they are)")
     field_key = forms.ChoiceField(choices=[], required=False, label="Set the field")
     field_value = forms.CharField(required=False, label="to", help_text="Empty clears the field.")
@@ -278,14 +184,6 @@ class BulkEditForm(forms.Form):
 
     def clean_assets(self) -> list[str]:
         return [uid for uid in self.cleaned_data["assets"].split(",") if uid.strip()]
-
-
-class NamingRuleForm(forms.Form):
-    pattern = forms.CharField(max_length=200, help_text="Placeholders: {campaign} {type} {title} {collection} "
-                                                        "{version} {uid} {date:%Y%m%d} and any schema field key.")
-    collection = CollectionChoiceField(queryset=Collection.objects.order_by("path"), required=False,
-                                       empty_label="(by asset type instead)")
-    asset_type = forms.ChoiceField(choices=[("", "(by collection instead)"), *AssetType.choices], required=False)
 
 
 class MetadataImportForm(forms.Form):

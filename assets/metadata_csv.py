@@ -20,7 +20,8 @@ from django.utils.dateparse import parse_datetime
 from accounts import permissions as authority
 from accounts.models import User
 from assets import services
-from assets.models import Asset, AssetTerm, Collection, MetadataField
+from assets.models import Asset, AssetTerm, Collection
+from taxonomy.models import MetadataField
 
 SEPARATOR = "|"
 TEXT = ["title", "description", "campaign", "licence", "rights_holder", "usage_terms"]

@@ -24,7 +24,6 @@ from assets.models import (
     Collection,
     CollectionGroupObjectPermission,
     CollectionUserObjectPermission,
-    IngestBatch,
     ReviewState,
 )
 from dam import request_memo
@@ -217,31 +216,11 @@ class VersionPolicy(Policy):
         return super().can(user, action, obj)
 
 
-class IngestBatchPolicy(Policy):
-    """A batch is its uploader's report: they (and admins) see it; only they add files to it."""
-
-    model = IngestBatch
-
-    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
-        return queryset if is_admin(user) else queryset.filter(created_by=user)
-
-    def can(self, user: Any, action: str, obj: IngestBatch | None) -> bool:
-        if obj is None:
-            return False
-        if not authority.visible(user, IngestBatch.objects.filter(pk=obj.pk)).exists():
-            return False
-        if action == "view":
-            return True
-        if action == "add_files":
-            return obj.created_by_id == user.pk and has_capability(user, Cap.UPLOAD)
-        return super().can(user, action, obj)
-
-
 def register() -> None:
     from django.contrib.auth import get_user_model
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    for policy in (CollectionPolicy(), AssetPolicy(), VersionPolicy(), IngestBatchPolicy()):
+    for policy in (CollectionPolicy(), AssetPolicy(), VersionPolicy()):
         authority.register(policy)
     # A grant, a folder or a group membership written: the request must not use the ids it remembered.
     for model in (Collection, CollectionUserObjectPermission, CollectionGroupObjectPermission,

@@ -29,7 +29,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from PIL import Image, ImageCms, ImageOps
 
-from assets.files import IMAGE_MIME_TYPES, PILLOW_FORMATS, can_render
+from assets.formats import IMAGE_MIME_TYPES, PILLOW_FORMATS, can_render
 from assets.models import AssetVersion, Rendition
 
 SIZES = {Rendition.Preset.WEB: 2048, Rendition.Preset.PREVIEW: 1600, Rendition.Preset.THUMB: 400}

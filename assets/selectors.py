@@ -6,10 +6,21 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts import permissions as authority
+from accounts.audit import events_for
 from accounts.models import AuditEvent
 from assets import similarity
-from assets.models import Asset, AssetTerm, AssetVersion, Collection, IngestBatch, IngestItem, Rendition, ReviewState
-from assets.schema import missing_fields
+from assets.models import (
+    Asset,
+    AssetTerm,
+    AssetVersion,
+    Collection,
+    CollectionGroupObjectPermission,
+    CollectionUserObjectPermission,
+    Rendition,
+    ReviewState,
+)
+from assets.permissions import collections_with_grant
+from taxonomy.schema import missing_fields
 
 
 def assets_visible_to(user: Any) -> QuerySet[Asset]:
@@ -111,8 +122,6 @@ def collections_visible_to(user: Any) -> QuerySet[Collection]:
 
 def collections_for_upload(user: Any) -> QuerySet[Collection]:
     """The folders this user may add assets to."""
-    from assets.permissions import collections_with_grant
-
     if not authority.can(user, authority.Cap.UPLOAD):
         return Collection.objects.none()
     return collections_with_grant(user, "contribute")
@@ -128,8 +137,6 @@ def collection_tree(user: Any) -> list[Collection]:
 
 def collection_grants(collection: Collection) -> list[dict[str, Any]]:
     """Who holds which grant directly on this folder."""
-    from assets.models import CollectionGroupObjectPermission, CollectionUserObjectPermission
-
     rows = [
         {"kind": "user", "grantee": p.user, "level": p.permission.codename.split("_")[0], "id": p.user_id}
         for p in CollectionUserObjectPermission.objects.filter(content_object=collection)
@@ -173,8 +180,6 @@ def missing_required_fields(asset: Asset) -> list[str]:
 
 def history_of(user: Any, asset: Asset) -> QuerySet[AuditEvent]:
     """The asset's audit trail as this user may read it, newest first."""
-    from accounts.audit import events_for
-
     events = events_for(asset)
     if not authority.can(user, authority.Cap.SEE_UNAPPROVED) and asset.owner_id != user.pk:
         # Those who see only approved revisions must not learn of the others from the trail either.
@@ -183,31 +188,7 @@ def history_of(user: Any, asset: Asset) -> QuerySet[AuditEvent]:
     return events
 
 
-# --- ingest batches and near-duplicates -----------------------------------------
-
-def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:
-    # Explicit order: Django drops Meta.ordering from a GROUP BY query, so the newest-first list would be unordered.
-    return authority.visible(user, IngestBatch.objects.all()).select_related("collection", "created_by").annotate(
-        item_count=Count("items")).order_by("-created_at", "-id")
-
-
-def access_batch(user: Any, pk: int, action: str = "view") -> IngestBatch:
-    return authority.access(user, IngestBatch.objects.select_related("collection", "created_by"), action, pk=pk)
-
-
-def batch_items(batch: IngestBatch, outcome: str | None = None) -> QuerySet[IngestItem]:
-    """The batch's items in the order they were sent; only those with `outcome` when given."""
-    items = batch.items.select_related("asset", "version", "duplicate_of").order_by("id")
-    return items if outcome is None else items.filter(outcome=outcome)
-
-
-def batch_summary(batch: IngestBatch) -> dict[str, int]:
-    counts = {outcome: 0 for outcome in IngestItem.Outcome.values}
-    for row in batch.items.values("outcome").annotate(n=Count("pk")):
-        counts[row["outcome"]] = row["n"]
-    counts["total"] = sum(counts.values())
-    return counts
-
+# --- near-duplicates ----------------------------------------------------------------
 
 def versions_near(phash: str) -> list[tuple[int, int]]:
     """(distance, version id) of every version within similarity.THRESHOLD of `phash`, closest first.

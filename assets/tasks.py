@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-
 from assets import services
-from assets.search import services as search_services
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +27,3 @@ def warm_up_worker(**kwargs: object) -> None:
         imagehash.phash(Image.new("L", (32, 32)))
     except Exception:  # a worker that cannot warm up still runs every other kind of job
         logger.exception("Could not load the imaging code in a new worker; its rendition jobs will say why.")
-
-
-def saved_searches_notify_task() -> int:
-    """Hourly (a django-q2 schedule): e-mail owners about new matches of their saved searches."""
-    return search_services.saved_searches_notify(actor=None, base_url=settings.DAM_BASE_URL)

@@ -8,7 +8,7 @@ keywords), 3-12 terms each (Zipf) from a three-level vocabulary of ~2,000 terms
 with synonyms and German labels, dominant colours, EXIF make/model, and 5% drafts,
 2% archived, 2% embargoed, 2% expired. Assets sit in 20 top-level collections; a
 restricted viewer (Viewer role) is granted 6 of them. Data is bulk-inserted and
-then indexed with assets.search.index.reindex_assets (timed too).
+then indexed with search.index.reindex_assets (timed too).
 
 Then, for a fixed (seeded) set of queries, each "keyword + 2 facets":
   ranked   as the restricted viewer, through AssetFilter: permission filter, vocabulary expansion,
@@ -78,21 +78,20 @@ if not settings.DEBUG:
 
 from accounts.roles import Role  # noqa: E402
 from assets import colors, selectors  # noqa: E402
-from assets.filters import AssetFilter  # noqa: E402
-from assets.metadata import capture_facts  # noqa: E402
-from assets.models import (  # noqa: E402
-    Asset,
-    AssetTerm,
-    AssetType,
-    AssetVersion,
-    Collection,
-    ReviewState,
-    SearchDocument,
-)
-from assets.search import expansion, facets, index  # noqa: E402
+from assets.models import Asset, AssetTerm, AssetVersion, Collection, ReviewState  # noqa: E402
 from assets.services import collection_create, collection_grant  # noqa: E402
 from dam import request_memo  # noqa: E402
-from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label  # noqa: E402
+from ingest.metadata import capture_facts  # noqa: E402
+from search import expansion, facets, index  # noqa: E402
+from search.filters import AssetFilter  # noqa: E402
+from search.models import SearchDocument  # noqa: E402
+from taxonomy.models import (  # noqa: E402
+    AssetType,
+    Term,
+    TermLabel,
+    Vocabulary,
+    normalize_label,
+)
 from tests.factories import make_user  # noqa: E402
 
 SYLLABLES = ["ka", "lo", "ri", "mun", "te", "sa", "vo", "ne", "pi", "dra", "el", "ost", "ur", "bel", "qui", "an",

@@ -54,9 +54,10 @@ call_command("migrate", verbosity=0)
 from accounts import permissions as authority  # noqa: E402
 from accounts.roles import Role  # noqa: E402
 from assets import selectors, similarity  # noqa: E402
-from assets.models import Asset, AssetType, AssetVersion, ReviewState  # noqa: E402
+from assets.models import Asset, AssetVersion, ReviewState  # noqa: E402
 from assets.services import collection_create, collection_grant  # noqa: E402
 from dam import request_memo  # noqa: E402
+from taxonomy.models import AssetType  # noqa: E402
 from tests.factories import make_user  # noqa: E402
 
 rng = random.Random(args.seed)

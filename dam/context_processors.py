@@ -19,8 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     sections = [
         ("Dashboard", "dashboard", None, "home"),
-        ("Assets", "assets:list", None, "grid"),
-        ("Upload", "assets:upload", Cap.UPLOAD, "upload"),
+        ("Assets", "search:list", None, "grid"),
+        ("Upload", "ingest:upload", Cap.UPLOAD, "upload"),
         ("Reviews", "workflows:mine", (Cap.REVIEW, Cap.UPLOAD), "review"),
         ("Collections", "assets:collections", None, "folder"),
         ("Vocabulary", "taxonomy:index", Vocabulary, "tag"),

@@ -42,12 +42,18 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The apps in the order they may import each other: each imports only those above it in this list
+    # (ingest and search not each other); docs/architecture.md, checked by `make lint`.
     "accounts",
     "taxonomy",
     "assets",
+    "ingest",
+    "search",
     "workflows",
     "distribution",
     "archive",
+    # The project itself, for the commands that span every stage (seed_demo).
+    "dam",
 ]
 
 MIDDLEWARE = [

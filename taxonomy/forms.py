@@ -5,7 +5,8 @@ from typing import Any, cast
 
 from django import forms
 
-from taxonomy.models import Term, TermLabel, Vocabulary
+from dam.forms import TreeChoiceField, TreeMultipleChoiceField
+from taxonomy.models import AssetType, MetadataField, NamingRule, Term, TermLabel, Vocabulary
 
 
 def _lines(text: str) -> list[str]:
@@ -150,3 +151,58 @@ class ImportForm(forms.Form):
         if upload is not None and upload.name.lower().endswith(".csv") and not cleaned.get("scheme_uri"):
             self.add_error("scheme_uri", "A CSV file needs the URI of the vocabulary it fills.")
         return cleaned
+
+
+# --- the metadata schema, naming rules and term proposals ------------------------------------
+
+def _folders() -> Any:
+    """The folders a schema field or naming rule may be limited to, in tree order. The folder model is the
+    assets app's, above this one: it is reached through the relation that names it, not imported."""
+    folder_model = cast(Any, NamingRule._meta.get_field("collection")).related_model
+    return folder_model._default_manager.order_by("path")
+
+
+class MetadataFieldForm(forms.ModelForm):
+    choices = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              help_text="Choice fields: one choice per line.")
+    asset_types = forms.MultipleChoiceField(choices=AssetType.choices, required=False,
+                                            widget=forms.CheckboxSelectMultiple,
+                                            help_text="None ticked: every asset type.")
+    collections = TreeMultipleChoiceField(queryset=_folders(), required=False,
+                                          widget=forms.SelectMultiple(attrs={"size": 5}),
+                                                help_text="None chosen: every collection. A folder includes its "
+                                                          "sub-folders.")
+
+    class Meta:
+        model = MetadataField
+        fields = ["key", "label", "field_type", "choices", "vocabulary", "required", "help_text", "asset_types",
+                  "collections", "order"]
+        help_texts = {"key": "Stored as metadata[key]; letters, digits, - and _.",
+                      "vocabulary": "For “term from a vocabulary” fields."}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.initial["choices"] = "\n".join(str(c) for c in (self.instance.choices or []))
+
+    def clean_choices(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+
+
+class ProposeTermForm(forms.Form):
+    label = forms.CharField(max_length=300, label="Proposed term")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           help_text="Why it is needed, or where it belongs.")
+
+
+class AcceptProposalForm(forms.Form):
+    vocabulary = forms.ModelChoiceField(queryset=Vocabulary.objects.all())
+    label = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the proposed wording.")
+    broader = forms.CharField(required=False, help_text="Optional: URI or id of the broader term.")
+
+
+class NamingRuleForm(forms.Form):
+    pattern = forms.CharField(max_length=200, help_text="Placeholders: {campaign} {type} {title} {collection} "
+                                                        "{version} {uid} {date:%Y%m%d} and any schema field key.")
+    collection = TreeChoiceField(queryset=_folders(), required=False,
+                                       empty_label="(by asset type instead)")
+    asset_type = forms.ChoiceField(choices=[("", "(by collection instead)"), *AssetType.choices], required=False)

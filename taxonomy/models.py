@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -97,3 +98,110 @@ class TermLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text}@{self.language}" if self.language else self.text
+
+
+# --- the metadata schema, naming rules and term proposals -------------------------------
+# They apply to assets and folders, which live in the assets app above this one. They
+# point at them by relation ("assets.Collection", "assets.Asset"), never by import: the
+# code here reaches those models only through these relations, and the code that
+# applies the schema to an asset takes the asset as an argument. Their tables kept the
+# names they had when these models were part of assets (db_table).
+
+class AssetType(models.TextChoices):
+    """The kinds of asset; the schema and the naming rules are set per kind, and Asset.asset_type is one."""
+
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio"
+    DOCUMENT = "document", "Document"
+    OTHER = "other", "Other"
+
+
+class MetadataField(models.Model):
+    """One field of the metadata schema; values live in Asset.metadata under `key`."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", "Text"
+        LONG_TEXT = "long_text", "Long text"
+        NUMBER = "number", "Number"
+        DATE = "date", "Date"
+        BOOLEAN = "boolean", "Yes / no"
+        URL = "url", "URL"
+        CHOICE = "choice", "Choice"
+        TERM = "term", "Term from a vocabulary"
+
+    key = models.SlugField(max_length=60, unique=True)
+    label = models.CharField(max_length=120)
+    field_type = models.CharField(max_length=10, choices=Type.choices, default=Type.TEXT)
+    choices = models.JSONField(default=list, blank=True)
+    vocabulary = models.ForeignKey(Vocabulary, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    required = models.BooleanField(default=False)
+    help_text = models.CharField(max_length=300, blank=True)
+    # Empty means "every asset type" / "every collection"; a collection covers its sub-folders.
+    asset_types = models.JSONField(default=list, blank=True)
+    collections = models.ManyToManyField("assets.Collection", blank=True, related_name="+",
+                                         db_table="assets_metadatafield_collections")
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "assets_metadatafield"
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class TermProposal(models.Model):
+    """A term someone wants in the vocabulary, for one asset; librarians accept, map or reject it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        MAPPED = "mapped", "Mapped to an existing term"
+        REJECTED = "rejected", "Rejected"
+
+    class Origin(models.TextChoices):
+        PERSON = "person", "Proposed by a person"
+        EMBEDDED = "embedded", "Embedded keyword"
+
+    asset = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="term_proposals")
+    vocabulary = models.ForeignKey(Vocabulary, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=300)
+    language = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PERSON)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    term = models.ForeignKey(Term, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "assets_termproposal"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class NamingRule(models.Model):
+    """A filename convention for one collection (and its sub-folders) or one asset type."""
+
+    pattern = models.CharField(max_length=200, help_text="e.g. {campaign}_{type}_{date:%Y%m%d}")
+    collection = models.ForeignKey("assets.Collection", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    asset_type = models.CharField(max_length=10, choices=AssetType.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "assets_namingrule"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.pattern

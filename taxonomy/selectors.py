@@ -9,7 +9,7 @@ from typing import Any, cast
 from django.db.models import Count, Q, QuerySet
 
 from accounts import permissions as authority
-from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
+from taxonomy.models import Term, TermLabel, TermProposal, Vocabulary, normalize_label
 
 
 def vocabularies_visible_to(user: Any) -> QuerySet[Vocabulary]:
@@ -181,3 +181,15 @@ def term_detail(term: Term) -> dict[str, Any]:
 def terms_for_choices(vocabulary: Vocabulary | None = None) -> QuerySet[Term]:
     queryset = Term.objects.filter(status=Term.Status.ACTIVE).select_related("vocabulary")
     return queryset.filter(vocabulary=vocabulary) if vocabulary else queryset
+
+
+def proposals_visible_to(user: Any, status: str | None = None) -> QuerySet[TermProposal]:
+    """Librarians (who may create terms): every proposal for an asset they may see, or for none.
+    Everyone else: their own proposals. Only those in `status` when given; newest first."""
+    proposals = TermProposal.objects.select_related("asset", "proposed_by", "resolved_by", "term", "vocabulary")
+    if authority.can(user, "create", Vocabulary):
+        proposals = proposals.filter(Q(asset__isnull=True) | Q(asset__in=_visible_assets(user)))
+    else:
+        proposals = proposals.filter(proposed_by=user)
+    return proposals if status is None else proposals.filter(status=status)
+

@@ -9,3 +9,8 @@ vocabulary_changed = Signal()
 # assets app re-tags its assets in the same transaction: all or nothing.
 # kwargs: source_ids (terms going away), target_id (the term to use instead), actor, verb.
 terms_replaced = Signal()
+
+# Sent synchronously *inside* the transaction that accepts or maps a term proposal made for an
+# asset, so the assets app tags the asset with the term in the same transaction.
+# kwargs: asset_id, term_id, actor.
+term_chosen_for_asset = Signal()

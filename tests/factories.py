@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.roles import ROLE_GROUP_NAMES, Role
 from assets import services
 from assets.models import Asset, AssetVersion, Collection, ReviewState
+from ingest.services import asset_ingest, version_ingest
 from taxonomy.models import Term, Vocabulary
 from workflows import services as workflow
 
@@ -55,7 +56,7 @@ def make_term(vocabulary: Vocabulary, label: str, broader: Term | None = None) -
 
 def make_asset(owner: User | None, collection: Collection | None = None, *, title: str = "An asset",
                approved: bool = False, data: bytes | None = None, filename: str = "picture.png") -> Asset:
-    asset = services.asset_create(fileobj=io.BytesIO(data or png_bytes()), filename=filename, actor=None,
+    asset = asset_ingest(fileobj=io.BytesIO(data or png_bytes()), filename=filename, actor=None,
                                   collection=collection or library(), title=title)
     asset.owner = owner
     asset.save(update_fields=["owner"])
@@ -79,12 +80,12 @@ def approve_for_test(asset: Asset) -> None:
 
 def upload_as(user: User, collection: Collection | None = None, *, title: str = "A revision to review") -> Asset:
     """An asset uploaded by `user` through the service (so its version 1 is theirs)."""
-    return services.asset_create(fileobj=io.BytesIO(png_bytes()), filename="picture.png", actor=user,
+    return asset_ingest(fileobj=io.BytesIO(png_bytes()), filename="picture.png", actor=user,
                                  collection=collection or library(), title=title)
 
 
 def new_revision(asset: Asset, user: User | None) -> AssetVersion:
-    return services.version_create(asset=asset, fileobj=io.BytesIO(png_bytes()), filename="next.png", actor=user)
+    return version_ingest(asset=asset, fileobj=io.BytesIO(png_bytes()), filename="next.png", actor=user)
 
 
 ROLE_GROUPS = ROLE_GROUP_NAMES

@@ -6,7 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.models import Asset, AssetType, AssetVersion, Collection
+from assets.models import Asset, AssetVersion, Collection
+from taxonomy.models import AssetType
 
 
 class ApprovalPolicy(models.Model):

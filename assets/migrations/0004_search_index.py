@@ -54,7 +54,7 @@ def _run(statements_by_vendor):
 
 def backfill(apps, schema_editor):
     """Index the assets that exist already (same texts as assets.search.index.document_for)."""
-    from assets.search.text import index_text
+    from search.text import index_text  # the module moved from assets.search.text; the function is the same
 
     Asset = apps.get_model("assets", "Asset")
     SearchDocument = apps.get_model("assets", "SearchDocument")

@@ -16,10 +16,11 @@ from accounts import permissions as authority
 from archive import services as archive_services
 from assets import permissions as asset_permissions
 from assets import services
-from assets.models import Asset, Collection, SearchDocument
+from assets.models import Asset, Collection
 from assets.permissions import visibility_q
 from assets.services import collection_grant, collection_revoke
 from dam import request_memo
+from search.models import SearchDocument
 from taxonomy.models import Term, Vocabulary
 from tests.factories import make_asset, make_collection, png_bytes
 

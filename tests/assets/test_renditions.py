@@ -10,14 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageChops, ImageStat
 
 from assets.models import Rendition
-from assets.services import asset_create
+from ingest.services import asset_ingest
 from tests.factories import CORPUS, library
 
 
 def ingest(name, people, captured):
     data = (CORPUS / name).read_bytes()
     with captured(execute=True):
-        asset = asset_create(fileobj=SimpleUploadedFile(name, data), filename=Path(name).name,
+        asset = asset_ingest(fileobj=SimpleUploadedFile(name, data), filename=Path(name).name,
                              actor=people["editor"], collection=library())
     return asset
 
@@ -131,7 +131,7 @@ def made_image(mode: str, fmt: str, **save) -> bytes:
 
 def ingest_bytes(data: bytes, name: str, people, captured, execute: bool = True):
     with captured(execute=execute):
-        return asset_create(fileobj=SimpleUploadedFile(name, data), filename=name, actor=people["editor"],
+        return asset_ingest(fileobj=SimpleUploadedFile(name, data), filename=name, actor=people["editor"],
                             collection=library())
 
 
@@ -172,7 +172,7 @@ def test_a_decoder_error_names_no_server_path(people, settings, media_in_tmp, dj
 
 def test_the_thumbnail_is_recorded_before_the_larger_presets(people, monkeypatch,
                                                               django_capture_on_commit_callbacks):
-    from assets import services
+    from assets.services import renditions as services
 
     asset = ingest_bytes(made_image("RGB", "JPEG"), "photo.jpg", people, django_capture_on_commit_callbacks,
                          execute=False)

@@ -21,7 +21,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from tests.assets.helpers import CORPUS, open_batch, send
+from tests.ingest.helpers import CORPUS, open_batch, send
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

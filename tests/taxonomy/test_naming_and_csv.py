@@ -6,10 +6,10 @@ import io
 import pytest
 
 from accounts.models import AuditEvent
-from assets import metadata_csv, naming, schema
-from assets.models import Asset, AssetType
-from taxonomy import services
-from taxonomy.models import TermLabel
+from assets import metadata_csv
+from assets.models import Asset
+from taxonomy import naming, schema, services
+from taxonomy.models import AssetType, TermLabel
 from tests.factories import make_asset, make_collection, png_bytes
 
 pytestmark = pytest.mark.django_db

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from assets import schema
-from assets.models import MetadataField
 from assets.selectors import missing_required_fields
-from taxonomy import services
-from taxonomy.models import TermLabel
+from taxonomy import schema, services
+from taxonomy.models import MetadataField, TermLabel
 from tests.factories import make_asset, make_collection
 
 pytestmark = pytest.mark.django_db

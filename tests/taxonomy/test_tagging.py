@@ -4,10 +4,11 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
-from assets import signals, tagging
-from assets.models import AssetTerm, AssetVersion, TermProposal
-from taxonomy import services
-from taxonomy.models import Term, TermLabel
+from assets import signals
+from assets.models import AssetTerm, AssetVersion
+from ingest import keywords
+from taxonomy import proposals, services
+from taxonomy.models import Term, TermLabel, TermProposal
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_embedded_keywords_become_terms_or_proposals_at_ingest(people, terms):
     assert (proposal.label, proposal.origin, proposal.asset, proposal.proposed_by) == (
         "Lighthouse", "embedded", asset, people["contributor"])
     # Safe to run twice: nothing doubles.
-    tagging.keywords_apply(version_id=version.pk)
+    keywords.keywords_apply(version_id=version.pk)
     assert asset.term_links.count() == 3 and TermProposal.objects.count() == 1
 
 
@@ -98,8 +99,8 @@ def test_proposal_accepted_creates_the_term_and_tags_the_asset(api, web, people,
 
 def test_proposal_mapped_or_rejected_and_the_proposer_sees_it(web, people, terms):
     asset = make_asset(people["contributor"])
-    mapped = tagging.proposal_create(asset=asset, label="kitties", actor=people["contributor"])
-    rejected = tagging.proposal_create(asset=asset, label="stuff", actor=people["contributor"])
+    mapped = proposals.proposal_create(asset=asset, label="kitties", actor=people["contributor"])
+    rejected = proposals.proposal_create(asset=asset, label="stuff", actor=people["contributor"])
     client = web("librarian")
     client.post(f"/assets/proposals/{mapped.pk}/map/", {"term": terms["Cats"].pk})
     client.post(f"/assets/proposals/{rejected.pk}/reject/", {"note": "Too vague"})

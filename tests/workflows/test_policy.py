@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from assets.models import Asset, AssetType, ReviewState
+from assets.models import Asset, ReviewState
+from taxonomy.models import AssetType
 from tests.factories import library, make_collection, make_user, new_revision, upload_as
 from workflows import services
 from workflows.models import ApprovalPolicy, ApprovalStep, Notification, Review, ReviewDecision

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from assets import services as asset_services
 from assets.models import Asset
+from ingest.services import version_ingest
 from tests.factories import png_bytes, upload_as
 from workflows import services
 
@@ -25,7 +25,7 @@ def revised(people, django_capture_on_commit_callbacks):
     services.version_approve(version_id=v1.pk, actor=people["editor"])
     services.version_approve(version_id=v1.pk, actor=people["brand_manager"])
     with django_capture_on_commit_callbacks(execute=True):
-        v2 = asset_services.version_create(asset=Asset.objects.get(pk=asset.pk), fileobj=io.BytesIO(png_bytes()),
+        v2 = version_ingest(asset=Asset.objects.get(pk=asset.pk), fileobj=io.BytesIO(png_bytes()),
                                            filename="harbour-retouched.png", actor=people["contributor"])
     services.version_submit(version_id=v2.pk, actor=people["contributor"])
     return Asset.objects.get(pk=asset.pk), v1, v2

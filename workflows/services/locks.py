@@ -18,6 +18,7 @@ from accounts.models import User
 from assets.models import Asset
 from assets.services import VersionRefused
 from workflows.models import AssetLock
+from workflows.services.notifications import notify
 
 # A working day: long enough to finish an edit, short enough that a forgotten lock does not block for long.
 LOCK_HOURS = 8
@@ -82,8 +83,6 @@ def lock_break(*, asset: Asset, actor: User) -> None:
     holder = lock.holder
     lock.delete()
     audit.record("workflows.asset.lock_broken", actor=actor, target=asset, holder=holder.username)
-    from workflows.services.notifications import notify
-
     if holder.pk != actor.pk:
         notify([holder], verb="workflows.asset.lock_broken", url=asset.get_absolute_url(),
                message=f"{actor.display_name} broke your check-out of “{asset.title}”.")

@@ -274,7 +274,7 @@ def version_restore(*, version_id: int, actor: User | None) -> AssetVersion:
     with version.file.open("rb") as fileobj:
         restored = asset_services.version_create(
             asset=version.asset, fileobj=fileobj, filename=version.original_filename, actor=actor,
-            change_note=f"Restored from v{version.number}.")
+            facts=asset_services.FileFacts.of_version(version), change_note=f"Restored from v{version.number}.")
     audit.record("workflows.version.restored", actor=actor, target=version.asset, version=restored.number,
                  version_id=restored.pk, restored_from=version.number)
     return restored

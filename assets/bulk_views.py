@@ -1,0 +1,58 @@
+"""Editing many assets at once: the bulk editor and metadata from a spreadsheet (CSV)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts import permissions as authority
+from assets import metadata_csv, selectors, services
+from assets.forms import BulkEditForm, MetadataImportForm
+from assets.models import Asset, Collection
+from dam.http import AuthedHttpRequest
+
+
+@login_required
+def bulk_edit(request: AuthedHttpRequest) -> HttpResponse:
+    uids = request.POST.getlist("uids") or [u for u in request.POST.get("assets", "").split(",") if u]
+    visible = selectors.assets_visible_to(request.user).filter(uid__in=uids) if uids else Asset.objects.none()
+    assets = [a for a in visible if authority.can(request.user, "edit", a)]
+    collections = selectors.collections_for_upload(request.user) | Collection.objects.filter(
+        pk__in=[a.collection_id for a in assets])
+    bound = request.method == "POST" and "field_key" in request.POST
+    form = BulkEditForm(request.POST if bound else None, collections=collections.distinct().order_by("path"),
+                        initial={"assets": ",".join(str(a.uid) for a in assets)})
+    if bound and form.is_valid():
+        data = form.cleaned_data
+        metadata = {data["field_key"]: data["field_value"]} if data["field_key"] else None
+        try:
+            changed = services.assets_bulk_update(
+                assets=assets, actor=request.user, add_terms=[t.pk for t in data["add_terms"]],
+                remove_terms=list(data["remove_terms"]), collection=data["collection"], metadata=metadata)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"{changed} of {len(assets)} asset(s) changed.")
+            return redirect("search:list")
+    return render(request, "assets/bulk_edit.html", {"title": "Edit many assets", "form": form, "assets": assets,
+                                                     "skipped": len(set(uids)) - len(assets)},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def metadata_import(request: AuthedHttpRequest) -> HttpResponse:
+    form = MetadataImportForm(request.POST or None, request.FILES or None)
+    results: list[metadata_csv.RowResult] = []
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["file"].read().decode("utf-8-sig", errors="replace")
+        try:
+            results = metadata_csv.import_csv(text=text, actor=request.user)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+    summary = {status: sum(1 for r in results if r.status == status) for status in ("updated", "unchanged", "error")}
+    return render(request, "assets/metadata_import.html", {"title": "Import metadata", "form": form,
+                                                           "results": results, "summary": summary},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,30 @@
+"""Actions on collections, assets, versions and renditions.
+
+Each takes a keyword-only `actor` (None = the system), checks it with the
+permission authority, runs in a transaction and writes one audit event.
+Callers import from here; the modules split the actions by what they act on.
+"""
+from assets.services.assets import (
+    EDITABLE_FIELDS,
+    DuplicateFile,
+    FileFacts,
+    StaleEdit,
+    VersionRefused,
+    asset_create,
+    asset_update,
+    assets_bulk_update,
+    find_duplicate,
+    version_checks,
+    version_create,
+    write_batchers,
+    writes_batched,
+)
+from assets.services.collections import collection_create, collection_grant, collection_revoke
+from assets.services.renditions import RENDITION_TIMEOUT, queue_renditions, rendition_generate, renditions_generate
+
+__all__ = [
+    "EDITABLE_FIELDS", "RENDITION_TIMEOUT", "DuplicateFile", "FileFacts", "StaleEdit", "VersionRefused", "asset_create",
+    "asset_update", "assets_bulk_update", "collection_create", "collection_grant", "collection_revoke",
+    "find_duplicate", "queue_renditions", "rendition_generate", "renditions_generate", "version_checks",
+    "version_create", "write_batchers", "writes_batched",
+]

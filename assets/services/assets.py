@@ -1,0 +1,295 @@
+"""Actions on assets and their versions: storing an inspected file as an asset or a revision, editing.
+
+Files arrive here already inspected: ingest (the app above) reads a file's type,
+size, hash and embedded metadata from its bytes and passes them as FileFacts.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import date
+from functools import partial
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.db import transaction
+from django.db.models import Max
+
+from accounts import audit
+from accounts import permissions as authority
+from accounts.models import User
+from assets import signals, tagging
+from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, original_upload_to
+from assets.services.renditions import queue_renditions
+from taxonomy import schema
+
+EDITABLE_FIELDS = ("title", "description", "collection", "campaign", "licence", "rights_holder", "usage_terms",
+                   "channels", "rights_expire_at", "embargo_until", "metadata")
+
+
+class DuplicateFile(Exception):
+    """The exact same bytes are already in the DAM."""
+
+    def __init__(self, existing: Asset, visible: bool):
+        self.existing = existing
+        self.visible = visible
+        where = f"“{existing.title}”" if visible else "an asset you cannot see"
+        super().__init__(f"This file is already in the DAM as {where}.")
+
+
+class StaleEdit(Exception):
+    """The asset changed since the editor loaded it."""
+
+
+class VersionRefused(Exception):
+    """A registered check refused a new revision (e.g. someone else has the asset checked out)."""
+
+
+# Checks that apps above assets register (apps import downward only, so assets
+# cannot ask them directly): each gets the locked asset and the actor and raises
+# VersionRefused to stop a new revision. workflows registers its check-out lock here.
+version_checks: list[Callable[[Asset, User | None], None]] = []
+
+# Context managers that apps above assets register to gather the work they do on each write of an
+# asset or version, and do it once when a block of writes ends, inside its transaction: search
+# rewrites an uploaded asset's index row once, not for the asset, its version and its current version.
+write_batchers: list[Callable[[], AbstractContextManager[None]]] = []
+
+
+@contextmanager
+def writes_batched() -> Iterator[None]:
+    """Within the block, every registered batcher gathers its work on asset writes (see write_batchers)."""
+    with ExitStack() as stack:
+        for batcher in write_batchers:
+            stack.enter_context(batcher())
+        yield
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What ingest read from a file's bytes (never from its name), for its version row."""
+
+    sha256: str
+    size: int
+    mime_type: str
+    asset_type: str
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    pages: int | None = None
+    embedded_metadata: dict[str, Any] = dataclass_field(default_factory=dict)
+    camera_make: str = ""
+    camera_model: str = ""
+    captured_on: date | None = None
+
+    @classmethod
+    def of_version(cls, version: AssetVersion) -> FileFacts:
+        """The facts an existing version's file was stored with (to store the same file again)."""
+        own = {name: getattr(version, name) for name in cls.__dataclass_fields__ if name != "asset_type"}
+        return cls(asset_type=version.asset.asset_type, **own)
+
+
+def find_duplicate(sha256: str, actor: User | None) -> None:
+    """Raise DuplicateFile when an asset already holds these exact bytes."""
+    existing = Asset.objects.filter(versions__sha256=sha256).order_by("pk").first()
+    if existing is not None:
+        visible = actor is None or authority.visible(actor, Asset.objects.filter(pk=existing.pk)).exists()
+        raise DuplicateFile(existing, visible)
+
+
+def _store(fileobj: IO[bytes]) -> str:
+    """Write the original under a generated key and return the key."""
+    fileobj.seek(0)
+    key = original_upload_to(None, "")  # type: ignore[arg-type]
+    if isinstance(fileobj, TemporaryUploadedFile) and isinstance(default_storage, FileSystemStorage):
+        # Django spooled the upload to disk already: FileSystemStorage renames it into place
+        # instead of copying it chunk by chunk (13 MB: ~10 ms).
+        return default_storage.save(key, fileobj)
+    # Wrapped, so no client-sent content type (an upload's) reaches an object store's metadata.
+    return default_storage.save(key, File(fileobj))
+
+
+def _new_version(asset: Asset, *, key: str, facts: FileFacts, filename: str, actor: User | None,
+                 change_note: str) -> AssetVersion:
+    number = (asset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    previous_id = asset.current_version_id
+    version = AssetVersion.objects.create(
+        asset=asset, number=number, file=key, original_filename=filename, sha256=facts.sha256, size=facts.size,
+        mime_type=facts.mime_type, width=facts.width, height=facts.height, duration=facts.duration,
+        pages=facts.pages, embedded_metadata=facts.embedded_metadata, camera_make=facts.camera_make,
+        camera_model=facts.camera_model, captured_on=facts.captured_on, uploaded_by=actor, change_note=change_note,
+    )
+    asset.current_version = version
+    asset.save(update_fields=["current_version", "updated_at"])
+    if version.has_renditions:
+        # The pending rows commit with the version, so no reader ever sees a version without them.
+        Rendition.objects.bulk_create([Rendition(version=version, preset=preset) for preset in Rendition.Preset])
+        transaction.on_commit(partial(queue_renditions, [version.pk]))
+    news = {"version_id": version.pk, "previous_version_id": previous_id, "actor_id": actor.pk if actor else None}
+    transaction.on_commit(lambda: signals.version_created.send(sender=AssetVersion, **news))
+    return version
+
+
+def asset_create(*, fileobj: IO[bytes], filename: str, facts: FileFacts, actor: User | None,
+                 collection: Collection, title: str, description: str = "", metadata: dict[str, Any] | None = None,
+                 allow_duplicate: bool = False, **fields: Any) -> Asset:
+    """Store an inspected file as a new asset with version 1 (`filename` is the name to show).
+
+    The same bytes as any asset's version are refused (DuplicateFile) unless `allow_duplicate`.
+    `fields` are further editable fields (campaign, licence, rights...); empty ones are left out.
+    """
+    if actor is not None:
+        authority.require(actor, "contribute", collection)
+    if not allow_duplicate:
+        find_duplicate(facts.sha256, actor)
+    values = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS and v not in (None, "")}
+    key = _store(fileobj)
+    try:
+        # One index write (and so on) for the asset, its version and its current version, not three.
+        with transaction.atomic(), writes_batched():
+            asset = Asset.objects.create(
+                title=title[:300], description=description, collection=collection, asset_type=facts.asset_type,
+                owner=actor, metadata=metadata or {}, **values,
+            )
+            version = _new_version(asset, key=key, facts=facts, filename=filename, actor=actor, change_note="")
+            audit.record("assets.asset.created", actor=actor, target=asset, version=version.number,
+                         sha256=facts.sha256, filename=filename, collection=collection.pk)
+    except BaseException:
+        default_storage.delete(key)  # no orphan object when the rows could not be written
+        raise
+    return asset
+
+
+def version_create(*, asset: Asset, fileobj: IO[bytes], filename: str, facts: FileFacts, actor: User | None,
+                   change_note: str = "", allow_duplicate: bool = False) -> AssetVersion:
+    """Store an inspected file as a new revision of an asset; it becomes the current version, in draft.
+
+    The same bytes as the current version are refused unless `allow_duplicate`
+    (the uploader chose "add as a new revision" for a file already in the DAM).
+    """
+    if actor is not None:
+        authority.require(actor, "add_version", asset)
+    current = asset.current_version
+    if current is not None and current.sha256 == facts.sha256 and not allow_duplicate:
+        raise DuplicateFile(asset, True)
+    key = _store(fileobj)
+    try:
+        with transaction.atomic(), writes_batched():
+            asset = Asset.objects.select_for_update().get(pk=asset.pk)  # serialises version numbering
+            for check in version_checks:
+                check(asset, actor)
+            version = _new_version(asset, key=key, facts=facts, filename=filename, actor=actor,
+                                   change_note=change_note)
+            audit.record("assets.version.created", actor=actor, target=asset, version=version.number,
+                         sha256=facts.sha256, filename=filename, change_note=change_note)
+    except BaseException:
+        default_storage.delete(key)
+        raise
+    return version
+
+
+@transaction.atomic
+def asset_update(*, asset: Asset, actor: User | None, changes: dict[str, Any],
+                 expected_revision: int | None = None) -> Asset:
+    """Edit an asset's descriptive fields; a stale `expected_revision` raises StaleEdit."""
+    if actor is not None:
+        authority.require(actor, "edit", asset)
+    locked = Asset.objects.select_for_update().get(pk=asset.pk)
+    if expected_revision is not None and expected_revision != locked.revision:
+        raise StaleEdit("Someone else changed this asset since you loaded it. Reload and try again.")
+    changes = dict(changes)
+    terms = changes.pop("terms", None)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({field: "This field cannot be edited." for field in unknown})
+    new_collection = changes.get("collection")
+    if new_collection is not None and new_collection.pk != locked.collection_id and actor is not None:
+        authority.require(actor, "contribute", new_collection)
+    if "metadata" in changes or (new_collection is not None and locked.metadata):
+        # Values are checked against the schema here, so the form and the API cannot differ.
+        changes["metadata"] = schema.clean_metadata(changes.get("metadata", locked.metadata),
+                                                    asset_type=locked.asset_type,
+                                                    collection=new_collection or locked.collection)
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(locked, field)
+        if old != value:
+            setattr(locked, field, value)
+            diff[field] = [_jsonable(old), _jsonable(value)]
+    term_diff = tagging.replace_human_terms(locked, tagging.resolve_terms(terms), actor=actor) if terms is not None \
+        else None
+    if term_diff is not None:
+        diff["terms"] = term_diff
+    if diff:
+        locked.revision += 1
+        locked.full_clean()
+        locked.save(update_fields=[*(f for f in diff if f != "terms"), "revision", "updated_at"])
+        audit.record("assets.asset.updated", actor=actor, target=locked, changes=diff)
+    return locked
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Collection):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+# --- bulk edit -------------------------------------------------------------------
+
+@transaction.atomic
+def assets_bulk_update(*, assets: list[Asset], actor: User | None, add_terms: list[Any] = (),  # type: ignore[assignment]
+                       remove_terms: list[Any] = (),  # type: ignore[assignment]
+                       collection: Collection | None = None, metadata: dict[str, Any] | None = None) -> int:
+    """Add or remove terms, move to a collection and set schema fields on many assets: all or none.
+
+    Every asset's history gets an event carrying the same batch id, so the action reads as one.
+    Returns how many assets changed.
+    """
+    if actor is not None:
+        for asset in assets:
+            authority.require(actor, "edit", asset)
+        if collection is not None:
+            authority.require(actor, "contribute", collection)
+    added, removed = tagging.resolve_terms(list(add_terms)), list(remove_terms)
+    batch = uuid.uuid4().hex[:12]
+    errors: list[str] = []
+    changed = 0
+    for asset in Asset.objects.select_for_update().filter(pk__in=[a.pk for a in assets]).select_related("collection"):
+        diff: dict[str, Any] = {}
+        for term in added:
+            link, made = AssetTerm.objects.get_or_create(asset=asset, term=term, defaults={"added_by": actor})
+            if made or link.source != AssetTerm.Source.HUMAN:
+                AssetTerm.objects.filter(pk=link.pk).update(source=AssetTerm.Source.HUMAN, confidence=None)
+                diff.setdefault("terms_added", []).append(term.uri)
+        if removed and AssetTerm.objects.filter(asset=asset, term__in=removed).delete()[0]:
+            diff["terms_removed"] = sorted(t.uri for t in removed)
+        if collection is not None and collection.pk != asset.collection_id:
+            diff["collection"] = [asset.collection_id, collection.pk]
+            asset.collection = collection
+        if metadata:
+            try:
+                new = schema.clean_metadata({**(asset.metadata or {}), **metadata}, asset_type=asset.asset_type,
+                                            collection=asset.collection)
+            except ValidationError as exc:
+                errors.append(f"“{asset.title}”: {' '.join(exc.messages)}")
+                continue
+            new = {k: v for k, v in new.items() if not schema.is_empty(v)}
+            if new != asset.metadata:
+                diff["metadata"] = [asset.metadata, new]
+                asset.metadata = new
+        if diff:
+            asset.revision += 1
+            asset.save(update_fields=["collection", "metadata", "revision", "updated_at"])
+            audit.record("assets.asset.bulk_updated", actor=actor, target=asset, batch=batch, changes=diff)
+            changed += 1
+    if errors:
+        raise ValidationError(errors)
+    return changed

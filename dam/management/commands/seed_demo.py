@@ -1,0 +1,127 @@
+"""Demo users (one per role), folders and sample images taken through review, so a first start shows a living
+system. It spans every stage, so it lives in the project, above all the apps."""
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.text import slugify
+from PIL import Image, ImageDraw
+
+from accounts import services as account_services
+from accounts.models import User
+from accounts.roles import Role
+from assets import services
+from assets.models import Asset, AssetTerm, Collection
+from ingest.services import asset_ingest
+from taxonomy.demo import DEMO_TAGS, DEMO_TURTLE, DEMO_URI
+from taxonomy.models import MetadataField, Term, Vocabulary
+from taxonomy.schema import metadata_field_save
+from taxonomy.services import vocabulary_import
+from workflows import services as workflow
+
+PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password
+FOLDERS: list[tuple[str, str | None]] = [
+    ("Brand", None), ("Campaigns", None), ("Summer 2026", "Campaigns"), ("Agency uploads", "Campaigns"),
+]
+SAMPLES = [
+    ("Sunrise over the harbour", "Brand", (235, 140, 52)),
+    ("Team at the spring offsite", "Brand", (52, 120, 235)),
+    ("Product shot: trail shoe", "Summer 2026", (40, 170, 100)),
+    ("Beach banner draft", "Summer 2026", (230, 200, 60)),
+    ("Agency moodboard", "Agency uploads", (170, 60, 160)),
+    ("Logo on dark", "Brand", (30, 30, 40)),
+]
+
+
+def sample_image(colour: tuple[int, int, int], seed: int) -> bytes:
+    """A small gradient picture with shapes, so thumbnails look like something."""
+    width, height = 1200, 800
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(int(c * (1 - t) + 255 * t * 0.6) for c in colour))
+    for i in range(6):
+        r = 60 + 25 * ((seed + i) % 5)
+        cx = int(width / 2 + math.cos(seed + i) * 380)
+        cy = int(height / 2 + math.sin(seed * 2 + i) * 220)
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=(255, 255, 255), width=6)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Create demo users, collections and sample assets (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", default=PASSWORD, help="Password for every demo user.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = {}
+        for role in Role:
+            name = f"demo_{role.value}"
+            user = User.objects.filter(username=name).first()
+            if user is None:
+                user = account_services.user_create(username=name, role=role, password=options["password"],
+                                                    email=f"{name}@example.com", actor=None, validate=False)
+            users[role] = user
+        library = Collection.objects.get(parent=None, name="Library")
+        folders = {"Library": library}
+        for name, parent_name in FOLDERS:
+            parent = folders[parent_name] if parent_name else library
+            existing = Collection.objects.filter(parent=parent, name=name).first()
+            folders[name] = existing or services.collection_create(name=name, parent=parent, actor=None)
+        created = []
+        for i, (title, folder, colour) in enumerate(SAMPLES):
+            if Asset.objects.filter(title=title).exists():
+                continue
+            uploader = users[Role.CONTRIBUTOR] if i % 2 else users[Role.EDITOR]
+            created.append(asset_ingest(
+                fileobj=io.BytesIO(sample_image(colour, i)), filename=f"{slugify(title)}.jpg", actor=uploader,
+                collection=folders[folder], title=title, description=f"Demo asset in {folder}."))
+        self._vocabulary(users[Role.LIBRARIAN])
+        self._review(created, users)
+        self.stdout.write(f"Demo users (password for each: {options['password']}):")
+        for role, user in users.items():
+            self.stdout.write(f"  {user.username:<20} {role.label}")
+
+    def _vocabulary(self, librarian: User) -> None:
+        """The demo vocabulary, its terms on the sample assets, and one (optional) schema field."""
+        if not Vocabulary.objects.filter(uri=DEMO_URI).exists():
+            vocabulary_import(data=DEMO_TURTLE.encode(), filename="demo.ttl", actor=None)
+        for title, names in DEMO_TAGS.items():
+            asset = Asset.objects.filter(title=title).first()
+            for term in Term.objects.filter(uri__in=[DEMO_URI + name for name in names]) if asset else []:
+                AssetTerm.objects.get_or_create(asset=asset, term=term, defaults={"added_by": librarian})
+        if not MetadataField.objects.filter(key="photographer").exists():
+            metadata_field_save(field=None, actor=None, data={
+                "key": "photographer", "label": "Photographer", "field_type": MetadataField.Type.TEXT,
+                "help_text": "Who took the picture.", "order": 1})
+
+    def _review(self, assets: list[Asset], users: dict[Role, User]) -> None:
+        """Take the new samples through the workflow as the demo people, so every queue has something in it.
+
+        Uploaded by the editor (even index) or the contributor (odd); the
+        approvers are whoever did not upload. Two stay for the demo users to
+        act on: the logo waits for the editor, the beach banner is sent back.
+        """
+        editor, brand, admin = users[Role.EDITOR], users[Role.BRAND_MANAGER], users[Role.ADMIN]
+        for asset in assets:
+            uploader = asset.owner
+            version_id = asset.current_version_id
+            if version_id is None or uploader is None:
+                continue
+            workflow.version_submit(version_id=version_id, actor=uploader, comment="Ready for review.")
+            first_step = admin if uploader == editor else editor
+            if asset.title == "Logo on dark":
+                continue  # waits in the editor's queue
+            if asset.title == "Beach banner draft":
+                workflow.version_request_changes(version_id=version_id, actor=first_step,
+                                                 comment="Please use the new logo lock-up.")
+                continue
+            workflow.version_approve(version_id=version_id, actor=first_step, comment="Checked.")
+            workflow.version_approve(version_id=version_id, actor=brand, comment="On brand.")

@@ -1,0 +1,77 @@
+"""Upload batches and the outcome of every file sent in one.
+
+The tables kept the names they had when ingest was part of the assets app (db_table).
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from assets.models import Asset, AssetVersion, Collection
+
+
+class OnDuplicate(models.TextChoices):
+    """What to do with a file whose exact bytes are already in the DAM."""
+
+    REPORT = "report", "Report it as a duplicate"
+    NEW_VERSION = "new_version", "Add it as a new revision of the existing asset"
+    KEEP_BOTH = "keep_both", "Keep both as separate assets"
+
+
+class IngestBatch(models.Model):
+    """One upload session or import run; every file sent in it gets an IngestItem."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Upload page"
+        API = "api", "API"
+        IMPORT = "import", "import_assets command"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="ingest_batches")
+    collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="ingest_batches")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    on_duplicate = models.CharField(max_length=12, choices=OnDuplicate.choices, default=OnDuplicate.REPORT)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "assets_ingestbatch"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ingest:batch_detail", args=[self.pk])
+
+
+class IngestItem(models.Model):
+    """The outcome for one file of a batch: created, a new revision, a duplicate, or rejected with a reason."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Created"
+        NEW_VERSION = "new_version", "Added as a new revision"
+        DUPLICATE = "duplicate", "Duplicate"
+        REJECTED = "rejected", "Rejected"
+
+    batch = models.ForeignKey(IngestBatch, on_delete=models.CASCADE, related_name="items")
+    filename = models.CharField(max_length=255)
+    # For a file that came out of an archive: the archive's name and the entry's path inside it.
+    archive = models.CharField(max_length=255, blank=True)
+    entry = models.CharField(max_length=1024, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    reason = models.TextField(blank=True)
+    asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.ForeignKey(AssetVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duplicate_of = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "assets_ingestitem"
+        ordering = ["batch", "id"]
+        indexes = [models.Index(fields=["batch", "outcome"], name="ingestitem_batch_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.outcome}"

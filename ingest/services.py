@@ -1,0 +1,218 @@
+"""Ingest: a file's bytes read (type, size, hash, embedded metadata) and stored as an asset or a revision,
+and batches, in which every file sent gets an IngestItem with its outcome, so nothing is lost silently.
+
+`asset_ingest` and `version_ingest` inspect one file and hand what they learnt to
+`assets.services.asset_create` / `version_create`, which store it. A batch is one
+upload session (the upload page, an API client, or an `import_assets` run); each of
+its files is ingested on its own, so a failure half-way keeps what succeeded, and
+archives are unpacked entry by entry into a private staging folder, each entry with
+its own item.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import magic
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts import audit
+from accounts import permissions as authority
+from accounts.models import User
+from assets import services
+from assets.formats import IMAGE_MIME_TYPES
+from assets.models import Asset, AssetVersion, Collection
+from ingest import archives, files
+from ingest.metadata import capture_facts
+from ingest.models import IngestBatch, IngestItem, OnDuplicate
+from ingest.probe import Probe, probe
+
+logger = logging.getLogger(__name__)
+
+
+# Embedded fields mapped onto the asset when the uploader did not fill them in.
+EMBEDDED_TO_ASSET = ("description", "rights_holder", "usage_terms")
+
+
+def _facts(fileobj: IO[bytes], info: files.Inspection,
+           extra_keywords: list[str] | None = None) -> tuple[services.FileFacts, Probe]:
+    """The file's facts for its version row: its inspection and what its embedded metadata says."""
+    found = probe(fileobj, info.mime_type, image_types=IMAGE_MIME_TYPES)
+    raw = found.extracted.raw
+    # Always a list, so the vocabulary's keyword matching never has to guess.
+    raw["keywords"] = list(dict.fromkeys([*raw.get("keywords", []), *(extra_keywords or [])]))
+    facts = services.FileFacts(
+        sha256=info.sha256, size=info.size, mime_type=info.mime_type, asset_type=info.asset_type,
+        width=info.width or found.width, height=info.height or found.height, duration=found.duration,
+        pages=found.pages, embedded_metadata=raw, **capture_facts(raw))
+    return facts, found
+
+
+def asset_ingest(*, fileobj: IO[bytes], filename: str, actor: User | None, collection: Collection,
+                 title: str = "", description: str = "", allow_duplicate: bool = False,
+                 keywords: list[str] | None = None, creator: str = "", **fields: Any) -> Asset:
+    """Ingest one file as a new asset with version 1, described by what it says about itself.
+
+    Fields the uploader gives win; empty ones are filled from the file's embedded
+    metadata (reconciled per MWG), and the title falls back to the file name.
+    `keywords` (from a manifest) join the embedded ones for the vocabulary to map.
+    """
+    if actor is not None:
+        authority.require(actor, "contribute", collection)
+    info = files.inspect(fileobj, filename)
+    if not allow_duplicate:
+        services.find_duplicate(info.sha256, actor)  # before the metadata is read: a duplicate is refused anyway
+    facts, found = _facts(fileobj, info, keywords)
+    embedded = found.extracted.fields
+    display_name = files.clean_display_name(filename)
+    values = {k: v for k, v in fields.items() if k in services.EDITABLE_FIELDS and v not in (None, "")}
+    for name in EMBEDDED_TO_ASSET:
+        if not values.get(name) and embedded.get(name):
+            values[name] = embedded[name][:200] if name == "rights_holder" else embedded[name]
+    description = description or values.pop("description", "")
+    metadata = dict(values.pop("metadata", None) or {})
+    if creator or embedded.get("creator"):
+        metadata.setdefault("creator", creator or embedded["creator"])
+    title = title.strip() or (embedded.get("title") or "").strip() or display_name.rsplit(".", 1)[0]
+    return services.asset_create(fileobj=fileobj, filename=display_name, facts=facts, actor=actor,
+                                 collection=collection, title=title, description=description, metadata=metadata,
+                                 allow_duplicate=allow_duplicate, **values)
+
+
+def version_ingest(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: User | None,
+                   change_note: str = "", allow_duplicate: bool = False) -> AssetVersion:
+    """Ingest one file as a new revision of an asset; it becomes the current version, in draft."""
+    if actor is not None:
+        authority.require(actor, "add_version", asset)
+    facts, _ = _facts(fileobj, files.inspect(fileobj, filename))
+    return services.version_create(asset=asset, fileobj=fileobj, filename=files.clean_display_name(filename),
+                                   facts=facts, actor=actor, change_note=change_note,
+                                   allow_duplicate=allow_duplicate)
+
+
+@dataclass
+class Result:
+    """One item and, when it was not created, the refusal behind it (so the API can pick the status)."""
+
+    item: IngestItem
+    error: Exception | None = None
+
+
+@transaction.atomic
+def batch_create(*, actor: User | None, collection: Collection, on_duplicate: str = OnDuplicate.REPORT,
+                 source: str = IngestBatch.Source.UPLOAD) -> IngestBatch:
+    """Open a batch that files are then added to, one request (or one command line) at a time."""
+    if actor is not None:
+        authority.require(actor, "contribute", collection)
+    if on_duplicate not in OnDuplicate.values:
+        raise ValueError(f"on_duplicate must be one of {', '.join(OnDuplicate.values)}")
+    batch = IngestBatch.objects.create(created_by=actor, collection=collection, on_duplicate=on_duplicate,
+                                       source=source)
+    audit.record("assets.batch.created", actor=actor, target=batch, collection=collection.pk,
+                 on_duplicate=on_duplicate, source=source)
+    return batch
+
+
+def batch_add_file(*, batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,
+                   fields: dict[str, Any] | None = None, manifest: dict[str, dict[str, Any]] | None = None,
+                   entry: str = "") -> list[Result]:
+    """Ingest one file into the batch; an archive becomes one item per entry.
+
+    `fields` (title, description, rights...) apply to a single file; `manifest`
+    maps file names (or archive entry paths) to their own fields; `entry` is
+    where the file was found (its path inside an imported folder).
+    """
+    if actor is not None:
+        authority.require(actor, "add_files", batch)
+    head = fileobj.read(files.SNIFF_BYTES)
+    fileobj.seek(0)
+    mime_type = magic.from_buffer(head, mime=True) if head else ""
+    if mime_type and archives.is_archive(mime_type, fileobj):
+        results = _add_archive(batch, fileobj, filename, mime_type, actor, manifest or {})
+    else:
+        own = {**(manifest or {}).get(Path(filename).name, {}), **(fields or {})}
+        results = [_ingest_one(batch, fileobj, filename, actor, own, entry=entry)]
+    with transaction.atomic():
+        audit.record("assets.batch.file_added", actor=actor, target=batch, filename=files.clean_display_name(filename),
+                     items=len(results), outcomes=sorted({r.item.outcome for r in results}))
+    return results
+
+
+def _add_archive(batch: IngestBatch, fileobj: IO[bytes], filename: str, mime_type: str, actor: User | None,
+                 manifest: dict[str, dict[str, Any]]) -> list[Result]:
+    archive_name = files.clean_display_name(filename)
+    results: list[Result] = []
+    with archives.staging_folder() as staging:
+        try:
+            for entry in archives.entries(fileobj, mime_type, Path(staging)):
+                if entry.path is None:
+                    refused = _item(batch, files.clean_display_name(entry.name), IngestItem.Outcome.REJECTED,
+                                    reason=entry.reason, archive=archive_name, entry=entry.name, size=entry.size)
+                    results.append(Result(refused))
+                    continue
+                own = manifest.get(entry.name) or manifest.get(Path(entry.name).name) or {}
+                with open(entry.path, "rb") as staged:
+                    results.append(_ingest_one(batch, staged, entry.name, actor, own, archive=archive_name,
+                                               entry=entry.name))
+        except archives.ArchiveUnreadable as exc:
+            results.append(Result(_item(batch, archive_name, IngestItem.Outcome.REJECTED, reason=str(exc)), exc))
+    if not results:
+        results.append(Result(_item(batch, archive_name, IngestItem.Outcome.REJECTED,
+                                    reason="The archive holds no files.")))
+    return results
+
+
+def _ingest_one(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,
+                fields: dict[str, Any], *, archive: str = "", entry: str = "") -> Result:
+    """One file to one outcome. Refusals become items; the batch carries on."""
+    display = files.clean_display_name(filename)
+    fileobj.seek(0, 2)
+    size = fileobj.tell()
+    fileobj.seek(0)
+    common = {"archive": archive, "entry": entry, "size": size}
+    try:
+        asset = asset_ingest(fileobj=fileobj, filename=filename, actor=actor, collection=batch.collection,
+                                      allow_duplicate=batch.on_duplicate == OnDuplicate.KEEP_BOTH, **fields)
+    except services.DuplicateFile as dup:
+        return _duplicate(batch, fileobj, filename, actor, dup, common)
+    except files.FileRejected as exc:
+        return Result(_item(batch, display, IngestItem.Outcome.REJECTED, reason=str(exc), **common), exc)
+    except PermissionDenied as exc:
+        reason = "You may not add assets to this collection."
+        return Result(_item(batch, display, IngestItem.Outcome.REJECTED, reason=reason, **common), exc)
+    except Exception as exc:
+        # Unexpected (a storage outage, a bug): recorded on the item so the file is not silently lost.
+        logger.exception("ingest of %r failed", display)
+        reason = f"The file could not be ingested ({exc.__class__.__name__}); nothing was kept. Try again."
+        return Result(_item(batch, display, IngestItem.Outcome.REJECTED, reason=reason, **common), exc)
+    version = asset.current_version
+    return Result(_item(batch, display, IngestItem.Outcome.CREATED, asset=asset, version=version,
+                        sha256=version.sha256 if version else "", **common))
+
+
+def _duplicate(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,
+               dup: services.DuplicateFile, common: dict[str, Any]) -> Result:
+    display = files.clean_display_name(filename)
+    existing = dup.existing
+    if batch.on_duplicate == OnDuplicate.NEW_VERSION and dup.visible:
+        try:
+            version = version_ingest(asset=existing, fileobj=fileobj, filename=filename, actor=actor,
+                                              change_note=f"Uploaded again in batch {batch.pk}.",
+                                              allow_duplicate=True)
+        except PermissionDenied as exc:
+            reason = f"{dup} You may not add revisions to it."
+            return Result(_item(batch, display, IngestItem.Outcome.DUPLICATE, reason=reason, duplicate_of=existing,
+                                **common), exc)
+        else:
+            return Result(_item(batch, display, IngestItem.Outcome.NEW_VERSION, asset=existing, version=version,
+                                sha256=version.sha256, reason=f"Added as version {version.number}.", **common))
+    return Result(_item(batch, display, IngestItem.Outcome.DUPLICATE, reason=str(dup),
+                        duplicate_of=existing if dup.visible else None, **common), dup)
+
+
+def _item(batch: IngestBatch, filename: str, outcome: str, **values: Any) -> IngestItem:
+    return IngestItem.objects.create(batch=batch, filename=filename[:255], outcome=outcome,
+                                     entry=(values.pop("entry", "") or "")[:1024], **values)
