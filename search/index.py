@@ -178,7 +178,7 @@ def compact() -> None:
     Rows rewritten batch by batch, as reindex_assets and a live library do, leave the indexes
     loose: at 1,000,000 assets the folder index took 52 MB (40 MB rebuilt) and the GIN index
     297 MB (245 MB), and a viewer's ranked search took 0.94 times as long on the rebuilt ones
-    (docs/performance.md, thirteenth session). PostgreSQL rebuilds them CONCURRENTLY, so
+    (docs/performance.md). PostgreSQL rebuilds them CONCURRENTLY, so
     writers go on meanwhile; that cannot run inside a transaction. SQLite merges the FTS5
     table's segments into one.
     """

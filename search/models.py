@@ -27,7 +27,7 @@ class SearchText(models.Model):
     that passes its bitmaps (10,000 for a broad word at 1,000,000 assets), and
     these texts, needed only to make the vector, were a third of that row; the
     narrower row made the slowest searches 0.70-0.84 times as long
-    (docs/performance.md, thirteenth session). PostgreSQL keeps rows under 2 kB
+    (docs/performance.md). PostgreSQL keeps rows under 2 kB
     whole, so no storage setting could move them out instead.
     """
 

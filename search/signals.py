@@ -74,7 +74,7 @@ def _vocabulary_changed(sender: Any, vocabulary_id: int | None = None, **_: Any)
 
 
 def connect() -> None:
-    uid = "assets.search"
+    uid = "search"
     post_save.connect(_asset_saved, sender=Asset, dispatch_uid=f"{uid}.asset")
     post_save.connect(_version_saved, sender=AssetVersion, dispatch_uid=f"{uid}.version")
     for signal in (post_save, post_delete):

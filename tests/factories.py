@@ -57,7 +57,7 @@ def make_term(vocabulary: Vocabulary, label: str, broader: Term | None = None) -
 def make_asset(owner: User | None, collection: Collection | None = None, *, title: str = "An asset",
                approved: bool = False, data: bytes | None = None, filename: str = "picture.png") -> Asset:
     asset = asset_ingest(fileobj=io.BytesIO(data or png_bytes()), filename=filename, actor=None,
-                                  collection=collection or library(), title=title)
+                         collection=collection or library(), title=title)
     asset.owner = owner
     asset.save(update_fields=["owner"])
     if approved:
@@ -81,7 +81,7 @@ def approve_for_test(asset: Asset) -> None:
 def upload_as(user: User, collection: Collection | None = None, *, title: str = "A revision to review") -> Asset:
     """An asset uploaded by `user` through the service (so its version 1 is theirs)."""
     return asset_ingest(fileobj=io.BytesIO(png_bytes()), filename="picture.png", actor=user,
-                                 collection=collection or library(), title=title)
+                        collection=collection or library(), title=title)
 
 
 def new_revision(asset: Asset, user: User | None) -> AssetVersion:

@@ -2,7 +2,7 @@
 
 A search reads the index row of every match that passes its bitmaps; the texts, needed only to make
 the full-text vector, were a third of that row (540 of 1,679 bytes at 1,000,000 assets), and the
-narrower row made the slowest searches 0.70-0.84 times as long (docs/performance.md, thirteenth session).
+narrower row made the slowest searches 0.70-0.84 times as long (docs/performance.md).
 
 * SQLite: the FTS5 table now takes its content from assets_searchtext, through triggers on it.
 * PostgreSQL: the vector stays on the index row, where the GIN index and the rank read it, but it can

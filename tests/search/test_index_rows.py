@@ -38,7 +38,7 @@ def fresh_vocabulary_cache(db):
 
 def revise(asset, size, filename="next.png"):
     return version_ingest(asset=asset, fileobj=io.BytesIO(png_bytes(size=size)), filename=filename,
-                                   actor=None)
+                          actor=None)
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def harbour(people):
 
     def add(title, *, size=(64, 48), approved=True, collection=seen, **changes):
         asset = asset_ingest(fileobj=io.BytesIO(png_bytes(size=size)), filename=f"{title}.png",
-                                      actor=None, collection=collection, title=title)
+                             actor=None, collection=collection, title=title)
         asset.owner = owner
         asset.save(update_fields=["owner"])
         if approved:
@@ -77,7 +77,7 @@ def harbour(people):
     }
     revise(a["revised"], (30, 60))
     own = asset_ingest(fileobj=io.BytesIO(png_bytes()), filename="own.png", actor=None, collection=seen,
-                                title="Harbour of my own")  # the reader's own draft: they see it, unapproved
+                       title="Harbour of my own")  # the reader's own draft: they see it, unapproved
     own.owner = reader
     own.save(update_fields=["owner"])
     a["own"] = own

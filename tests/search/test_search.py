@@ -460,7 +460,7 @@ def test_an_upload_writes_its_index_row_once_and_complete(people):
     folder = make_collection("Harbour")
     with CaptureQueriesContext(connection) as ctx:
         asset = asset_ingest(fileobj=io.BytesIO(png_bytes()), filename="dusk.png", actor=None,
-                                      collection=folder, title="Lighthouse at dusk")
+                             collection=folder, title="Lighthouse at dusk")
     for table in ("assets_searchdocument", "assets_searchtext"):
         assert sum(q["sql"].startswith(f'INSERT INTO "{table}"') for q in ctx.captured_queries) == 1
     assert SearchDocument.objects.get(asset=asset).collection_id == folder.pk

@@ -26,7 +26,7 @@ def revised(people, django_capture_on_commit_callbacks):
     services.version_approve(version_id=v1.pk, actor=people["brand_manager"])
     with django_capture_on_commit_callbacks(execute=True):
         v2 = version_ingest(asset=Asset.objects.get(pk=asset.pk), fileobj=io.BytesIO(png_bytes()),
-                                           filename="harbour-retouched.png", actor=people["contributor"])
+                            filename="harbour-retouched.png", actor=people["contributor"])
     services.version_submit(version_id=v2.pk, actor=people["contributor"])
     return Asset.objects.get(pk=asset.pk), v1, v2
 
