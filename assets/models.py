@@ -238,26 +238,3 @@ class Rendition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {self.preset}"
-
-
-class AccessGeneration(models.Model):
-    """One row: a token the database changes with every write that could change who reaches which folder or asset.
-
-    Every process keeps the folder and asset ids each user was granted
-    (assets.kept_grants) and reuses them while the token it read is current.
-    Triggers (migration 0016) replace the token in the writing transaction on
-    any insert, delete or path change of a folder, any write to the four grant
-    tables and any change of group membership; being triggers, they also catch
-    bulk writes and cascades that send no signal. The token is random rather
-    than a counter because a rolled-back change must never leave behind a
-    number that a later change could be given again. SQLite drops a table's
-    triggers when a migration rebuilds it, so a later migration on one of those
-    tables must create them again (as 0016 does); a test writes to every one
-    of them and fails if a trigger is missing, and a process that finds one
-    missing keeps nothing.
-    """
-
-    token = models.BigIntegerField()
-
-    def __str__(self) -> str:
-        return f"access generation {self.token}"

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
-from assets import kept_grants
 from assets.models import (
     Asset,
     AssetGroupObjectPermission,
@@ -90,16 +89,17 @@ def _grants(user: Any, reach: str) -> tuple[QuerySet, str]:
     return AssetGroupObjectPermission.objects.filter(on_assets, group__in=user.groups.all()), "content_object_id"
 
 
+# A reach (REACH) -> its ids, or None when there are more than LISTED_IDS.
+Granted = dict[str, tuple[int, ...] | None]
+
+
 def _granted(user: Any, reach: str) -> tuple[int, ...] | None:
-    """The ids of a _grants set, None when there are more than LISTED_IDS: read once per request at most,
-    and not at all while the process keeps them (assets.kept_grants)."""
-    def kept() -> kept_grants.Granted:
-        return kept_grants.granted(user.pk, lambda: _fetch_granted(user))
-    return request_memo.remember(("assets.permissions.granted", user.pk), kept)[reach]
+    """The ids of a _grants set, None when there are more than LISTED_IDS: read once per request at most."""
+    return request_memo.remember(("assets.permissions.granted", user.pk), lambda: _fetch_granted(user))[reach]
 
 
-def _fetch_granted(user: Any) -> kept_grants.Granted:
-    granted: kept_grants.Granted = {}
+def _fetch_granted(user: Any) -> Granted:
+    granted: Granted = {}
     for reach in REACH:
         grants, column = _grants(user, reach)
         ids = list(grants.order_by().values_list(column, flat=True)[:LISTED_IDS + 1])
@@ -113,10 +113,9 @@ def visibility_q(user: Any, asset_ref: str = "pk") -> Q | None:
     It names only columns that the asset and its search index row (SearchDocument)
     both have, so that the one rule can be applied to either: `asset_ref` is the
     column holding the asset's id ("pk" on Asset, "asset_id" on SearchDocument).
-    The granted folders and assets are kept by the process until access changes
-    (`_granted`, assets.kept_grants), and carried as ids: cheap to build
-    and compile again, and PostgreSQL plans with the real number of folders
-    instead of guessing at a subquery.
+    The granted folders and assets are read once per request (`_granted`) and
+    carried as ids: cheap to build and compile again, and PostgreSQL plans with
+    the real number of folders instead of guessing at a subquery.
     """
     if is_admin(user):
         return None
