@@ -1,13 +1,14 @@
 """Asset metadata as CSV, for editing in a spreadsheet: export, edit, import; only changed fields are written.
 
+Cells that a spreadsheet would run as formulas are neutralised on the way out and read back
+unchanged (dam.spreadsheets).
+
 Each row is applied through `services.asset_update` (its permission check, schema
 validation, audit event) in its own transaction, so one bad row is reported
 and does not stop the others.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from accounts import permissions as authority
 from accounts.models import User
 from assets import services
 from assets.models import Asset, AssetTerm, Collection
+from dam import spreadsheets
 from taxonomy.models import MetadataField
 
 SEPARATOR = "|"
@@ -49,9 +51,7 @@ def _cell(value: Any) -> str:
 def export(assets: QuerySet[Asset] | Iterable[Asset]) -> str:
     """One row per asset, with its human-assigned terms and its schema fields."""
     columns = _columns()
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
+    rows = []
     for asset in assets:
         row = {"uid": str(asset.uid), **{name: getattr(asset, name) for name in TEXT},
                "channels": SEPARATOR.join(asset.channels or []),
@@ -60,8 +60,8 @@ def export(assets: QuerySet[Asset] | Iterable[Asset]) -> str:
         for column in columns:
             if column.startswith(META):
                 row[column] = _cell((asset.metadata or {}).get(column[len(META):]))
-        writer.writerow(row)
-    return out.getvalue()
+        rows.append(row)
+    return spreadsheets.write(columns, rows)
 
 
 @dataclass
@@ -120,7 +120,7 @@ def _changes(asset: Asset, row: dict[str, str]) -> dict[str, Any]:
 
 def import_csv(*, text: str, actor: User | None) -> list[RowResult]:
     """Apply an edited export; returns one result per row (what changed, or why it could not)."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = spreadsheets.Reader(text)
     if not reader.fieldnames or "uid" not in reader.fieldnames:
         raise ValidationError("The CSV needs a header row with a 'uid' column (export one to start from).")
     results = []

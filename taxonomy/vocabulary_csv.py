@@ -1,12 +1,11 @@
-"""Vocabularies kept in spreadsheets: CSV to a SKOS graph (so it passes the same checks) and back."""
+"""Vocabularies kept in spreadsheets: CSV to a SKOS graph (so it passes the same checks) and back; cells
+that a spreadsheet would run as formulas are neutralised on the way out (dam.spreadsheets)."""
 from __future__ import annotations
-
-import csv
-import io
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS, XSD
 
+from dam import spreadsheets
 from taxonomy.models import Term, Vocabulary
 from taxonomy.skos import Problem, SkosError, literal
 
@@ -23,7 +22,7 @@ def csv_to_graph(text: str, *, scheme_uri: str, title: str, language: str = "en"
     scheme = URIRef(scheme_uri)
     graph.add((scheme, RDF.type, SKOS.ConceptScheme))
     graph.add((scheme, SKOS.prefLabel, literal(title, language)))
-    reader = csv.DictReader(io.StringIO(text))
+    reader = spreadsheets.Reader(text)
     if not reader.fieldnames or "uri" not in reader.fieldnames:
         raise SkosError([Problem("The CSV needs a header row with at least 'uri' and 'pref_label' columns.", line=1)])
     rows: dict[str, int] = {}
@@ -70,9 +69,7 @@ def vocabulary_csv(vocabulary: Vocabulary) -> str:
     columns = ["uri"] + [f"{kind}_label@{lang}" if lang else f"{kind}_label" for kind in ("pref", "alt", "hidden")
                          for lang in languages] + ["broader", "related", "notation", "scope_note", "definition",
                                                    "status", "replaced_by"]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
+    rows = []
     for term in terms:
         row = {"uri": term.uri, "broader": CSV_SEPARATOR.join(sorted(b.uri for b in term.broader.all())),
                "related": CSV_SEPARATOR.join(sorted(r.uri for r in term.related.all())),
@@ -81,5 +78,5 @@ def vocabulary_csv(vocabulary: Vocabulary) -> str:
         for label in term.labels.all():
             column = f"{label.kind}_label@{label.language}" if label.language else f"{label.kind}_label"
             row[column] = CSV_SEPARATOR.join([*filter(None, [row.get(column, "")]), label.text])
-        writer.writerow(row)
-    return out.getvalue()
+        rows.append(row)
+    return spreadsheets.write(columns, rows)

@@ -75,7 +75,7 @@ def test_export_is_the_imported_graph_and_reimports_unchanged(fmt):
 def test_csv_round_trip():
     vocabulary = vocab.build()
     text = vocabulary_csv.vocabulary_csv(vocabulary)
-    assert text.splitlines()[0].startswith("uri,pref_label@de,pref_label@en,pref_label@fr")
+    assert text.splitlines()[0].startswith('"uri","pref_label@de","pref_label@en","pref_label@fr"')
     before = skos.graph_for(vocabulary)
     Vocabulary.objects.all().delete()
     result = services.vocabulary_import(data=text.encode(), filename="stock.csv", actor=None,
