@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
 from assets import signals
+from assets.formats import name_for_type
 from assets.models import AssetVersion, Rendition
 from assets.selectors import rendition_for
 from taxonomy.naming import download_name
@@ -35,6 +36,11 @@ def _respond(name: str, filename: str, mime_type: str) -> HttpResponseBase:
         fh = default_storage.open(name, "rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage.") from None
+    return stream(fh, filename, mime_type)
+
+
+def stream(fh: Any, filename: str, mime_type: str) -> FileResponse:
+    """An open file as an attachment that no browser renders or caches; the response closes the file."""
     # FileResponse streams in blocks; the file is never read whole into memory.
     response = FileResponse(fh, content_type=mime_type)
     response["Content-Disposition"] = content_disposition(filename)
@@ -57,9 +63,15 @@ def version_download(version: AssetVersion, rendition: str = ORIGINAL, *, user: 
     return response
 
 
+def original_name(version: AssetVersion) -> str:
+    """The name the original downloads under: the naming convention's or the uploaded one, its extension
+    following the content (a JPEG uploaded as `shell.jpg.php` downloads as `shell.jpg`)."""
+    return name_for_type(download_name(version), version.mime_type)
+
+
 def _version_response(version: AssetVersion, rendition: str) -> HttpResponseBase:
     if rendition == ORIGINAL:
-        return _respond(version.file.name, download_name(version), version.mime_type)
+        return _respond(version.file.name, original_name(version), version.mime_type)
     if rendition not in CHOICES:
         raise Http404(f"Unknown rendition {rendition!r}; choose one of {', '.join(CHOICES)}.")
     made = rendition_for(version, rendition)

@@ -11,23 +11,32 @@ its own item.
 from __future__ import annotations
 
 import logging
+import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 import magic
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
 
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
-from assets import services
+from assets import formats, services
 from assets.formats import IMAGE_MIME_TYPES
 from assets.models import Asset, AssetVersion, Collection
 from ingest import archives, files
 from ingest.metadata import capture_facts
-from ingest.models import IngestBatch, IngestItem, OnDuplicate
+from ingest.models import ArchiveUnpacking, IngestBatch, IngestItem, OnDuplicate
 from ingest.probe import Probe, probe
 
 logger = logging.getLogger(__name__)
@@ -67,7 +76,7 @@ def asset_ingest(*, fileobj: IO[bytes], filename: str, actor: User | None, colle
         services.find_duplicate(info.sha256, actor)  # before the metadata is read: a duplicate is refused anyway
     facts, found = _facts(fileobj, info, keywords)
     embedded = found.extracted.fields
-    display_name = files.clean_display_name(filename)
+    display_name = formats.name_for_type(files.clean_display_name(filename), info.mime_type)
     values = {k: v for k, v in fields.items() if k in services.EDITABLE_FIELDS and v not in (None, "")}
     for name in EMBEDDED_TO_ASSET:
         if not values.get(name) and embedded.get(name):
@@ -88,7 +97,8 @@ def version_ingest(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: Us
     if actor is not None:
         authority.require(actor, "add_version", asset)
     facts, _ = _facts(fileobj, files.inspect(fileobj, filename))
-    return services.version_create(asset=asset, fileobj=fileobj, filename=files.clean_display_name(filename),
+    display_name = formats.name_for_type(files.clean_display_name(filename), facts.mime_type)
+    return services.version_create(asset=asset, fileobj=fileobj, filename=display_name,
                                    facts=facts, actor=actor, change_note=change_note,
                                    allow_duplicate=allow_duplicate)
 
@@ -116,53 +126,153 @@ def batch_create(*, actor: User | None, collection: Collection, on_duplicate: st
     return batch
 
 
+@dataclass
+class Added:
+    """What became of one file sent to a batch: its items, or the unpacking of an archive left to a job."""
+
+    results: list[Result]
+    unpacking: ArchiveUnpacking | None = None
+
+
 def batch_add_file(*, batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,
                    fields: dict[str, Any] | None = None, manifest: dict[str, dict[str, Any]] | None = None,
-                   entry: str = "") -> list[Result]:
+                   entry: str = "", unpack_later: bool = False) -> Added:
     """Ingest one file into the batch; an archive becomes one item per entry.
 
     `fields` (title, description, rights...) apply to a single file; `manifest`
     maps file names (or archive entry paths) to their own fields; `entry` is
-    where the file was found (its path inside an imported folder).
+    where the file was found (its path inside an imported folder). With
+    `unpack_later`, an archive of more than DAM_ARCHIVE_INLINE_ENTRIES files is
+    stored and unpacked by background jobs instead of while the sender waits.
     """
     if actor is not None:
         authority.require(actor, "add_files", batch)
     head = fileobj.read(files.SNIFF_BYTES)
     fileobj.seek(0)
     mime_type = magic.from_buffer(head, mime=True) if head else ""
+    added = Added([])
     if mime_type and archives.is_archive(mime_type, fileobj):
-        results = _add_archive(batch, fileobj, filename, mime_type, actor, manifest or {})
+        added = _add_archive(batch, fileobj, filename, mime_type, actor, manifest or {}, unpack_later)
     else:
         own = {**(manifest or {}).get(Path(filename).name, {}), **(fields or {})}
-        results = [_ingest_one(batch, fileobj, filename, actor, own, entry=entry)]
+        added.results.append(_ingest_one(batch, fileobj, filename, actor, own, entry=entry))
     with transaction.atomic():
         audit.record("assets.batch.file_added", actor=actor, target=batch, filename=files.clean_display_name(filename),
-                     items=len(results), outcomes=sorted({r.item.outcome for r in results}))
-    return results
+                     items=len(added.results), outcomes=sorted({r.item.outcome for r in added.results}),
+                     unpacked_later=added.unpacking is not None)
+    return added
 
 
 def _add_archive(batch: IngestBatch, fileobj: IO[bytes], filename: str, mime_type: str, actor: User | None,
-                 manifest: dict[str, dict[str, Any]]) -> list[Result]:
+                 manifest: dict[str, dict[str, Any]], unpack_later: bool) -> Added:
     archive_name = files.clean_display_name(filename)
-    results: list[Result] = []
-    with archives.staging_folder() as staging:
-        try:
-            for entry in archives.entries(fileobj, mime_type, Path(staging)):
-                if entry.path is None:
-                    refused = _item(batch, files.clean_display_name(entry.name), IngestItem.Outcome.REJECTED,
-                                    reason=entry.reason, archive=archive_name, entry=entry.name, size=entry.size)
-                    results.append(Result(refused))
-                    continue
-                own = manifest.get(entry.name) or manifest.get(Path(entry.name).name) or {}
-                with open(entry.path, "rb") as staged:
-                    results.append(_ingest_one(batch, staged, entry.name, actor, own, archive=archive_name,
-                                               entry=entry.name))
-        except archives.ArchiveUnreadable as exc:
-            results.append(Result(_item(batch, archive_name, IngestItem.Outcome.REJECTED, reason=str(exc)), exc))
+    try:
+        # From the archive's directory, before anything is unpacked: an archive of 10,050 empty files is
+        # refused at once, not after 10,000 rows.
+        count = archives.count_files(fileobj, mime_type)
+        limit = settings.DAM_ARCHIVE_MAX_ENTRIES
+        if count > limit:
+            raise archives.ArchiveUnreadable(f"The archive holds {count:,} or more files; at most {limit:,} are "
+                                             "accepted in one archive. Nothing was unpacked; split it and send "
+                                             "the parts.")
+    except archives.ArchiveUnreadable as exc:
+        return Added([Result(_item(batch, archive_name, IngestItem.Outcome.REJECTED, reason=str(exc)), exc)])
+    if unpack_later and count > settings.DAM_ARCHIVE_INLINE_ENTRIES:
+        return Added([], _unpack_later(batch, fileobj, archive_name, mime_type, count, manifest))
+    results = list(_unpack(batch, fileobj, archive_name, mime_type, actor, manifest))
     if not results:
         results.append(Result(_item(batch, archive_name, IngestItem.Outcome.REJECTED,
                                     reason="The archive holds no files.")))
-    return results
+    return Added(results)
+
+
+def _unpack(batch: IngestBatch, fileobj: IO[bytes], archive_name: str, mime_type: str, actor: User | None,
+            manifest: dict[str, dict[str, Any]], skip: int = 0) -> Iterator[Result]:
+    """Ingest the archive's entries from the `skip`th on, one item each."""
+    with archives.staging_folder() as staging:
+        try:
+            for entry in archives.entries(fileobj, mime_type, Path(staging), skip=skip):
+                if entry.path is None:
+                    yield Result(_item(batch, files.clean_display_name(entry.name), IngestItem.Outcome.REJECTED,
+                                       reason=entry.reason, archive=archive_name, entry=entry.name, size=entry.size))
+                    continue
+                own = manifest.get(entry.name) or manifest.get(Path(entry.name).name) or {}
+                with open(entry.path, "rb") as staged:
+                    yield _ingest_one(batch, staged, entry.name, actor, own, archive=archive_name, entry=entry.name)
+        except archives.ArchiveUnreadable as exc:
+            yield Result(_item(batch, archive_name, IngestItem.Outcome.REJECTED, reason=str(exc)), exc)
+
+
+# --- archives unpacked by background jobs ------------------------------------------------------------
+
+# A job's share of an archive: it stops after this long and queues the next job for the rest, so no
+# job comes near its timeout (or django-q2's retry, which would start a second one beside it).
+UNPACK_SLICE_SECONDS = 60
+
+
+def _unpack_later(batch: IngestBatch, fileobj: IO[bytes], archive_name: str, mime_type: str, count: int,
+                  manifest: dict[str, dict[str, Any]]) -> ArchiveUnpacking:
+    key = default_storage.save(f"staging/archives/{uuid.uuid4().hex}", File(fileobj))
+    try:
+        with transaction.atomic():
+            unpacking = ArchiveUnpacking.objects.create(batch=batch, filename=archive_name, key=key,
+                                                        mime_type=mime_type, entries=count, fields=manifest)
+            transaction.on_commit(partial(_queue_unpacking, unpacking.pk))
+    except BaseException:
+        default_storage.delete(key)  # no stored archive without its row
+        raise
+    return unpacking
+
+
+def _queue_unpacking(unpacking_id: int) -> None:
+    with transaction.atomic():  # see assets.services.queue_renditions: the ORM broker closes a bare connection
+        async_task("ingest.tasks.archive_unpack_task", unpacking_id, task_name=f"unpack-{unpacking_id}",
+                   group="unpacking", timeout=UNPACK_SLICE_SECONDS * 3)
+
+
+def archive_unpack(*, unpacking_id: int) -> ArchiveUnpacking | None:
+    """Unpack a stored archive into its batch for a while, then queue a job for the rest; safe to run twice.
+
+    Each entry handled is counted at once, so a job that dies costs at most the entry in hand.
+    """
+    unpacking = ArchiveUnpacking.objects.select_related("batch__collection", "batch__created_by").filter(
+        pk=unpacking_id).first()
+    if unpacking is None or not unpacking.active:
+        return unpacking
+    batch, actor = unpacking.batch, unpacking.batch.created_by
+    ArchiveUnpacking.objects.filter(pk=unpacking.pk).update(state=ArchiveUnpacking.State.UNPACKING)
+    deadline = time.monotonic() + UNPACK_SLICE_SECONDS
+    finished = True
+    try:
+        with default_storage.open(unpacking.key, "rb") as stored:
+            for _ in _unpack(batch, stored, unpacking.filename, unpacking.mime_type, actor, unpacking.fields,
+                             skip=unpacking.done):
+                unpacking.done += 1
+                ArchiveUnpacking.objects.filter(pk=unpacking.pk).update(done=unpacking.done)
+                if time.monotonic() > deadline and unpacking.done < unpacking.entries:
+                    finished = False
+                    break
+    except Exception as exc:
+        logger.exception("unpacking %s failed", unpacking)
+        return _unpacking_ended(unpacking, ArchiveUnpacking.State.FAILED,
+                                f"The archive could not be unpacked ({exc.__class__.__name__}) after "
+                                f"{unpacking.done:,} of {unpacking.entries:,} files; the files before that are "
+                                "in the batch.")
+    if not finished:
+        transaction.on_commit(partial(_queue_unpacking, unpacking.pk))
+        return unpacking
+    return _unpacking_ended(unpacking, ArchiveUnpacking.State.DONE, "")
+
+
+@transaction.atomic
+def _unpacking_ended(unpacking: ArchiveUnpacking, state: str, error: str) -> ArchiveUnpacking:
+    unpacking.state, unpacking.error, unpacking.finished_at = state, error, timezone.now()
+    key, unpacking.key = unpacking.key, ""
+    unpacking.save(update_fields=["state", "error", "finished_at", "key", "done"])
+    transaction.on_commit(partial(default_storage.delete, key))
+    audit.record(f"assets.batch.archive_{'unpacked' if state == ArchiveUnpacking.State.DONE else 'failed'}",
+                 actor=None, target=unpacking.batch, archive=unpacking.filename, files=unpacking.done, error=error)
+    return unpacking
 
 
 def _ingest_one(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,
