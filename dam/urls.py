@@ -64,6 +64,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = "dam.views.bad_request"
 handler404 = "dam.views.not_found"
 handler403 = "dam.views.forbidden"
 handler500 = "dam.views.server_error"

@@ -1,6 +1,8 @@
 """Error pages: JSON under /api/, the site layout elsewhere."""
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -9,6 +11,29 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "errors": {}}, status=status)
     return render(request, "error.html", {"title": title, "message": message}, status=status)
+
+
+def refusal(exception: BaseException | None) -> tuple[int, str]:
+    """The status and the sentence for a request the framework refuses before any view runs."""
+    if isinstance(exception, TooManyFilesSent):
+        return 400, f"Too many files in one request: send at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES}."
+    if isinstance(exception, TooManyFieldsSent):
+        return 400, f"Too many fields in one request: send at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}."
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return 413, f"The request's form data is larger than {limit} MB (files do not count)."
+    return 400, "The request could not be understood."
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    status, message = refusal(exception)
+    return _error(request, status, "Bad request", message)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The CSRF check refused a form or a session-authenticated API call (a token client needs none)."""
+    return _error(request, 403, "Not allowed", "The form expired or came from another site (CSRF check failed); "
+                                               "reload the page and try again.")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
