@@ -3,16 +3,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from dam import views
 from dam.errors import Gone, StateConflict
 from dam.pagination import CountedPaginator
+
+
+class ApiDocsPermission(permissions.BasePermission):
+    """The OpenAPI schema and its browsable docs: signed-in people and tokens only, unless
+    DAM_API_DOCS_PUBLIC opens them (they list every endpoint and parameter, a map for a prober)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(settings.DAM_API_DOCS_PUBLIC or (request.user and request.user.is_authenticated))
 
 
 class Pagination(PageNumberPagination):
@@ -67,6 +78,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, TooManyFilesSent | TooManyFieldsSent | RequestDataTooBig):
+        # Raised while DRF parses the body; Django would answer them with an HTML page.
+        code, message = views.refusal(exc)
+        exc = PayloadTooLarge(message) if code == 413 else exceptions.ValidationError({"non_field_errors": [message]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -156,9 +156,14 @@ DAM_MAX_IMAGE_PIXELS = env_int("DAM_MAX_IMAGE_PIXELS", 178_956_970)
 DAM_ARCHIVE_MAX_ENTRIES = env_int("DAM_ARCHIVE_MAX_ENTRIES", 10_000)
 DAM_ARCHIVE_MAX_TOTAL_BYTES = env_int("DAM_ARCHIVE_MAX_TOTAL_MB", 4 * DAM_MAX_UPLOAD_MB) * 1024 * 1024
 DAM_ARCHIVE_MAX_RATIO = env_int("DAM_ARCHIVE_MAX_RATIO", 200)
+# An archive sent through the upload page or the batch API with more files than this is unpacked by
+# background jobs (progress on the batch report) instead of while its sender waits.
+DAM_ARCHIVE_INLINE_ENTRIES = env_int("DAM_ARCHIVE_INLINE_ENTRIES", 100)
 FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The CSRF refusal in the site's own words, and as JSON under /api/.
+CSRF_FAILURE_VIEW = "dam.views.csrf_failure"
 for _directory in (DATA_DIR, MEDIA_ROOT, FILE_UPLOAD_TEMP_DIR):
     _directory.mkdir(parents=True, exist_ok=True)
 
@@ -251,7 +256,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The API's schema and browsable docs are for signed-in people (and tokens) unless opened to everyone.
+DAM_API_DOCS_PUBLIC = env_bool("DAM_API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": ["dam.api.ApiDocsPermission"],
     "TITLE": "DAM API",
     "DESCRIPTION": "Digital asset management: ingest, describe, approve, distribute.",
     "VERSION": "1",
