@@ -22,7 +22,7 @@ from dam.api import Conflict, Pagination, PayloadTooLarge
 from dam.http import AuthedRequest
 from ingest import selectors, services
 from ingest.files import FileRejected, FileTooLarge
-from ingest.models import IngestBatch, IngestItem, OnDuplicate
+from ingest.models import ArchiveUnpacking, IngestBatch, IngestItem, OnDuplicate
 from taxonomy import naming
 
 
@@ -58,6 +58,19 @@ class IngestItemSerializer(serializers.ModelSerializer):
         return item.version.number if item.version else None
 
 
+class ArchiveUnpackingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ArchiveUnpacking
+        fields = ["id", "filename", "entries", "done", "percent", "state", "error", "created_at", "finished_at"]
+        read_only_fields = fields
+
+
+class BatchFileAnswerSerializer(serializers.Serializer):
+    batch = serializers.IntegerField()
+    items = IngestItemSerializer(many=True)
+    unpacking = ArchiveUnpackingSerializer(allow_null=True)
+
+
 class IngestBatchSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
     summary = serializers.SerializerMethodField()
@@ -79,9 +92,10 @@ class IngestBatchSerializer(serializers.ModelSerializer):
 
 class IngestBatchDetailSerializer(IngestBatchSerializer):
     items = serializers.SerializerMethodField()
+    unpacking = ArchiveUnpackingSerializer(source="unpackings", many=True, read_only=True)
 
     class Meta(IngestBatchSerializer.Meta):
-        fields = [*IngestBatchSerializer.Meta.fields, "items"]
+        fields = [*IngestBatchSerializer.Meta.fields, "unpacking", "items"]
         read_only_fields = fields
 
     @extend_schema_field(IngestItemSerializer(many=True))
@@ -164,18 +178,24 @@ class BatchFiles(APIView):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request=BatchFileSerializer, responses={201: IngestItemSerializer(many=True)})
+    @extend_schema(request=BatchFileSerializer, responses={201: BatchFileAnswerSerializer,
+                                                           202: BatchFileAnswerSerializer})
     def post(self, request: AuthedRequest, pk: int) -> Response:
         batch = selectors.access_batch(request.user, pk, "add_files")
         payload = BatchFileSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["file"]
         fields = {k: v for k, v in payload.validated_data.items() if k != "file" and v}
-        results = services.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
-                                          fields=fields)
-        items = IngestItemSerializer([r.item for r in results], many=True, context={"request": request}).data
+        added = services.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
+                                        fields=fields, unpack_later=True)
+        items = IngestItemSerializer([r.item for r in added.results], many=True, context={"request": request}).data
+        if added.unpacking is not None:
+            # 202: a large archive was received and is unpacked by background jobs; the batch shows how far.
+            unpacking = ArchiveUnpackingSerializer(added.unpacking).data
+            return Response({"batch": batch.pk, "items": items, "unpacking": unpacking},
+                            status=status.HTTP_202_ACCEPTED)
         # 201: the file was received and has its outcome(s); each item says created, duplicate or rejected.
-        return Response({"batch": batch.pk, "items": items}, status=status.HTTP_201_CREATED)
+        return Response({"batch": batch.pk, "items": items, "unpacking": None}, status=status.HTTP_201_CREATED)
 
 
 # --- one file as a new asset or a new revision -------------------------------------------------
@@ -228,7 +248,7 @@ class AssetUpload(APIView):
         batch = services.batch_create(actor=request.user, collection=collection,
                                       on_duplicate=data.pop("on_duplicate"), source=IngestBatch.Source.API)
         result = services.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
-                                         fields=data)[0]
+                                         fields=data).results[0]
         if result.item.outcome not in (IngestItem.Outcome.CREATED, IngestItem.Outcome.NEW_VERSION):
             error = result.error or FileRejected(result.item.reason)
             if isinstance(error, (FileRejected, asset_services.DuplicateFile)):

@@ -78,13 +78,41 @@ def unsafe_name_reason(name: str) -> str:
     return ""
 
 
-def entries(fileobj: IO[bytes], mime_type: str, staging: Path) -> Iterator[Entry]:
-    """Yield each entry of the archive; a file entry is staged and deleted again after the caller is done."""
+def count_files(fileobj: IO[bytes], mime_type: str) -> int:
+    """How many files (not folders) the archive holds, from its directory, without unpacking any.
+
+    A zip says so in its central directory; a tar's headers are read one after the other (its
+    contents skipped), and counting stops just past the entry limit.
+    """
+    fileobj.seek(0)
+    try:
+        if mime_type == "application/zip":
+            with zipfile.ZipFile(fileobj) as archive:
+                return sum(1 for info in archive.infolist() if not info.is_dir())
+        count = 0
+        with tarfile.open(fileobj=fileobj, mode="r:*") as tar:
+            for member in tar:
+                count += not member.isdir()
+                if count > settings.DAM_ARCHIVE_MAX_ENTRIES:
+                    break
+        return count
+    except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        raise ArchiveUnreadable(f"The archive cannot be read ({exc}).") from exc
+    finally:
+        fileobj.seek(0)
+
+
+def entries(fileobj: IO[bytes], mime_type: str, staging: Path, *, skip: int = 0) -> Iterator[Entry]:
+    """Yield each file entry of the archive; a file is staged, and deleted again once the caller is done.
+
+    `skip` passes over the first entries without unpacking them (a job that goes on where an
+    earlier one stopped); they still count towards the archive's limits.
+    """
     fileobj.seek(0)
     if mime_type == "application/zip":
-        yield from _zip_entries(fileobj, staging)
+        yield from _zip_entries(fileobj, staging, skip)
     else:
-        yield from _tar_entries(fileobj, staging)
+        yield from _tar_entries(fileobj, staging, skip)
 
 
 class _Budget:
@@ -133,7 +161,7 @@ def _stage(source: IO[bytes], staging: Path, budget: _Budget, declared: int | No
     return target, "", written
 
 
-def _zip_entries(fileobj: IO[bytes], staging: Path) -> Iterator[Entry]:
+def _zip_entries(fileobj: IO[bytes], staging: Path, skip: int) -> Iterator[Entry]:
     try:
         archive = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -148,6 +176,9 @@ def _zip_entries(fileobj: IO[bytes], staging: Path) -> Iterator[Entry]:
             if (reason := budget.admit()):
                 yield Entry(name, reason=reason)
                 return
+            if budget.count <= skip:
+                budget.total += info.file_size
+                continue
             mode = info.external_attr >> 16
             if (reason := unsafe_name_reason(name)):
                 yield Entry(name, reason=reason, size=info.file_size)
@@ -171,7 +202,7 @@ def _zip_entries(fileobj: IO[bytes], staging: Path) -> Iterator[Entry]:
                 yield from _yield_staged(name, path, reason, size)
 
 
-def _tar_entries(fileobj: IO[bytes], staging: Path) -> Iterator[Entry]:
+def _tar_entries(fileobj: IO[bytes], staging: Path, skip: int) -> Iterator[Entry]:
     try:
         # Closed by the `with archive:` below; opened apart so an unreadable file is one clear refusal.
         archive = tarfile.open(fileobj=fileobj, mode="r:*")  # noqa: SIM115
@@ -188,6 +219,9 @@ def _tar_entries(fileobj: IO[bytes], staging: Path) -> Iterator[Entry]:
                 if (reason := budget.admit()):
                     yield Entry(name, reason=reason)
                     return
+                if budget.count <= skip:
+                    budget.total += member.size
+                    continue
                 if (reason := unsafe_name_reason(name)):
                     yield Entry(name, reason=reason, size=member.size)
                 elif member.issym() or member.islnk():

@@ -75,3 +75,45 @@ class IngestItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}: {self.outcome}"
+
+
+class ArchiveUnpacking(models.Model):
+    """An archive with more files than its uploader should wait for: stored, then unpacked by background jobs.
+
+    Each job unpacks for a while and counts the entries it handled in `done`, so the next job goes
+    on where it stopped and the batch report shows how far it got.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to be unpacked"
+        UNPACKING = "unpacking", "Unpacking"
+        DONE = "done", "Unpacked"
+        FAILED = "failed", "Failed"
+
+    batch = models.ForeignKey(IngestBatch, on_delete=models.CASCADE, related_name="unpackings")
+    filename = models.CharField(max_length=255)
+    # Where the archive waits in storage until it is unpacked; emptied when it is done.
+    key = models.CharField(max_length=255, blank=True)
+    mime_type = models.CharField(max_length=127)
+    entries = models.PositiveIntegerField(help_text="Files in the archive, from its directory.")
+    done = models.PositiveIntegerField(default=0, help_text="Entries handled so far.")
+    # The fields and manifest sent with the archive, applied to its files as the upload would have.
+    fields = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.done} of {self.entries}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.entries)) if self.entries else 100
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.UNPACKING)

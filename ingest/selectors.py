@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from accounts import permissions as authority
-from ingest.models import IngestBatch, IngestItem
+from ingest.models import ArchiveUnpacking, IngestBatch, IngestItem
 
 
 def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:
@@ -31,3 +31,8 @@ def batch_summary(batch: IngestBatch) -> dict[str, int]:
         counts[row["outcome"]] = row["n"]
     counts["total"] = sum(counts.values())
     return counts
+
+
+def unpackings_of(batch: IngestBatch) -> list[ArchiveUnpacking]:
+    """The batch's archives left to background jobs, in the order they were sent."""
+    return list(batch.unpackings.order_by("id"))

@@ -34,11 +34,13 @@ def asset_upload(request: AuthedHttpRequest) -> HttpResponse:
         batch = services.batch_create(actor=request.user, collection=form.cleaned_data["collection"],
                                     on_duplicate=form.cleaned_data["on_duplicate"])
         single = {"title": form.cleaned_data["title"], "description": form.cleaned_data["description"]}
-        results = []
+        results, later = [], False
         for upload in uploads:
-            results += services.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
-                                             fields=single if len(uploads) == 1 else None)
-        if len(results) != 1:
+            added = services.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
+                                            fields=single if len(uploads) == 1 else None, unpack_later=True)
+            results += added.results
+            later = later or added.unpacking is not None
+        if len(results) != 1 or later:
             return redirect(batch)
         item = results[0].item
         if item.asset is not None:
@@ -73,7 +75,7 @@ def batch_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "ingest/batch_detail.html", {
         "title": f"Upload batch {batch.pk}", "batch": batch, "items": page.object_list, "page_obj": page,
         "outcome": outcome, "querystring": urlencode({"outcome": outcome}) if outcome else "",
-        "summary": selectors.batch_summary(batch),
+        "summary": selectors.batch_summary(batch), "unpackings": selectors.unpackings_of(batch),
     })
 
 

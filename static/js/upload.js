@@ -78,6 +78,16 @@
       ? "rejected" : "done";
   }
 
+  function unpackingLater(job, batch, unpacking) {
+    // A large archive: stored, and unpacked by background jobs; the batch report shows how far they got.
+    var cell = job.row.querySelector(".outcome");
+    cell.textContent = "";
+    cell.appendChild(badge("pending", "unpacking"));
+    cell.appendChild(document.createTextNode(" " + unpacking.entries + " files, in the background: "));
+    cell.appendChild(el("a", {href: batch.url}, "follow it on the batch report"));
+    job.row.className = "done";
+  }
+
   function failed(job, message) {
     counts.rejected = (counts.rejected || 0) + 1;
     var cell = job.row.querySelector(".outcome");
@@ -113,6 +123,7 @@
         var body = null;
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
         if (xhr.status === 201 && body) showItems(job, body.items);
+        else if (xhr.status === 202 && body && body.unpacking) unpackingLater(job, batch, body.unpacking);
         else failed(job, (body && (body.detail || JSON.stringify(body.errors))) || ("HTTP " + xhr.status));
         updateSummary(); resolve();
       };

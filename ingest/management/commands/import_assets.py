@@ -48,10 +48,11 @@ class Command(BaseCommand):
                 progress.set_postfix_str(path.name[:40])
                 relative = str(path.relative_to(root)) if root.is_dir() else path.name
                 with open(path, "rb") as fh:
-                    results = services.batch_add_file(batch=batch, fileobj=fh, filename=path.name, actor=actor,
+                    # Archives are unpacked here, with the progress bar: whoever runs the command waits for it.
+                    added = services.batch_add_file(batch=batch, fileobj=fh, filename=path.name, actor=actor,
                                                     fields=manifest.get(relative) or manifest.get(path.name),
                                                     manifest=manifest, entry=relative if root.is_dir() else "")
-                items.extend(result.item for result in results)
+                items.extend(result.item for result in added.results)
         self._report(batch, items, skipped)
         if any(item.outcome == IngestItem.Outcome.REJECTED for item in items):
             sys.exit(1)
