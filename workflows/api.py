@@ -66,6 +66,8 @@ class TransitionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     sha256 = serializers.RegexField(r"^[0-9a-f]{64}$", required=False,
                                     help_text="The revision's sha256 you reviewed; a different file gives 409.")
+    step = serializers.IntegerField(required=False, min_value=1,
+                                    help_text="The review step you decided on; 409 when the review has moved on.")
 
 
 class TransitionResultSerializer(serializers.Serializer):
@@ -85,7 +87,8 @@ class VersionTransition(APIView):
         try:
             services.version_transition(transition, version_id=pk, actor=request.user,
                                         comment=payload.validated_data["comment"],
-                                        sha256=payload.validated_data.get("sha256"))
+                                        sha256=payload.validated_data.get("sha256"),
+                                        step=payload.validated_data.get("step"))
         except TransitionNotAllowed as exc:
             raise Conflict({"detail": str(exc), "review_state": exc.state}) from exc
         version = selectors.access_version(request.user, pk)

@@ -12,6 +12,8 @@ from workflows.models import NotificationPreference, Review
 class DecisionForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     sha256 = forms.RegexField(r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
+    # The review step shown when the reviewer decided: a decision never lands on a later step.
+    step = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class CommentForm(forms.Form):

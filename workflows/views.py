@@ -71,7 +71,8 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "diff": selectors.metadata_diff(version, review),
         "decisions": [a for a in actions if a in (Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT)],
         "own_actions": [a for a in actions if a in (Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW)],
-        "decision_form": DecisionForm(initial={"sha256": version.sha256}),
+        "decision_form": DecisionForm(initial={"sha256": version.sha256,
+                                               "step": review.step if review and review.outcome == "open" else None}),
         "comments": selectors.comments_of(version), "comment_form": CommentForm(),
         "can_comment": authority.can(request.user, "comment", version),
         "lock": lock, "is_current": asset.current_version_id == version.pk,
@@ -96,7 +97,8 @@ def version_transition(request: AuthedHttpRequest, pk: int, action: str) -> Http
         return redirect("workflows:review", pk)
     try:
         services.version_transition(transition, version_id=version.pk, actor=request.user,
-                                    comment=form.cleaned_data["comment"], sha256=form.cleaned_data["sha256"] or None)
+                                    comment=form.cleaned_data["comment"], sha256=form.cleaned_data["sha256"] or None,
+                                    step=form.cleaned_data["step"])
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:

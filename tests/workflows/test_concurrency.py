@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 
 from accounts.models import AuditEvent
@@ -19,7 +20,7 @@ from assets.models import AssetVersion, ReviewState
 from tests.factories import make_user, upload_as
 from workflows import services
 from workflows.models import ApprovalPolicy, ApprovalStep, ReviewDecision
-from workflows.states import TransitionNotAllowed
+from workflows.states import Action, TransitionNotAllowed
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the roles' groups, after another such test
@@ -55,3 +56,40 @@ def test_concurrent_approvals_of_one_step_make_one_transition():
     assert AssetVersion.objects.get(pk=version.pk).review_state == ReviewState.APPROVED
     assert AuditEvent.objects.filter(verb="workflows.version.approved").count() == 1
     assert ReviewDecision.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_second_of_two_racing_approvals_is_told_the_review_moved_on():
+    """Step 1 needs one editor, step 2 a brand manager: the editor who comes second gets 409 (the review moved
+    on), not 403 (an editor may not sign step 2), and their click never counts for step 2."""
+    policy = ApprovalPolicy.objects.get(is_default=True)
+    contributor = make_user("c", Role.CONTRIBUTOR)
+    editors = [make_user(f"e{i}", Role.EDITOR) for i in range(2)]
+    version = upload_as(contributor).current_version
+    services.version_submit(version_id=version.pk, actor=contributor)
+    assert policy.steps.count() == 2
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def approve(editor):
+        try:
+            barrier.wait()
+            services.version_transition(Action.APPROVE, version_id=version.pk, actor=editor, step=1)
+            outcomes.append("approved")
+        except TransitionNotAllowed as exc:
+            outcomes.append("moved on" if "moved on to step 2" in str(exc) else str(exc))
+        except PermissionDenied:
+            outcomes.append("forbidden")
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(editor,)) for editor in editors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["approved", "moved on"]
+    assert list(ReviewDecision.objects.values_list("step", flat=True)) == [1]
+    assert AssetVersion.objects.get(pk=version.pk).review_state == ReviewState.IN_REVIEW

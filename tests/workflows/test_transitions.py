@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
+from accounts.roles import Role
 from assets.models import ReviewState
 from tests.conftest import PERSONAS
+from tests.factories import make_user
 from workflows.states import TRANSITIONS, Action, TransitionNotAllowed, allowed_actions, target
 
 S = ReviewState
@@ -99,3 +102,23 @@ def test_the_ui_reports_a_refused_transition_and_changes_nothing(revision_in, we
     assert "Cannot approve a revision that is rejected" in response.content.decode()
     version.refresh_from_db()
     assert version.review_state == S.REJECTED
+
+
+def test_a_decision_for_a_step_the_review_has_left_is_a_conflict(api, web, revision_in, people):
+    version = revision_in(S.IN_REVIEW)
+    page = web("editor").get(f"/reviews/versions/{version.pk}/").content.decode()
+    assert 'name="step" value="1"' in page  # the form says which step the reviewer decides on
+    assert api["editor"].post(f"/api/v1/versions/{version.pk}/approve/", {"step": 1}, format="json").status_code == 200
+    late = make_user("editor2", Role.EDITOR)
+    late_client = APIClient()
+    late_client.force_authenticate(late)
+    response = late_client.post(f"/api/v1/versions/{version.pk}/approve/", {"step": 1}, format="json")
+    assert response.status_code == 409 and "moved on to step 2" in response.json()["detail"]
+    # Without the step, an editor asking to approve step 2 is simply not allowed to.
+    assert late_client.post(f"/api/v1/versions/{version.pk}/approve/", {}, format="json").status_code == 403
+    answer = api["brand_manager"].post(f"/api/v1/versions/{version.pk}/approve/", {"step": 2}, format="json")
+    assert answer.status_code == 200
+    response = late_client.post(f"/api/v1/versions/{version.pk}/reject/", {"step": 2, "comment": "x"},
+                                     format="json")
+    assert response.status_code == 409 and "already decided (approved)" in response.json()["detail"]
+

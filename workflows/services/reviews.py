@@ -132,10 +132,32 @@ def version_resubmit(*, version_id: int, actor: User | None, comment: str = "") 
         return _start_review(asset, version, Action.RESUBMIT, actor, comment)
 
 
+def _require_step(version: AssetVersion, action: Action, step: int | None) -> None:
+    """The decision was made for `step`: refuse it (409) when the review has moved on since.
+
+    Checked before the permission: of two reviewers deciding on the same step at once, the one
+    who comes second is told the review moved on, not that they may not decide.
+    """
+    if step is None:
+        return
+    review = Review.objects.open().filter(version=version).first()
+    if review is None:
+        raise TransitionNotAllowed(action, version.review_state,
+                                   f"This revision was already decided ({version.get_review_state_display().lower()}) "
+                                   "since you opened it; nothing was recorded.")
+    if review.step != step:
+        current = review.policy.steps.filter(position=review.step).first()
+        raise TransitionNotAllowed(action, version.review_state,
+                                   f"The review moved on to step {review.step}"
+                                   f"{f' ({current.name})' if current else ''} since you opened it; "
+                                   "nothing was recorded.")
+
+
 def _decide(action: Action, *, version_id: int, actor: User | None, comment: str,
-            sha256: str | None) -> AssetVersion:
+            sha256: str | None, for_step: int | None = None) -> AssetVersion:
     with transaction.atomic():
         asset, version = _lock(version_id)
+        _require_step(version, action, for_step)
         target = _check(actor, action, version)
         _require_current(asset, version, action)
         if sha256 and sha256 != version.sha256:
@@ -258,10 +280,13 @@ def review_withdraw_for_new_revision(*, version_id: int, new_version_id: int) ->
 
 
 def version_transition(action: Action, *, version_id: int, actor: User | None, comment: str = "",
-                       sha256: str | None = None) -> Any:
-    """Dispatch one action by name (for the views and the API, which take it from the URL)."""
+                       sha256: str | None = None, step: int | None = None) -> Any:
+    """Dispatch one action by name (for the views and the API, which take it from the URL).
+
+    A decision may name the review step it was made for (`step`): 409 when the review has moved on.
+    """
     if action in states.DECISIONS:
-        return _decide(action, version_id=version_id, actor=actor, comment=comment, sha256=sha256)
+        return _decide(action, version_id=version_id, actor=actor, comment=comment, sha256=sha256, for_step=step)
     return {Action.SUBMIT: version_submit, Action.RESUBMIT: version_resubmit,
             Action.WITHDRAW: version_withdraw}[action](version_id=version_id, actor=actor, comment=comment)
 
