@@ -90,6 +90,8 @@ class AssetTermSerializer(serializers.Serializer):
 class AssetSerializer(serializers.ModelSerializer):
     collection: serializers.PrimaryKeyRelatedField[Collection] = serializers.PrimaryKeyRelatedField(read_only=True)
     owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Who made the last edit (null: the system or nobody yet).")
     current_version = serializers.SerializerMethodField()
     approved_version = VersionSerializer(read_only=True)
     rights = serializers.SerializerMethodField()
@@ -101,7 +103,7 @@ class AssetSerializer(serializers.ModelSerializer):
         model = Asset
         fields = ["uid", "title", "description", "asset_type", "collection", "owner", "campaign", "rights",
                   "metadata", "terms", "current_version", "approved_version", "renditions", "archived_at", "created_at",
-                  "updated_at", "etag"]
+                  "updated_at", "updated_by", "etag"]
         read_only_fields = fields
 
     def _shown(self, asset: Asset) -> AssetVersion | None:
@@ -152,7 +154,11 @@ class AssetDetail(APIView):
         asset = selectors.access_asset_to_serialize(request.user, uid)
         return Response(AssetSerializer(asset, context={"request": request}).data, headers={"ETag": asset.etag})
 
-    @extend_schema(request=AssetUpdateSerializer, responses=AssetSerializer)
+    @extend_schema(request=AssetUpdateSerializer, responses=AssetSerializer, description=(
+        "Edit the fields sent; the others stay as they are. Send the asset's `etag` (or an `If-Match` header "
+        "with its ETag) to be refused with 409 when someone changed the asset since you read it. Without "
+        "one the edit is applied over whatever is there now, as DESIGN.md's clients (CMS plugins that set "
+        "one field) expect; the answer's `updated_by` and `updated_at` name the last edit."))
     def patch(self, request: AuthedRequest, uid: str) -> Response:
         asset = selectors.access_asset(request.user, uid)
         payload = AssetUpdateSerializer(data=request.data, partial=True)

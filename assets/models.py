@@ -99,6 +99,10 @@ class Asset(models.Model):
     download_count = models.PositiveIntegerField(default=0, db_index=True)
     # Bumped on every metadata edit; the API's ETag, so a stale edit gets 409.
     revision = models.PositiveIntegerField(default=1)
+    # Who made the last edit (the API shows it, so a client that edits without If-Match sees whose
+    # change it may have written over).
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -82,7 +82,7 @@ def with_versions_to_serialize(assets: QuerySet[Asset]) -> QuerySet[Asset]:
     """Assets with what the API's AssetSerializer reads of both versions (their asset, uploader and
     renditions), so that one asset, or a page of them, costs the same queries whatever they hold."""
     return assets.select_related(
-        "current_version__asset", "approved_version__asset", "current_version__uploaded_by",
+        "updated_by", "current_version__asset", "approved_version__asset", "current_version__uploaded_by",
         "approved_version__uploaded_by",
     ).prefetch_related("current_version__renditions", "approved_version__renditions")
 

@@ -228,8 +228,9 @@ def asset_update(*, asset: Asset, actor: User | None, changes: dict[str, Any],
         diff["terms"] = term_diff
     if diff:
         locked.revision += 1
+        locked.updated_by = actor
         locked.full_clean()
-        locked.save(update_fields=[*(f for f in diff if f != "terms"), "revision", "updated_at"])
+        locked.save(update_fields=[*(f for f in diff if f != "terms"), "revision", "updated_by", "updated_at"])
         audit.record("assets.asset.updated", actor=actor, target=locked, changes=diff)
     return locked
 
@@ -287,7 +288,8 @@ def assets_bulk_update(*, assets: list[Asset], actor: User | None, add_terms: li
                 asset.metadata = new
         if diff:
             asset.revision += 1
-            asset.save(update_fields=["collection", "metadata", "revision", "updated_at"])
+            asset.updated_by = actor
+            asset.save(update_fields=["collection", "metadata", "revision", "updated_by", "updated_at"])
             audit.record("assets.asset.bulk_updated", actor=actor, target=asset, batch=batch, changes=diff)
             changed += 1
     if errors:
