@@ -24,7 +24,7 @@ class ShareLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = ShareLink
         fields = ["id", "url", "token", "title", "assets", "expires_at", "has_password", "max_downloads",
-                  "download_count", "renditions", "created_at", "revoked_at"]
+                  "download_count", "renditions", "keep_location", "created_at", "revoked_at"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -42,7 +42,11 @@ class ShareLinkCreateSerializer(serializers.Serializer):
     password = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     max_downloads = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
     renditions = serializers.ListField(child=serializers.ChoiceField(choices=services.RENDITION_CHOICES),
-                                       required=False, default=["preview", "original"])
+                                       required=False, default=list(services.DEFAULT_RENDITIONS),
+                                       help_text="What the link offers; by default web-size copies, not the original.")
+    keep_location = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Originals leave without their GPS position and place names unless this is true (audited).")
 
 
 class ShareLinkListCreate(APIView):

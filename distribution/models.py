@@ -22,7 +22,10 @@ class ShareLink(models.Model):
     password_hash = models.CharField(max_length=128, blank=True)
     max_downloads = models.PositiveIntegerField(null=True, blank=True)
     download_count = models.PositiveIntegerField(default=0)
-    renditions = models.JSONField(default=list, help_text="What may be downloaded: original, preview, thumb.")
+    renditions = models.JSONField(default=list, help_text="What may be downloaded: web, preview, thumb, original.")
+    # Originals leave through the link without their location (GPS, place names) unless its maker chose
+    # to keep it (recorded in the audit trail): distribution.location.
+    keep_location = models.BooleanField(default=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

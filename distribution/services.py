@@ -20,14 +20,22 @@ from dam.errors import Gone
 from distribution.models import DownloadEvent, ShareLink
 from distribution.receivers import count_download
 
-RENDITION_CHOICES = ("original", "preview", "thumb")
+# What a link may offer; new links offer web-size copies, and the original only when its maker asks.
+RENDITION_CHOICES = ("web", "preview", "thumb", "original")
+DEFAULT_RENDITIONS = ("preview", "web")
+# Renditions that are pictures: a link that offers one shows thumbnails on its page.
+PICTURES = ("web", "preview", "thumb")
 
 
 @transaction.atomic
 def share_link_create(*, actor: User, assets: Iterable[Asset], expires_at: datetime | None = None,
                       password: str = "", max_downloads: int | None = None,
-                      renditions: Iterable[str] = ("preview", "original"), title: str = "") -> ShareLink:
-    """Make a public link to approved assets the actor may share."""
+                      renditions: Iterable[str] = DEFAULT_RENDITIONS, title: str = "",
+                      keep_location: bool = False) -> ShareLink:
+    """Make a public link to approved assets the actor may share.
+
+    Originals it offers leave without their location unless `keep_location`.
+    """
     authority.require(actor, "create", ShareLink)
     assets = list(assets)
     if not assets:
@@ -44,11 +52,12 @@ def share_link_create(*, actor: User, assets: Iterable[Asset], expires_at: datet
     link = ShareLink.objects.create(
         token=secrets.token_urlsafe(24), title=title[:200], created_by=actor, expires_at=expires_at,
         password_hash=make_password(password) if password else "", max_downloads=max_downloads,
-        renditions=renditions,
+        renditions=renditions, keep_location=keep_location,
     )
     link.assets.set(assets)
     audit.record("distribution.share_link.created", actor=actor, target=link, assets=[str(a.uid) for a in assets],
-                 expires_at=expires_at.isoformat() if expires_at else None, max_downloads=max_downloads)
+                 expires_at=expires_at.isoformat() if expires_at else None, max_downloads=max_downloads,
+                 renditions=renditions, keep_location=keep_location)
     return link
 
 

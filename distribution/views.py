@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as authority
@@ -16,7 +17,7 @@ from assets import downloads
 from assets.models import Asset
 from dam.errors import Gone
 from dam.http import AuthedHttpRequest
-from distribution import selectors, services
+from distribution import location, selectors, services
 from distribution.forms import ShareLinkForm, SharePasswordForm
 from distribution.models import ShareLink
 
@@ -76,29 +77,54 @@ def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
     return link
 
 
+# The public pages answer with `Cache-Control: private, no-store` (never_cache): what they show changes when the
+# link is revoked, expires or runs out, and a shared cache must never keep one for the next visitor.
+
+@never_cache
 def share_page(request: HttpRequest, token: str) -> HttpResponse:
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
+    assets = services.shared_assets(opened)
+    for asset in assets:
+        asset.original_refusal = selectors.original_refusal(opened, asset.approved_version)  # type: ignore[attr-defined]
     return render(request, "distribution/share_page.html", {
-        "title": opened.title or "Shared assets", "link": opened, "assets": services.shared_assets(opened)})
+        "title": opened.title or "Shared assets", "link": opened, "assets": assets,
+        "offered": selectors.offered(opened), "pictures": selectors.shows_pictures(opened)})
 
 
+def _not_offered(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "distribution/share_gone.html", {"title": "Not offered", "message": message}, status=status)
+
+
+@never_cache
 def share_download(request: HttpRequest, token: str, uid: UUID) -> HttpResponseBase:
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
-    rendition = request.GET.get("rendition", "original")
+    rendition = request.GET.get("rendition") or opened.renditions[0]  # none asked: the first the link offers
+    cleaned = None
+    if rendition == "original" and rendition in opened.renditions and not opened.keep_location:
+        # Prepared before the download is counted: a refusal must not use up one of the link's downloads.
+        asset = next((a for a in services.shared_assets(opened) if a.uid == uid), None)
+        if asset is not None and asset.approved_version is not None:
+            try:
+                cleaned = location.public_original(asset.approved_version)
+            except location.LocationNotRemovable as exc:
+                return _not_offered(request, str(exc), status=403)
     try:
         version = services.share_download(link=opened, asset_uid=str(uid), rendition=rendition)
-    except Asset.DoesNotExist:
-        raise Http404("This asset is not (or no longer) in the link.") from None
-    except ValidationError as exc:
-        return render(request, "distribution/share_gone.html", {"title": "Not offered", "message": exc.messages[0]},
-                      status=400)
-    except Gone as exc:
+    except (Asset.DoesNotExist, ValidationError, Gone) as exc:
+        if cleaned is not None:
+            cleaned.close()
+        if isinstance(exc, Asset.DoesNotExist):
+            raise Http404("This asset is not (or no longer) in the link.") from None
+        if isinstance(exc, ValidationError):
+            return _not_offered(request, exc.messages[0], status=400)
         return render(request, "distribution/share_gone.html", {"title": "Link unavailable", "message": str(exc)},
                       status=410)
+    if cleaned is not None:
+        return downloads.stream(cleaned, downloads.original_name(version), version.mime_type)
     return downloads.version_download(version, rendition, announce=False)  # counted by share_download
 
 
@@ -106,6 +132,8 @@ def share_thumb(request: HttpRequest, token: str, uid: UUID) -> HttpResponseBase
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
+    if not selectors.shows_pictures(opened):
+        raise Http404("This link offers no pictures.")
     asset = next((a for a in services.shared_assets(opened) if a.uid == uid), None)
     if asset is None or asset.approved_version is None:
         raise Http404("Not in this link.")

@@ -47,7 +47,7 @@ def test_a_link_serves_the_approved_version_to_anyone(client, api, people):
 
 def test_expired_revoked_and_used_up_links_are_gone(client, api, people):
     asset = make_asset(people["editor"], approved=True)
-    limited = create(api["editor"], [asset], max_downloads=1).json()
+    limited = create(api["editor"], [asset], max_downloads=1, renditions=["original"]).json()
     url = f"/s/{limited['token']}/download/{asset.uid}/?rendition=original"
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 410
