@@ -20,13 +20,16 @@ import hashlib
 import logging
 import multiprocessing.util
 import os
+import signal
 import socket
 import tempfile
+import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_q import cluster
 from django_q.brokers.orm import ORM
 from django_q.conf import Conf
 
@@ -146,3 +149,43 @@ def wake_up_folder(create: bool = False) -> Path:
             # Made by someone else: their sockets could stand in for ours. Poll instead.
             raise PermissionError(f"{folder} belongs to another user")
     return folder
+
+
+# --- stopping the cluster --------------------------------------------------------------------------
+
+class GracefulSentinel(cluster.Sentinel):
+    """django-q2's sentinel, made to stop cleanly when the whole process group is sent SIGTERM.
+
+    That is how `make run`'s Ctrl-C, `kill -- -PGID` and systemd stop a service. django-q2 lets the
+    sentinel and its workers die on SIGTERM; a sentinel killed while waiting on the cluster's stop
+    event leaves that event's lock waiting for it, and the main process then hung in `Event.set()`
+    until SIGKILL. Here the sentinel and the processes it forks (workers, pusher, monitor) ignore
+    SIGTERM: the main process's handler sets the stop event, the sentinel stops the pusher, each
+    worker finishes the job in hand, and the cluster exits. A worker still busy after the task
+    timeout is killed; its job was never acknowledged, so the broker hands it out again.
+    """
+
+    def start(self) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # inherited by every process forked below
+        super().start()
+
+    def stop(self) -> None:
+        deadline = threading.Timer(Conf.TIMEOUT or 30, self._kill_busy_workers)
+        deadline.daemon = True
+        deadline.start()
+        try:
+            super().stop()
+        finally:
+            deadline.cancel()
+
+    def _kill_busy_workers(self) -> None:
+        for process in list(self.pool):
+            if process.is_alive():
+                logger.warning("Killing worker %s, still busy a task timeout after the cluster was asked to stop; "
+                               "its job will be handed out again.", process.pid)
+                process.kill()  # SIGKILL: the workers ignore SIGTERM
+
+
+def use_graceful_sentinel() -> None:
+    """Make `manage.py qcluster` start GracefulSentinel (django-q2 looks the class up when it starts)."""
+    cluster.Sentinel = GracefulSentinel  # type: ignore[misc]
