@@ -29,10 +29,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from PIL import Image, ImageCms, ImageOps
 
-from assets.formats import IMAGE_MIME_TYPES, PILLOW_FORMATS, can_render
+from assets.formats import FFMPEG_OPTIONS, IMAGE_MIME_TYPES, PILLOW_FORMATS, RENDITION_SIZES, can_render
 from assets.models import AssetVersion, Rendition
 
-SIZES = {Rendition.Preset.WEB: 2048, Rendition.Preset.PREVIEW: 1600, Rendition.Preset.THUMB: 400}
+SIZES = {Rendition.Preset(name): pixels for name, pixels in RENDITION_SIZES.items()}
 QUALITY = {Rendition.Preset.WEB: 82, Rendition.Preset.PREVIEW: 85, Rendition.Preset.THUMB: 85}
 RASTER_TYPES = IMAGE_MIME_TYPES
 ENCODE_THREADS = 2
@@ -63,8 +63,9 @@ class Made:
 
 
 # What decoders and encoders raise on hostile or broken files; each becomes a recorded RenditionFailed.
-DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError, pyvips.Error,
-                 Image.DecompressionBombError, Image.DecompressionBombWarning)
+# RuntimeError: pillow-heif's word for most of libheif's errors (out of memory, a security limit, a plugin).
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, MemoryError, RuntimeError,
+                 pyvips.Error, Image.DecompressionBombError, Image.DecompressionBombWarning)
 # A decoded original: libvips for the formats it reads here, Pillow (also via pdfium and PyAV) for the rest.
 Picture: TypeAlias = "pyvips.Image | Image.Image"
 # A preset encoded: its JPEG bytes, its size, and the perceptual hash (thumbnail only, else "").
@@ -312,10 +313,12 @@ def _decode_video(fh: object) -> Image.Image:
     import av
 
     try:
-        with av.open(fh, mode="r") as container:  # type: ignore[call-overload]
+        with av.open(fh, mode="r", options=FFMPEG_OPTIONS) as container:  # type: ignore[call-overload]
             stream = next((s for s in container.streams if s.type == "video"), None)
             if stream is None:
                 raise RenditionFailed("Preview unavailable: the file has no video stream.")
+            if stream.codec_context is None:  # a codec FFmpeg does not know at all
+                raise RenditionFailed("Preview unavailable: no decoder for this video's codec.")
             stream.codec_context.thread_type = "AUTO"
             # A poster frame a little way in (the first frame is often black), from the nearest keyframe.
             duration = float(container.duration / av.time_base) if container.duration else 0.0

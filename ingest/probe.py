@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from assets.formats import FFMPEG_OPTIONS
 from ingest.metadata import Extracted, _jsonable, _text, read_image
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def _video(fileobj: IO[bytes]) -> Probe:
     import av
 
     fileobj.seek(0)
-    with av.open(fileobj, mode="r") as container:  # type: ignore[call-overload]
+    with av.open(fileobj, mode="r", options=FFMPEG_OPTIONS) as container:  # type: ignore[call-overload]
         duration = float(container.duration / av.time_base) if container.duration else None
         streams: list[dict[str, Any]] = []
         width = height = None
