@@ -47,7 +47,7 @@ def rendition_links(request: Request, version: AssetVersion) -> dict[str, Any]:
     for r in version.renditions.all():
         ready = r.status == Rendition.Status.READY
         links[r.preset] = {"status": r.status, "url": f"{base}?rendition={r.preset}&version={version.number}"
-                           if ready else None, "error": r.error or None}
+                           if ready else None, "error": r.error or None, "attempts": r.attempts}
     return links
 
 
@@ -196,6 +196,24 @@ class VersionList(APIView):
         asset = selectors.access_asset(request.user, uid)
         versions = selectors.versions_of(request.user, asset)
         return Response(VersionSerializer(versions, many=True, context={"request": request}).data)
+
+
+class RenditionsRetry(APIView):
+    """POST: make a version's failed renditions again (the shown version, or `?version=N`); 202."""
+
+    @extend_schema(request=None, parameters=[OpenApiParameter("version", int)],
+                   responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: AuthedRequest, uid: str) -> Response:
+        asset = selectors.access_asset(request.user, uid, "retry_renditions")
+        number = request.query_params.get("version")
+        version = (get_object_or_404(selectors.versions_of(request.user, asset), number=int(number))
+                   if number and number.isdigit() else selectors.version_shown_to(request.user, asset))
+        if version is None:
+            raise serializers.ValidationError({"version": ["This asset has no version you may see."]})
+        asked = services.renditions_retry(version=version, actor=request.user)
+        version = selectors.versions_of(request.user, asset).get(pk=version.pk)
+        return Response({"version": version.number, "asked": sorted(r.preset for r in asked),
+                         "renditions": rendition_links(request, version)}, status=status.HTTP_202_ACCEPTED)
 
 
 class AssetDownload(APIView):

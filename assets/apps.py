@@ -12,6 +12,7 @@ class AssetsConfig(AppConfig):
 
         from assets import permissions, tagging, tasks
         from assets.models import Asset
+        from dam import jobs
         from taxonomy import schema
         from taxonomy import signals as taxonomy_signals
 
@@ -23,6 +24,9 @@ class AssetsConfig(AppConfig):
         # A schema field may not take the name of an asset's own field.
         schema.reserved_keys.update(field.name for field in Asset._meta.get_fields())
         post_spawn.connect(tasks.warm_up_worker, dispatch_uid="assets.warm_up_worker")
+        # A worker that died making renditions: they run again at once (the cluster's sentinel tells us).
+        if tasks.worker_stopped not in jobs.worker_stopped_hooks:
+            jobs.worker_stopped_hooks.append(tasks.worker_stopped)
         # Pillow's own guard, at our limit; DecompressionBombWarning is turned
         # into an error wherever we open images (ingest.files, assets.renditions).
         Image.MAX_IMAGE_PIXELS = settings.DAM_MAX_IMAGE_PIXELS

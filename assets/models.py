@@ -235,10 +235,17 @@ class Rendition(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     size = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Each job that begins making it counts an attempt before it decodes anything, and says where it runs
+    # ("host:pid"): a job whose worker dies mid-way still counts, and can be found and run again.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=120, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "preset"], name="rendition_unique_preset")]
+        # The watchdog looks for pending renditions whose job began long ago.
+        indexes = [models.Index(fields=["status", "started_at"], name="rendition_status_started_idx")]
 
     def __str__(self) -> str:
         return f"{self.version} {self.preset}"

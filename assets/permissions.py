@@ -179,6 +179,8 @@ class AssetPolicy(Policy):
                 return True
             # Editors revise others' assets in folders they may contribute to.
             return has_capability(user, Cap.EDIT_METADATA) and has_collection_grant(user, obj.collection, "contribute")
+        if action == "retry_renditions":  # ask again for previews that failed: whoever may edit the asset
+            return self.can(user, "edit", obj)
         if action == "delete":
             return is_admin(user)
         if action in ("archive", "restore"):

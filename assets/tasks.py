@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 from assets import services
 
@@ -10,6 +11,16 @@ logger = logging.getLogger(__name__)
 
 def renditions_generate_task(version_id: int) -> dict[str, str]:
     return {r.preset: r.status for r in services.renditions_generate(version_id=version_id)}
+
+
+def renditions_recover_task() -> list[int]:
+    """Every minute (a django-q2 schedule): run again the rendition jobs that died, stalled or never began."""
+    return services.renditions_recover()
+
+
+def worker_stopped(*, pid: int, exitcode: int | None, timed_out: bool) -> None:
+    """The cluster's sentinel saw a worker die or overrun its time limit (dam.jobs): its renditions run again."""
+    services.job_died(worker=f"{socket.gethostname()}:{pid}", exitcode=exitcode, timed_out=timed_out)
 
 
 def warm_up_worker(**kwargs: object) -> None:

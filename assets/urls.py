@@ -16,5 +16,6 @@ urlpatterns = [
     path("<uuid:uid>/", views.asset_detail, name="detail"),
     path("<uuid:uid>/edit/", views.asset_edit, name="edit"),
     path("<uuid:uid>/download/", views.asset_download, name="download"),
+    path("<uuid:uid>/v<int:number>/renditions/retry/", views.renditions_retry, name="renditions_retry"),
     path("<uuid:uid>/v<int:number>/<str:preset>.jpg", views.rendition_image, name="rendition"),
 ]

@@ -35,6 +35,8 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
     return render(request, "assets/asset_detail.html", {
         "title": asset.title, "asset": asset, "shown": shown,
         "renditions": {r.preset: r for r in shown.renditions.all()} if shown else {},
+        "failed_renditions": [r for r in shown.renditions.all() if r.status == "failed"] if shown else [],
+        "can_retry_renditions": authority.can(request.user, "retry_renditions", asset),
         "versions": selectors.versions_of(request.user, asset),
         "history": selectors.history_of(request.user, asset)[:50],
         "similar": selectors.visually_similar(request.user, asset),
@@ -176,4 +178,15 @@ def propose_term(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         messages.success(request, f"“{form.cleaned_data['label']}” was proposed; a librarian will answer.")
     else:
         messages.error(request, "Say which term you would like.")
+    return redirect(asset)
+
+
+@login_required
+@require_POST
+def renditions_retry(request: AuthedHttpRequest, uid: str, number: int) -> HttpResponse:
+    asset = selectors.access_asset(request.user, uid, "retry_renditions")
+    version = get_object_or_404(selectors.versions_of(request.user, asset), number=number)
+    asked = services.renditions_retry(version=version, actor=request.user)
+    messages.success(request, f"The previews of v{version.number} are being made again ({len(asked)} asked for)."
+                     if asked else "There was nothing to make again.")
     return redirect(asset)

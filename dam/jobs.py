@@ -24,7 +24,9 @@ import signal
 import socket
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -153,6 +155,12 @@ def wake_up_folder(create: bool = False) -> Path:
 
 # --- stopping the cluster --------------------------------------------------------------------------
 
+# Called, in the sentinel, when a worker process died or overran its task time limit, with its pid, exit code
+# (negative: the signal that killed it) and whether it timed out. Apps above register what they do then
+# (assets: the renditions that worker was making run again at once); dam imports no app.
+worker_stopped_hooks: list[Callable[..., None]] = []
+
+
 class GracefulSentinel(cluster.Sentinel):
     """django-q2's sentinel, made to stop cleanly when the whole process group is sent SIGTERM.
 
@@ -177,6 +185,16 @@ class GracefulSentinel(cluster.Sentinel):
             super().stop()
         finally:
             deadline.cancel()
+
+    def reincarnate(self, process: Any) -> None:
+        if process in self.pool:
+            timed_out = process.timer.value == 0
+            for hook in worker_stopped_hooks:
+                try:
+                    hook(pid=process.pid, exitcode=process.exitcode, timed_out=timed_out)
+                except Exception:  # the sentinel must live on whatever a hook does
+                    logger.exception("A hook on the death of worker %s failed.", process.pid)
+        super().reincarnate(process)
 
     def _kill_busy_workers(self) -> None:
         for process in list(self.pool):

@@ -30,6 +30,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("assets/<uuid:uid>/", assets_api.AssetDetail.as_view(), name="asset"),
     path("assets/<uuid:uid>/versions/", VersionListCreate.as_view(), name="asset-versions"),
     path("assets/<uuid:uid>/download/", assets_api.AssetDownload.as_view(), name="asset-download"),
+    path("assets/<uuid:uid>/renditions/retry/", assets_api.RenditionsRetry.as_view(), name="asset-renditions-retry"),
     path("assets/<uuid:uid>/archive/", archive_api.AssetArchive.as_view(), name="asset-archive"),
     path("assets/<uuid:uid>/restore/", archive_api.AssetRestore.as_view(), name="asset-restore"),
     path("share-links/", distribution_api.ShareLinkListCreate.as_view(), name="share-links"),

@@ -20,10 +20,20 @@ from assets.services.assets import (
     writes_batched,
 )
 from assets.services.collections import collection_create, collection_grant, collection_revoke
-from assets.services.renditions import RENDITION_TIMEOUT, queue_renditions, rendition_generate, renditions_generate
+from assets.services.renditions import (
+    MAX_RENDITION_ATTEMPTS,
+    RENDITION_TIMEOUT,
+    job_died,
+    queue_renditions,
+    rendition_generate,
+    renditions_generate,
+    renditions_recover,
+    renditions_retry,
+)
 
 __all__ = [
-    "EDITABLE_FIELDS", "RENDITION_TIMEOUT", "DuplicateFile", "FileFacts", "StaleEdit", "VersionRefused", "asset_create",
+    "EDITABLE_FIELDS", "MAX_RENDITION_ATTEMPTS", "RENDITION_TIMEOUT", "job_died", "renditions_recover",
+    "renditions_retry", "DuplicateFile", "FileFacts", "StaleEdit", "VersionRefused", "asset_create",
     "asset_update", "assets_bulk_update", "collection_create", "collection_grant", "collection_revoke",
     "find_duplicate", "queue_renditions", "rendition_generate", "renditions_generate", "version_checks",
     "version_create", "write_batchers", "writes_batched",

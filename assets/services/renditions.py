@@ -1,24 +1,65 @@
-"""Rendition jobs: queued after a version commits, made from one decode, recorded row by row."""
+"""Rendition jobs: queued after a version commits, made from one decode, recorded row by row.
+
+Nothing may stay "processing" for good. A job counts an attempt on every rendition it
+is about to make, and records where it runs, before it decodes anything; a worker that
+dies (a decoder's crash, the out-of-memory killer, a time limit) is reported by the
+cluster's sentinel (`job_died`) and the job runs again at once, and the watchdog
+(`renditions_recover`, every minute) catches what no sentinel saw. After
+MAX_RENDITION_ATTEMPTS a rendition is failed with a sentence saying why, and people
+who may edit the asset can ask for it again (`renditions_retry`).
+"""
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import socket
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django_q.conf import Conf
+from django_q.models import OrmQ
+from django_q.signing import SignedPackage
 from django_q.tasks import async_task
 
+from accounts import audit
+from accounts import permissions as authority
+from accounts.models import User
 from assets import colors
 from assets.models import AssetVersion, Rendition
+from dam import jobs
 
 if TYPE_CHECKING:
     # Imported by the rendition job itself: it loads libvips, which web processes never need.
     from assets.renditions import Made
 
+logger = logging.getLogger(__name__)
+
 # Rendition jobs are killed after this long (a decoder that hangs on a hostile file);
 # below Q_CLUSTER["retry"] so a slow job is never started twice at once.
 RENDITION_TIMEOUT = 240
+# Jobs that began a rendition without finishing it (crash, kill, time limit) before it is failed.
+MAX_RENDITION_ATTEMPTS = 3
+# A job that began this long ago and is still not done died where no sentinel saw it (another machine, a
+# killed cluster): its time limit has long passed.
+STALLED_AFTER = timedelta(seconds=RENDITION_TIMEOUT + 60)
+# A rendition whose job never began this long after its version was stored lost its job (a queue emptied).
+UNSTARTED_AFTER = timedelta(minutes=15)
+TASK = "assets.tasks.renditions_generate_task"
+
+
+def _task_name(version_id: int) -> str:
+    return f"renditions-{version_id}"
+
+
+def this_worker() -> str:
+    """Where this process runs, as rendition rows record it: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def queue_renditions(version_ids: list[int]) -> None:
@@ -31,8 +72,24 @@ def queue_renditions(version_ids: list[int]) -> None:
     # rest of the upload request reconnected to the database twice.
     with transaction.atomic():
         for version_id in version_ids:
-            async_task("assets.tasks.renditions_generate_task", version_id, task_name=f"renditions-{version_id}",
-                       group="renditions", timeout=RENDITION_TIMEOUT)
+            async_task(TASK, version_id, task_name=_task_name(version_id), group="renditions",
+                       timeout=RENDITION_TIMEOUT)
+
+
+def _run_again(version_id: int) -> None:
+    """Have the version's job run again now: its queued copy, when the ORM broker still holds one (a
+    worker that died never acknowledged it), is handed out at once instead of at its retry time."""
+    if Conf.ORM:
+        for job in OrmQ.objects.using(Conf.ORM).filter(key=Conf.CLUSTER_NAME):
+            try:
+                name = SignedPackage.loads(job.payload).get("name")
+            except Exception:  # noqa: S112 - another kind of job, or one signed with an old key: not ours
+                continue
+            if name == _task_name(version_id):
+                OrmQ.objects.using(Conf.ORM).filter(pk=job.pk).update(lock=timezone.now() - timedelta(seconds=1))
+                jobs.wake_pushers()
+                return
+    queue_renditions([version_id])
 
 
 def renditions_generate(*, version_id: int, presets: list[str] | None = None) -> list[Rendition]:
@@ -49,7 +106,7 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
         return []  # the version was purged after the job was queued
     wanted = presets or list(Rendition.Preset.values)
     rows = _rendition_rows(version, wanted)
-    todo = [p for p, r in rows.items() if not (r.status == Rendition.Status.READY and r.file)]
+    todo = _begin(rows)
     made: dict[str, Made] = {}
     try:
         for preset, result in renditions.render_each(version, todo):
@@ -57,7 +114,8 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
             made[preset] = result
     except renditions.RenditionFailed as exc:
         Rendition.objects.filter(pk__in=[rows[p].pk for p in todo if p not in made]).update(
-            status=Rendition.Status.FAILED, error=str(exc)[:500], updated_at=timezone.now())
+            status=Rendition.Status.FAILED, error=str(exc)[:500], started_at=None, worker="",
+            updated_at=timezone.now())
     if Rendition.Preset.THUMB in made:
         colors.record_dominant_colors(version_id=version.pk, rendition_name=made[Rendition.Preset.THUMB].name)
     return list(_rendition_rows(version, wanted).values())
@@ -75,13 +133,39 @@ def _rendition_rows(version: AssetVersion, presets: list[str]) -> dict[str, Rend
     return {preset: rows[preset] for preset in presets}
 
 
+def _begin(rows: dict[str, Rendition]) -> list[str]:
+    """Count this job's attempt on each rendition still to make, committed before any decoding (so a job
+    whose worker dies counts too); the presets to make. A pending rendition out of attempts is failed."""
+    with transaction.atomic():
+        locked = list(Rendition.objects.select_for_update().filter(pk__in=[r.pk for r in rows.values()]))
+        # Failed for a reason another run would meet again: only renditions_retry asks anew.
+        waiting = [r for r in locked if r.status == Rendition.Status.PENDING or (
+            r.status == Rendition.Status.READY and not r.file)]
+        for row in waiting:
+            if row.attempts >= MAX_RENDITION_ATTEMPTS:
+                _fail(row)
+        todo = {r.preset for r in waiting if r.attempts < MAX_RENDITION_ATTEMPTS}
+        Rendition.objects.filter(pk__in=[rows[p].pk for p in todo]).update(
+            attempts=F("attempts") + 1, started_at=timezone.now(), worker=this_worker(), updated_at=timezone.now())
+    return [preset for preset in rows if preset in todo]
+
+
+def _fail(row: Rendition) -> None:
+    cause = f" The last time, {row.error}" if row.error else ""
+    row.status = Rendition.Status.FAILED
+    row.error = (f"Preview unavailable: the job that makes it stopped {row.attempts} times without finishing."
+                 f"{cause}")[:500]
+    row.started_at, row.worker = None, ""
+    row.save(update_fields=["status", "error", "started_at", "worker", "updated_at"])
+
+
 @transaction.atomic
 def _rendition_ready(row: Rendition, result: Made, version: AssetVersion) -> None:
     # Only a row still unfinished takes the new file: a concurrent run that got there first wins,
     # and our file is removed instead of orphaned.
     updated = Rendition.objects.filter(pk=row.pk).exclude(status=Rendition.Status.READY).update(
         status=Rendition.Status.READY, file=result.name, mime_type=result.mime_type, width=result.width,
-        height=result.height, size=result.size, error="", updated_at=timezone.now())
+        height=result.height, size=result.size, error="", started_at=None, worker="", updated_at=timezone.now())
     if not updated:
         transaction.on_commit(partial(default_storage.delete, result.name))
     if result.phash and version.phash != result.phash:
@@ -92,3 +176,90 @@ def rendition_generate(*, version_id: int, preset: str) -> Rendition | None:
     """Make (or remake) one rendition; safe to run twice. A failure is recorded, never raised."""
     made = renditions_generate(version_id=version_id, presets=[preset])
     return made[0] if made else None
+
+
+# --- jobs that died, and asking again ---------------------------------------------------------------
+
+def death_cause(exitcode: int | None, timed_out: bool) -> str:
+    """What became of a worker, in words, from its exit code."""
+    if timed_out:
+        return f"it took longer than its time limit ({RENDITION_TIMEOUT} s) and was stopped."
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = "an unknown signal"
+        if number == signal.SIGKILL:
+            return f"the worker was killed (signal {number}, {name}: out of memory, or stopped by the system)."
+        return f"the decoder crashed the worker (signal {number}, {name})."
+    return f"the worker stopped unexpectedly (exit code {exitcode})."
+
+
+def job_died(*, worker: str, exitcode: int | None, timed_out: bool) -> list[int]:
+    """A worker process died or was stopped: its renditions go back to waiting and their job runs again at
+    once (or they fail, out of attempts). Called by the cluster's sentinel. Returns the versions run again."""
+    cause = death_cause(exitcode, timed_out)
+    with transaction.atomic():
+        rows = list(Rendition.objects.select_for_update().filter(status=Rendition.Status.PENDING, worker=worker))
+        for row in rows:
+            row.error, row.started_at, row.worker = cause, None, ""
+            row.save(update_fields=["error", "started_at", "worker", "updated_at"])
+        again = sorted({row.version_id for row in rows})
+    for version_id in again:
+        logger.warning("The rendition job of version %s stopped: %s It runs again.", version_id, cause)
+        _run_again(version_id)
+    return again
+
+
+def _worker_gone(worker: str) -> bool:
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's process: only its time can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def renditions_recover() -> list[int]:
+    """The watchdog: run again the rendition jobs that died where no sentinel saw it, stalled past their
+    time limit, or never began; safe to run twice. Returns the versions run again."""
+    now = timezone.now()
+    pending = Rendition.objects.filter(status=Rendition.Status.PENDING)
+    begun = pending.filter(started_at__isnull=False)
+    stalled = set(begun.filter(started_at__lt=now - STALLED_AFTER).values_list("version_id", flat=True))
+    stalled |= {version_id for version_id, worker in begun.values_list("version_id", "worker")
+                if _worker_gone(worker)}
+    for version_id in stalled:
+        Rendition.objects.filter(version_id=version_id, status=Rendition.Status.PENDING,
+                                 started_at__isnull=False).update(
+            error="the job that made it stopped without a word (its worker or cluster went away).",
+            started_at=None, worker="", updated_at=now)
+    never = set(pending.filter(started_at__isnull=True, attempts=0,
+                               version__created_at__lt=now - UNSTARTED_AFTER).values_list("version_id", flat=True))
+    again = sorted(stalled | never)
+    for version_id in again:
+        _run_again(version_id)
+    return again
+
+
+def renditions_retry(*, version: AssetVersion, actor: User | None) -> list[Rendition]:
+    """Ask again for a version's renditions that failed: fresh attempts, a new job."""
+    if actor is not None:
+        authority.require(actor, "retry_renditions", version.asset)
+    with transaction.atomic():
+        failed = list(Rendition.objects.select_for_update().filter(
+            Q(status=Rendition.Status.FAILED) | Q(status=Rendition.Status.PENDING, started_at__isnull=True),
+            version=version))
+        Rendition.objects.filter(pk__in=[r.pk for r in failed]).update(
+            status=Rendition.Status.PENDING, attempts=0, error="", started_at=None, worker="",
+            updated_at=timezone.now())
+        audit.record("assets.renditions.retried", actor=actor, target=version.asset, version=version.number,
+                     presets=sorted(r.preset for r in failed))
+        if failed:
+            transaction.on_commit(partial(queue_renditions, [version.pk]))
+    return failed

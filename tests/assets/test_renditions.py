@@ -100,7 +100,8 @@ def test_a_rendition_job_reads_its_rows_together_and_makes_a_missing_one(
     assert {r.status for r in made} == {Rendition.Status.READY}
     reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT") and
              'FROM "assets_rendition"' in q["sql"]]
-    assert len(reads) == 3, reads  # the rows, once more after making the missing one, and as they ended
+    # The rows, once more after making the missing one, once locked to count the attempt, and as they ended.
+    assert len(reads) == 4, reads
     assert version.renditions.count() == 3
 
 
