@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import TemporaryUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from accounts import audit
@@ -95,6 +95,18 @@ class FileFacts:
         return cls(asset_type=version.asset.asset_type, **own)
 
 
+def _lock_content(sha256: str) -> None:
+    """Hold, until the transaction ends, a lock on this content hash.
+
+    PostgreSQL: a transaction-level advisory lock keyed on the hash's first 64 bits. SQLite needs none:
+    its transactions begin IMMEDIATE (dam.settings), so writers already take turns.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(bytes.fromhex(sha256[:16]), "big",
+                                                                                 signed=True)])
+
+
 def find_duplicate(sha256: str, actor: User | None) -> None:
     """Raise DuplicateFile when an asset already holds these exact bytes."""
     existing = Asset.objects.filter(versions__sha256=sha256).order_by("pk").first()
@@ -147,12 +159,17 @@ def asset_create(*, fileobj: IO[bytes], filename: str, facts: FileFacts, actor: 
     if actor is not None:
         authority.require(actor, "contribute", collection)
     if not allow_duplicate:
-        find_duplicate(facts.sha256, actor)
+        find_duplicate(facts.sha256, actor)  # the common case, before the file is stored
     values = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS and v not in (None, "")}
     key = _store(fileobj)
     try:
         # One index write (and so on) for the asset, its version and its current version, not three.
         with transaction.atomic(), writes_batched():
+            if not allow_duplicate:
+                # Again, under a lock on these bytes: of the same file sent twice at once, the second
+                # waits for the first to commit, then finds it (and its stored copy is removed below).
+                _lock_content(facts.sha256)
+                find_duplicate(facts.sha256, actor)
             asset = Asset.objects.create(
                 title=title[:300], description=description, collection=collection, asset_type=facts.asset_type,
                 owner=actor, metadata=metadata or {}, **values,
