@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dam import views
-from dam.errors import Gone, StateConflict
+from dam.errors import Gone, StateConflict, StorageFull, outage
 from dam.pagination import CountedPaginator
 
 
@@ -52,6 +52,23 @@ class GoneError(exceptions.APIException):
     default_code = "gone"
 
 
+class InsufficientStorage(exceptions.APIException):
+    status_code = 507
+    default_detail = "The DAM's storage is full, so nothing was kept."
+    default_code = "insufficient_storage"
+
+
+class Unavailable(exceptions.APIException):
+    """503, with how long to wait before trying again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.wait = retry_after
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The upload is too large."
@@ -78,6 +95,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif (trouble := outage(exc)) is not None:
+        exc = (InsufficientStorage(str(trouble)) if isinstance(trouble, StorageFull)
+               else Unavailable(str(trouble), retry_after=trouble.retry_after))
     elif isinstance(exc, TooManyFilesSent | TooManyFieldsSent | RequestDataTooBig):
         # Raised while DRF parses the body; Django would answer them with an HTML page.
         code, message = views.refusal(exc)
@@ -85,6 +105,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, Unavailable):
+        response["Retry-After"] = str(exc.wait)
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         errors = _field_errors(data) if isinstance(data, dict) else {"non_field_errors": [str(m) for m in data]}

@@ -1,11 +1,16 @@
-"""Refuse an over-large upload before its body is read."""
+"""Middleware: over-large uploads refused before their body is read; outages answered in a sentence."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from dam import errors
+
+logger = logging.getLogger(__name__)
 
 
 class UploadSizeLimitMiddleware:
@@ -32,3 +37,37 @@ class UploadSizeLimitMiddleware:
                 return JsonResponse({"detail": message, "errors": {"file": [message]}}, status=413)
             return render(request, "error.html", {"title": "Upload too large", "message": message}, status=413)
         return self.get_response(request)
+
+
+class OutageMiddleware:
+    """An outage met while answering (storage full or unreachable, the database connection lost) becomes a
+    sentence and the right status, 507 or 503 with Retry-After, as JSON under /api/; never a bare 500.
+
+    DRF's views turn them into their errors themselves (dam.api.exception_handler); this answers for the
+    pages, and for what happens before a view runs (an upload spooled to a full disk).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return outage_response(request, exception)
+
+
+def outage_response(request: HttpRequest, exception: BaseException | None) -> HttpResponse | None:
+    """507 or 503 (with Retry-After) saying what happened, when `exception` is an outage; else None."""
+    trouble = errors.outage(exception) if exception is not None else None
+    if trouble is None:
+        return None
+    logger.error("Answered an outage on %s: %r", request.path, exception)
+    status = 507 if isinstance(trouble, errors.StorageFull) else 503
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": str(trouble), "errors": {}}, status=status)
+    else:
+        response = render(request, "error.html", {"title": "Try again", "message": str(trouble)}, status=status)
+    if status == 503:
+        response["Retry-After"] = str(getattr(trouble, "retry_after", 30))
+    return response

@@ -1,10 +1,14 @@
 """Error pages: JSON under /api/, the site layout elsewhere."""
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from dam.middleware import outage_response
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -45,4 +49,9 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # An outage met outside a view (an upload spooled to a full disk while the CSRF check read the form)
+    # still gets its own answer rather than "something went wrong".
+    outage = outage_response(request, sys.exc_info()[1])
+    if outage is not None:
+        return outage
     return _error(request, 500, "Something went wrong", "The error was logged. Please try again.")

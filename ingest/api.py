@@ -19,6 +19,7 @@ from assets import services as asset_services
 from assets.api import AssetSerializer, VersionSerializer
 from assets.models import Asset, Collection
 from dam.api import Conflict, Pagination, PayloadTooLarge
+from dam.errors import StorageFull, StorageUnavailable
 from dam.http import AuthedRequest
 from ingest import selectors, services
 from ingest.files import FileRejected, FileTooLarge
@@ -188,6 +189,9 @@ class BatchFiles(APIView):
         fields = {k: v for k, v in payload.validated_data.items() if k != "file" and v}
         added = services.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
                                         fields=fields, unpack_later=True)
+        storage = [r.error for r in added.results if isinstance(r.error, StorageFull | StorageUnavailable)]
+        if storage and len(storage) == len(added.results):
+            raise storage[0]  # 507 or 503: nothing of the file was kept (its item says so in the batch)
         items = IngestItemSerializer([r.item for r in added.results], many=True, context={"request": request}).data
         if added.unpacking is not None:
             # 202: a large archive was received and is unpacked by background jobs; the batch shows how far.

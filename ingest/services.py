@@ -34,6 +34,7 @@ from accounts.models import User
 from assets import formats, services
 from assets.formats import IMAGE_MIME_TYPES
 from assets.models import Asset, AssetVersion, Collection
+from dam.errors import StorageFull, StorageUnavailable
 from ingest import archives, files
 from ingest.metadata import capture_facts
 from ingest.models import ArchiveUnpacking, IngestBatch, IngestItem, OnDuplicate
@@ -293,6 +294,8 @@ def _ingest_one(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: Us
     except PermissionDenied as exc:
         reason = "You may not add assets to this collection."
         return Result(_item(batch, display, IngestItem.Outcome.REJECTED, reason=reason, **common), exc)
+    except (StorageFull, StorageUnavailable) as exc:
+        return Result(_item(batch, display, IngestItem.Outcome.REJECTED, reason=str(exc), **common), exc)
     except Exception as exc:
         # Unexpected (a storage outage, a bug): recorded on the item so the file is not silently lost.
         logger.exception("ingest of %r failed", display)

@@ -5,6 +5,7 @@ size, hash and embedded metadata from its bytes and passes them as FileFacts.
 """
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -27,6 +28,7 @@ from accounts.models import User
 from assets import signals, tagging
 from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, original_upload_to
 from assets.services.renditions import queue_renditions
+from dam.errors import storage_error
 from taxonomy import schema
 
 EDITABLE_FIELDS = ("title", "description", "collection", "campaign", "licence", "rights_holder", "usage_terms",
@@ -119,12 +121,20 @@ def _store(fileobj: IO[bytes]) -> str:
     """Write the original under a generated key and return the key."""
     fileobj.seek(0)
     key = original_upload_to(None, "")  # type: ignore[arg-type]
-    if isinstance(fileobj, TemporaryUploadedFile) and isinstance(default_storage, FileSystemStorage):
-        # Django spooled the upload to disk already: FileSystemStorage renames it into place
-        # instead of copying it chunk by chunk (13 MB: ~10 ms).
-        return default_storage.save(key, fileobj)
-    # Wrapped, so no client-sent content type (an upload's) reaches an object store's metadata.
-    return default_storage.save(key, File(fileobj))
+    try:
+        if isinstance(fileobj, TemporaryUploadedFile) and isinstance(default_storage, FileSystemStorage):
+            # Django spooled the upload to disk already: FileSystemStorage renames it into place
+            # instead of copying it chunk by chunk (13 MB: ~10 ms).
+            return default_storage.save(key, fileobj)
+        # Wrapped, so no client-sent content type (an upload's) reaches an object store's metadata.
+        return default_storage.save(key, File(fileobj))
+    except Exception as exc:
+        if (trouble := storage_error(exc)) is None:
+            raise
+        # A full disk leaves the part written so far: nothing of a refused upload stays.
+        with contextlib.suppress(Exception):
+            default_storage.delete(key)
+        raise trouble from exc
 
 
 def _new_version(asset: Asset, *, key: str, facts: FileFacts, filename: str, actor: User | None,

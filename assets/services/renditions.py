@@ -33,6 +33,7 @@ from accounts.models import User
 from assets import colors
 from assets.models import AssetVersion, Rendition
 from dam import jobs
+from dam.errors import storage_error
 
 if TYPE_CHECKING:
     # Imported by the rendition job itself: it loads libvips, which web processes never need.
@@ -50,6 +51,10 @@ MAX_RENDITION_ATTEMPTS = 3
 STALLED_AFTER = timedelta(seconds=RENDITION_TIMEOUT + 60)
 # A rendition whose job never began this long after its version was stored lost its job (a queue emptied).
 UNSTARTED_AFTER = timedelta(minutes=15)
+# The start of the error of a rendition whose job could not store it (a full disk, an unreachable store): it
+# waits, and is tried again every WAIT_FOR_STORAGE.
+WAITING_FOR_STORAGE = "Waiting for room to store it:"
+WAIT_FOR_STORAGE = timedelta(minutes=1)
 TASK = "assets.tasks.renditions_generate_task"
 
 
@@ -116,6 +121,14 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
         Rendition.objects.filter(pk__in=[rows[p].pk for p in todo if p not in made]).update(
             status=Rendition.Status.FAILED, error=str(exc)[:500], started_at=None, worker="",
             updated_at=timezone.now())
+    except Exception as exc:
+        if storage_error(exc) is None:
+            raise
+        # Not the file's fault: the attempt is given back, and the watchdog runs the job again once a minute
+        # until there is room (or the store answers again).
+        Rendition.objects.filter(pk__in=[rows[p].pk for p in todo if p not in made]).update(
+            attempts=F("attempts") - 1, error=f"{WAITING_FOR_STORAGE} {storage_error(exc)}"[:500], started_at=None,
+            worker="", updated_at=timezone.now())
     if Rendition.Preset.THUMB in made:
         colors.record_dominant_colors(version_id=version.pk, rendition_name=made[Rendition.Preset.THUMB].name)
     return list(_rendition_rows(version, wanted).values())
@@ -227,7 +240,8 @@ def _worker_gone(worker: str) -> bool:
 
 def renditions_recover() -> list[int]:
     """The watchdog: run again the rendition jobs that died where no sentinel saw it, stalled past their
-    time limit, or never began; safe to run twice. Returns the versions run again."""
+    time limit, never began, or wait for room to store their files; safe to run twice. Returns the versions
+    run again."""
     now = timezone.now()
     pending = Rendition.objects.filter(status=Rendition.Status.PENDING)
     begun = pending.filter(started_at__isnull=False)
@@ -241,7 +255,9 @@ def renditions_recover() -> list[int]:
             started_at=None, worker="", updated_at=now)
     never = set(pending.filter(started_at__isnull=True, attempts=0,
                                version__created_at__lt=now - UNSTARTED_AFTER).values_list("version_id", flat=True))
-    again = sorted(stalled | never)
+    waiting = set(pending.filter(started_at__isnull=True, error__startswith=WAITING_FOR_STORAGE,
+                                 updated_at__lt=now - WAIT_FOR_STORAGE).values_list("version_id", flat=True))
+    again = sorted(stalled | never | waiting)
     for version_id in again:
         _run_again(version_id)
     return again
