@@ -249,3 +249,21 @@ class Rendition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {self.preset}"
+
+
+class StorageSweep(models.Model):
+    """One comparison of the file store with the rows (assets.sweep): what was found and removed."""
+
+    ran_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    checked = models.PositiveIntegerField(help_text="Stored files looked at.")
+    orphans = models.PositiveIntegerField(help_text="Stored files no row points to (older than an hour).")
+    removed = models.PositiveIntegerField()
+    bytes_freed = models.BigIntegerField()
+    missing_originals = models.JSONField(default=list, help_text="Uids of assets whose original file is missing.")
+    missing_renditions = models.PositiveIntegerField(help_text="Renditions whose file was missing (made again).")
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"storage sweep {self.ran_at:%Y-%m-%d %H:%M}"

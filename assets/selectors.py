@@ -18,6 +18,7 @@ from assets.models import (
     CollectionUserObjectPermission,
     Rendition,
     ReviewState,
+    StorageSweep,
 )
 from assets.permissions import collections_with_grant
 from taxonomy.schema import missing_fields
@@ -235,3 +236,10 @@ def visually_similar(user: Any, asset: Asset, limit: int = 12) -> list[tuple[Ass
     shown_assets = with_shown_versions(user, assets_visible_to(user).filter(pk__in=[pk for _, pk in found]))
     assets = {a.pk: a for a in shown_assets}
     return [(assets[pk], apart) for apart, pk in found if pk in assets]
+
+
+def latest_storage_sweep(user: Any) -> StorageSweep | None:
+    """The last comparison of the store with the database, for those who run the system (admins)."""
+    if not authority.can(user, authority.Cap.ADMINISTER):
+        return None
+    return StorageSweep.objects.first()

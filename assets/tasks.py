@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import socket
 
-from assets import services
+from assets import services, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +16,12 @@ def renditions_generate_task(version_id: int) -> dict[str, str]:
 def renditions_recover_task() -> list[int]:
     """Every minute (a django-q2 schedule): run again the rendition jobs that died, stalled or never began."""
     return services.renditions_recover()
+
+
+def storage_sweep_task() -> dict[str, int]:
+    """Nightly (a django-q2 schedule): compare the store with the rows, remove orphans (assets.sweep)."""
+    report = sweep.sweep()
+    return {"checked": report.checked, "removed": report.removed, "missing_originals": len(report.missing_originals)}
 
 
 def worker_stopped(*, pid: int, exitcode: int | None, timed_out: bool) -> None:

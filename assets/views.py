@@ -25,6 +25,7 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     recent = selectors.with_shown_versions(request.user, selectors.live_cards_visible_to(request.user)[:12])
     return render(request, "assets/dashboard.html", {
         "title": "Dashboard", "recent": recent, "counts": selectors.dashboard_counts(request.user),
+        "storage_sweep": selectors.latest_storage_sweep(request.user),
     })
 
 

@@ -7,8 +7,11 @@ class IngestConfig(AppConfig):
 
     def ready(self) -> None:
         from assets import signals as asset_signals
-        from ingest import keywords, permissions
+        from assets import sweep
+        from ingest import keywords, permissions, selectors
 
         permissions.register()
+        # Archives waiting to be unpacked are stored too: the storage sweep must know they are not orphans.
+        sweep.PLACES["staging/archives/"] = sweep.Place(selectors.stored_archives, selectors.stored_archive_folders)
         # Embedded keywords become terms (or proposals) once a version is stored.
         asset_signals.version_created.connect(keywords.on_version_created, dispatch_uid="ingest.keywords")

@@ -36,3 +36,13 @@ def batch_summary(batch: IngestBatch) -> dict[str, int]:
 def unpackings_of(batch: IngestBatch) -> list[ArchiveUnpacking]:
     """The batch's archives left to background jobs, in the order they were sent."""
     return list(batch.unpackings.order_by("id"))
+
+
+def stored_archives(prefix: str) -> set[str]:
+    """The stored names under `prefix` of archives still waiting to be unpacked (assets.sweep)."""
+    return set(ArchiveUnpacking.objects.filter(key__startswith=prefix).values_list("key", flat=True))
+
+
+def stored_archive_folders() -> set[str]:
+    return {key.rsplit("/", 1)[0] + "/" for key in ArchiveUnpacking.objects.exclude(key="").values_list(
+        "key", flat=True)}
