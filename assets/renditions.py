@@ -326,7 +326,11 @@ def _decode_video(fh: object) -> Image.Image:
                 container.seek(int(min(1.0, duration / 10) / stream.time_base), stream=stream)
             for frame in container.decode(stream):
                 if isinstance(frame, av.VideoFrame):
-                    return frame.to_image().convert("RGB")
+                    picture = frame.to_image().convert("RGB")
+                    # A phone held upright records sideways and says so in a display matrix: turned the
+                    # way it is shown (degrees counter-clockwise, as PIL turns).
+                    turn = round(frame.rotation or 0) % 360
+                    return picture.rotate(turn, expand=True) if turn else picture
     except av.FFmpegError as exc:
         raise RenditionFailed(f"Preview unavailable: {exc}") from exc
     raise RenditionFailed("Preview unavailable: no frame could be decoded.")

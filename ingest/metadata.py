@@ -404,3 +404,21 @@ def capture_facts(raw: dict[str, Any]) -> dict[str, Any]:
     return {"camera_make": (_text(exif.get("Make")) or "")[:CAMERA_NAME_LENGTH],
             "camera_model": (_text(exif.get("Model")) or "")[:CAMERA_NAME_LENGTH],
             "captured_on": capture_date(exif.get("DateTimeOriginal")) or capture_date(mapped.get("date_taken"))}
+
+
+# EXIF orientations whose picture is shown turned a quarter (5-8: transposed, turned 90 or 270 degrees).
+QUARTER_TURNS = (5, 6, 7, 8)
+
+
+def upright_size(width: int | None, height: int | None, raw: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The picture's size as it is shown: swapped when its EXIF (or XMP) orientation turns it a quarter, or when
+    a video's display matrix does."""
+    exif = raw.get("exif") or {}
+    orientation = exif.get("Orientation") or (raw.get("xmp") or {}).get("tiff:Orientation")
+    try:
+        quarter = int(orientation) in QUARTER_TURNS
+    except (TypeError, ValueError):
+        quarter = False
+    streams = (raw.get("media") or {}).get("streams") or []
+    quarter = quarter or any(int(s.get("rotation") or 0) % 180 == 90 for s in streams if s.get("type") == "video")
+    return (height, width) if quarter else (width, height)

@@ -74,7 +74,7 @@ def _video(fileobj: IO[bytes]) -> Probe:
             codec: Any = stream.codec_context  # video or audio context; the stubs only know the base class
             entry: dict[str, Any] = {"type": stream.type, "codec": codec.name if codec else None}
             if stream.type == "video":
-                entry.update(width=codec.width, height=codec.height,
+                entry.update(width=codec.width, height=codec.height, rotation=_rotation(container, stream),
                              frame_rate=_jsonable(float(stream.average_rate)) if stream.average_rate else None)
                 width, height = width or codec.width, height or codec.height
             elif stream.type == "audio":
@@ -86,6 +86,20 @@ def _video(fileobj: IO[bytes]) -> Probe:
     raw = {"media": {"format": container.format.name, "duration": duration, "codec": video_codec,
                      "streams": streams, "tags": tags}, "keywords": [], "mapped": fields}
     return Probe(width=width, height=height, duration=duration, extracted=Extracted(raw=raw, fields=fields))
+
+
+def _rotation(container: Any, stream: Any) -> int:
+    """How far the video is turned when shown (its display matrix, degrees counter-clockwise), read from its
+    first frame; 0 when there is none or no frame decodes."""
+    import av
+
+    try:
+        for frame in container.decode(stream):
+            container.seek(0)
+            return round(getattr(frame, "rotation", 0) or 0) % 360
+    except (av.FFmpegError, ValueError, AttributeError):
+        pass
+    return 0
 
 
 def _audio(fileobj: IO[bytes]) -> Probe:

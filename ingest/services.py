@@ -36,7 +36,7 @@ from assets.formats import IMAGE_MIME_TYPES
 from assets.models import Asset, AssetVersion, Collection
 from dam.errors import StorageFull, StorageUnavailable
 from ingest import archives, files
-from ingest.metadata import capture_facts
+from ingest.metadata import capture_facts, upright_size
 from ingest.models import ArchiveUnpacking, IngestBatch, IngestItem, OnDuplicate
 from ingest.probe import Probe, probe
 
@@ -54,10 +54,11 @@ def _facts(fileobj: IO[bytes], info: files.Inspection,
     raw = found.extracted.raw
     # Always a list, so the vocabulary's keyword matching never has to guess.
     raw["keywords"] = list(dict.fromkeys([*raw.get("keywords", []), *(extra_keywords or [])]))
+    width, height = upright_size(info.width or found.width, info.height or found.height, raw)
     facts = services.FileFacts(
         sha256=info.sha256, size=info.size, mime_type=info.mime_type, asset_type=info.asset_type,
-        width=info.width or found.width, height=info.height or found.height, duration=found.duration,
-        pages=found.pages, embedded_metadata=raw, **capture_facts(raw))
+        width=width, height=height, duration=found.duration, pages=found.pages, embedded_metadata=raw,
+        **capture_facts(raw))
     return facts, found
 
 
