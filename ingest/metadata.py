@@ -414,11 +414,12 @@ def upright_size(width: int | None, height: int | None, raw: dict[str, Any]) -> 
     """The picture's size as it is shown: swapped when its EXIF (or XMP) orientation turns it a quarter, or when
     a video's display matrix does."""
     exif = raw.get("exif") or {}
-    orientation = exif.get("Orientation") or (raw.get("xmp") or {}).get("tiff:Orientation")
+    orientation: Any = exif.get("Orientation") or (raw.get("xmp") or {}).get("tiff:Orientation")
     try:
         quarter = int(orientation) in QUARTER_TURNS
     except (TypeError, ValueError):
         quarter = False
     streams = (raw.get("media") or {}).get("streams") or []
-    quarter = quarter or any(int(s.get("rotation") or 0) % 180 == 90 for s in streams if s.get("type") == "video")
+    quarter = quarter or any(int(stream.get("rotation") or 0) % 180 == 90 for stream in streams
+                             if stream.get("type") == "video")
     return (height, width) if quarter else (width, height)
