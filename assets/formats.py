@@ -12,9 +12,18 @@ pillow_heif.register_heif_opener()
 # Formats Pillow may decode (camera JPEGs open as MPO through the JPEG opener).
 # EPS/PS are not here on purpose: Pillow would hand
 # them to Ghostscript, which has a long record of code-execution bugs.
-PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF")
+# PSD: Pillow reads the flattened picture Photoshop saves beside the layers.
+PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF", "PSD")
+PSD_MIME_TYPES = {"image/vnd.adobe.photoshop", "image/x-photoshop"}
 IMAGE_MIME_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp", "image/x-ms-bmp",
-                    "image/heic", "image/heif"}
+                    "image/heic", "image/heif", *PSD_MIME_TYPES}
+# Camera raw formats built on TIFF, by extension: libmagic calls most of them image/tiff, so the name tells
+# which camera's raw it is. LibRaw (rawpy) reads them: their embedded JPEG preview, or a decode.
+RAW_TYPES = {"nef": "image/x-nikon-nef", "nrw": "image/x-nikon-nrw", "cr2": "image/x-canon-cr2",
+             "dng": "image/x-adobe-dng", "arw": "image/x-sony-arw", "srf": "image/x-sony-srf",
+             "sr2": "image/x-sony-sr2", "orf": "image/x-olympus-orf", "pef": "image/x-pentax-pef",
+             "rw2": "image/x-panasonic-rw2"}
+RAW_MIME_TYPES = frozenset(RAW_TYPES.values())
 
 
 # Options for every container FFmpeg opens (ingest's probe, the rendition job). FFmpeg picks its demuxer by
@@ -27,12 +36,20 @@ FFMPEG_OPTIONS = {"protocol_whitelist": "none"}
 RENDITION_SIZES = {"web": 2048, "preview": 1600, "thumb": 400}
 
 
+def raw_type(filename: str, detected: str) -> str | None:
+    """The camera raw type of a file named like one whose content is TIFF (or that raw type itself)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    raw = RAW_TYPES.get(ext)
+    return raw if raw is not None and detected in ("image/tiff", raw) else None
+
+
 def can_render(mime_type: str) -> bool:
     """Whether the DAM makes previews for this type (SVG, audio, office files get a type icon instead).
 
     SVG is never rasterised here: an untrusted SVG is active content, stored as a download only.
     """
-    return mime_type in IMAGE_MIME_TYPES or mime_type == "application/pdf" or mime_type.startswith("video/")
+    return (mime_type in IMAGE_MIME_TYPES or mime_type in RAW_MIME_TYPES or mime_type == "application/pdf"
+            or mime_type.startswith("video/"))
 
 
 # Extensions a desktop runs, or a browser renders as active content, when the file is opened from a
@@ -49,7 +66,8 @@ PRECISE_PREFIXES = ("image/", "video/", "audio/", "application/pdf")
 MORE_EXTENSIONS = {"image/jpeg": {"jpg", "jpeg", "jpe", "jfif"}, "image/heic": {"heic", "heif", "hif"},
                    "image/heif": {"heic", "heif", "hif"}, "image/x-ms-bmp": {"bmp"}, "audio/x-m4a": {"m4a"},
                    "audio/mp4": {"m4a", "mp4"}, "audio/x-flac": {"flac"}, "audio/flac": {"flac"},
-                   "video/x-m4v": {"m4v"}, "image/x-xcf": {"xcf"}}
+                   "video/x-m4v": {"m4v"}, "image/x-xcf": {"xcf"}, "image/vnd.adobe.photoshop": {"psd"},
+                   **{mime: {ext} for ext, mime in RAW_TYPES.items()}}
 
 
 def _family(mime_type: str | None) -> str | None:

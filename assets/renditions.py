@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, BinaryIO, TypeAlias, cast
 
 import imagehash
 import pyvips
@@ -29,7 +29,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from PIL import Image, ImageCms, ImageOps
 
-from assets.formats import FFMPEG_OPTIONS, IMAGE_MIME_TYPES, PILLOW_FORMATS, RENDITION_SIZES, can_render
+from assets.formats import (
+    FFMPEG_OPTIONS,
+    IMAGE_MIME_TYPES,
+    PILLOW_FORMATS,
+    RAW_MIME_TYPES,
+    RENDITION_SIZES,
+    can_render,
+)
 from assets.models import AssetVersion, Rendition
 
 SIZES = {Rendition.Preset(name): pixels for name, pixels in RENDITION_SIZES.items()}
@@ -196,7 +203,9 @@ def decode_vips(version: AssetVersion, box: int) -> pyvips.Image:
             image = load(path, access="sequential", fail_on="error",
                          **_shrink_on_load(version.mime_type, header, box))
             # Decode now, while the file is certain to exist; the rotation needs random access anyway.
-            image = _vips_srgb(_fit(image, box)).copy_memory()
+            fitted = _fit(image, box).copy_memory()
+            image = _vips_srgb(fitted).copy_memory()
+            _refuse_flattened(fitted, image)
         except pyvips.Error as exc:
             raise RenditionFailed(f"Preview unavailable: {_reason(exc, path)}") from exc
     # A square box fits the same before and after turning, so turning the small image is enough.
@@ -216,8 +225,17 @@ def _shrink_on_load(mime_type: str, header: pyvips.Image, box: int) -> dict[str,
     return {}  # PNG, GIF and strip TIFFs have no reduced decode: they stream through the resize
 
 
+# Float pixels in these colour spaces have meanings of their own, which colourspace() maps to sRGB.
+FLOAT_SPACES = ("scrgb", "xyz", "lab", "labq", "labs", "lch", "cmc", "yxy", "hsv")
+
+
 def _vips_srgb(image: pyvips.Image) -> pyvips.Image:
     """8-bit sRGB without alpha: through the embedded profile when there is a usable one."""
+    if image.format in ("float", "double") and image.interpretation not in FLOAT_SPACES:
+        # A 32-bit float TIFF holds 0-1 (or any range): scaled to 0-255, or a cast makes it black.
+        top = image.max()
+        if top > 0:
+            image = image * (255.0 / top)
     if image.get_typeof("icc-profile-data"):
         # A broken or oversized profile: converted below without it, still a usable preview.
         with contextlib.suppress(pyvips.Error):
@@ -229,6 +247,17 @@ def _vips_srgb(image: pyvips.Image) -> pyvips.Image:
     if image.hasalpha():
         image = image.flatten(background=[255, 255, 255])
     return image.cast("uchar") if image.format != "uchar" else image
+
+
+def _refuse_flattened(decoded: pyvips.Image, shown: pyvips.Image) -> None:
+    """A picture that varies must not come out as one flat colour (pixel values a conversion failed to map):
+    that is a failure to say, not a preview to show. Only looked at when the pixels were not 8-bit already."""
+    if decoded.format == "uchar":
+        return
+    small_decoded, small_shown = _fit(decoded, 32), _fit(shown, 32)  # a few hundred pixels tell
+    if small_decoded.max() > small_decoded.min() and small_shown.max() - small_shown.min() <= 2:
+        raise RenditionFailed("Preview unavailable: the picture came out as one flat colour although the file "
+                              f"is not ({decoded.format} pixels the DAM could not map to colours).")
 
 
 @contextlib.contextmanager
@@ -251,6 +280,8 @@ def decode(version: AssetVersion, box: int) -> Image.Image:
     with version.file.open("rb") as fh:
         if mime in RASTER_TYPES:
             return _decode_raster(fh, box)
+        if mime in RAW_MIME_TYPES:
+            return _decode_raw(fh, box)
         if mime == "application/pdf":
             return _decode_pdf(fh, box)
         if mime.startswith("video/"):
@@ -289,6 +320,37 @@ def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a broken or oversized profile: fall back to a plain conversion, still a usable preview
     return im if im.mode == "RGB" else im.convert("RGB")
+
+
+# LibRaw's orientation (sizes.flip) as the counter-clockwise turn PIL gives it.
+RAW_FLIP_TURNS = {3: 180, 5: 90, 6: 270}
+
+
+def _decode_raw(fh: object, box: int) -> Image.Image:
+    """A camera raw: the JPEG preview the camera embedded when it is large enough, else a half-size decode."""
+    import rawpy
+
+    try:
+        with rawpy.imread(cast(BinaryIO, fh)) as raw:
+            turn = RAW_FLIP_TURNS.get(raw.sizes.flip, 0)
+            try:
+                thumb = raw.extract_thumb()
+            except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
+                thumb = None
+            picture: Image.Image | None = None
+            if thumb is not None and thumb.format == rawpy.ThumbFormat.JPEG:
+                with Image.open(io.BytesIO(cast(bytes, thumb.data)), formats=["JPEG"]) as embedded:
+                    picture = embedded.convert("RGB") if max(embedded.size) >= box // 2 else None
+            elif thumb is not None and thumb.format == rawpy.ThumbFormat.BITMAP:
+                picture = Image.fromarray(cast(Any, thumb.data)).convert("RGB")
+                picture = picture if max(picture.size) >= box // 2 else None
+            if picture is None:
+                # No usable preview: develop the sensor data at half size (a quarter of the pixels), which
+                # covers every preset of a camera's raw; LibRaw turns it upright itself.
+                return Image.fromarray(raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8))
+    except (rawpy.LibRawError, ValueError) as exc:
+        raise RenditionFailed(f"Preview unavailable: the camera raw cannot be read ({exc}).") from exc
+    return picture.rotate(turn, expand=True) if turn else picture
 
 
 def _decode_pdf(fh: object, box: int) -> Image.Image:

@@ -16,7 +16,7 @@ import magic
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from assets.formats import IMAGE_MIME_TYPES, PILLOW_FORMATS
+from assets.formats import IMAGE_MIME_TYPES, PILLOW_FORMATS, RAW_MIME_TYPES, raw_type
 from taxonomy.models import AssetType
 
 CHUNK = 1024 * 1024
@@ -71,6 +71,8 @@ def check_name_matches_content(filename: str, mime_type: str) -> None:
     Only names that claim images, audio, video or PDF are held to this: other
     extensions (.csv, .docx, …) are too loosely typed by content to compare.
     """
+    if mime_type in RAW_MIME_TYPES:
+        return  # its type was taken from its name, the content being the TIFF such raws are built on
     claimed, _ = mimetypes.guess_type(filename, strict=False)
     if not claimed:
         return
@@ -108,6 +110,8 @@ def inspect(fileobj: IO[bytes], filename: str = "") -> Inspection:
     if size == 0:
         raise FileRejected("The file is empty.")
     mime_type = magic.from_buffer(head, mime=True) or "application/octet-stream"
+    # A camera raw is a TIFF inside: the name says whose (a NEF, a DNG); LibRaw reads it, not Pillow.
+    mime_type = raw_type(filename, mime_type) or mime_type
     check_name_matches_content(filename, mime_type)
     check_allowed(mime_type)
     width = height = None

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
-from assets.formats import FFMPEG_OPTIONS
+from assets.formats import FFMPEG_OPTIONS, RAW_MIME_TYPES
 from ingest.metadata import Extracted, _jsonable, _text, read_image
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ def probe(fileobj: IO[bytes], mime_type: str, *, image_types: frozenset[str] | s
     try:
         if mime_type in image_types:
             return Probe(extracted=read_image(fileobj))
+        if mime_type in RAW_MIME_TYPES:
+            return _raw(fileobj)
         if mime_type == "application/pdf":
             return _pdf(fileobj)
         if mime_type.startswith("video/"):
@@ -40,6 +42,30 @@ def probe(fileobj: IO[bytes], mime_type: str, *, image_types: frozenset[str] | s
     finally:
         fileobj.seek(0)
     return Probe()
+
+
+# LibRaw's orientations (sizes.flip) that turn the picture a quarter when shown.
+RAW_QUARTER_FLIPS = (5, 6)
+
+
+def _raw(fileobj: IO[bytes]) -> Probe:
+    """A camera raw: its size as shown from LibRaw; its EXIF through the TIFF structure it is built on."""
+    import rawpy
+
+    fileobj.seek(0)
+    with rawpy.imread(cast(BinaryIO, fileobj)) as raw:
+        sizes = raw.sizes
+        width, height = sizes.width, sizes.height
+        if sizes.flip in RAW_QUARTER_FLIPS:
+            width, height = height, width
+    try:
+        extracted = read_image(fileobj)
+    except Exception:  # a raw whose TIFF directories Pillow cannot follow: its size is still known
+        logger.info("no embedded metadata read from a camera raw", exc_info=True)
+        extracted = Extracted()
+    # The TIFF reader's orientation is already in the size above.
+    (extracted.raw.get("exif") or {}).pop("Orientation", None)
+    return Probe(width=width, height=height, extracted=extracted)
 
 
 def _pdf(fileobj: IO[bytes]) -> Probe:
