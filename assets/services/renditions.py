@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -49,8 +49,11 @@ MAX_RENDITION_ATTEMPTS = 3
 # A job that began this long ago and is still not done died where no sentinel saw it (another machine, a
 # killed cluster): its time limit has long passed.
 STALLED_AFTER = timedelta(seconds=RENDITION_TIMEOUT + 60)
-# A rendition whose job never began this long after its version was stored lost its job (a queue emptied).
+# A rendition whose job never began this long after its version was stored, and that is in no queue, lost its
+# job (a queue emptied).
 UNSTARTED_AFTER = timedelta(minutes=15)
+# A job a cluster took but has not begun this long after: the cluster died with it in hand.
+TAKEN_WITHOUT_START = timedelta(minutes=1)
 # The start of the error of a rendition whose job could not store it (a full disk, an unreachable store): it
 # waits, and is tried again every WAIT_FOR_STORAGE.
 WAITING_FOR_STORAGE = "Waiting for room to store it:"
@@ -81,20 +84,33 @@ def queue_renditions(version_ids: list[int]) -> None:
                        timeout=RENDITION_TIMEOUT)
 
 
-def _run_again(version_id: int) -> None:
+def _queued_jobs() -> dict[str, tuple[int, datetime]]:
+    """The ORM broker's queued rendition jobs, by task name: (row, lock). A lock in the future is a job a
+    cluster took and has not acknowledged yet (running, waiting for a free worker, or lost with its worker)."""
+    found: dict[str, tuple[int, datetime]] = {}
+    if not Conf.ORM:
+        return found
+    for pk, payload, lock in OrmQ.objects.using(Conf.ORM).filter(key=Conf.CLUSTER_NAME).values_list(
+            "pk", "payload", "lock"):
+        try:
+            name = SignedPackage.loads(payload).get("name")
+        except Exception:  # noqa: S112 - another kind of job, or one signed with an old key: not ours
+            continue
+        if isinstance(name, str) and name.startswith("renditions-"):
+            found[name] = (pk, lock)
+    return found
+
+
+def _run_again(version_id: int, queued: dict[str, tuple[int, datetime]] | None = None) -> None:
     """Have the version's job run again now: its queued copy, when the ORM broker still holds one (a
     worker that died never acknowledged it), is handed out at once instead of at its retry time."""
-    if Conf.ORM:
-        for job in OrmQ.objects.using(Conf.ORM).filter(key=Conf.CLUSTER_NAME):
-            try:
-                name = SignedPackage.loads(job.payload).get("name")
-            except Exception:  # noqa: S112 - another kind of job, or one signed with an old key: not ours
-                continue
-            if name == _task_name(version_id):
-                OrmQ.objects.using(Conf.ORM).filter(pk=job.pk).update(lock=timezone.now() - timedelta(seconds=1))
-                jobs.wake_pushers()
-                return
-    queue_renditions([version_id])
+    queued = _queued_jobs() if queued is None else queued
+    job = queued.get(_task_name(version_id))
+    if job is None:
+        queue_renditions([version_id])
+        return
+    OrmQ.objects.using(Conf.ORM).filter(pk=job[0]).update(lock=timezone.now() - timedelta(seconds=1))
+    jobs.wake_pushers()
 
 
 def renditions_generate(*, version_id: int, presets: list[str] | None = None) -> list[Rendition]:
@@ -148,19 +164,26 @@ def _rendition_rows(version: AssetVersion, presets: list[str]) -> dict[str, Rend
 
 def _begin(rows: dict[str, Rendition]) -> list[str]:
     """Count this job's attempt on each rendition still to make, committed before any decoding (so a job
-    whose worker dies counts too); the presets to make. A pending rendition out of attempts is failed."""
+    whose worker dies counts too); the presets to make. A pending rendition out of attempts is failed, and
+    one another job is making right now is left to it (a job handed out twice runs once)."""
+    now = timezone.now()
     with transaction.atomic():
         locked = list(Rendition.objects.select_for_update().filter(pk__in=[r.pk for r in rows.values()]))
         # Failed for a reason another run would meet again: only renditions_retry asks anew.
-        waiting = [r for r in locked if r.status == Rendition.Status.PENDING or (
+        waiting = [r for r in locked if (r.status == Rendition.Status.PENDING and not _being_made(r, now)) or (
             r.status == Rendition.Status.READY and not r.file)]
         for row in waiting:
             if row.attempts >= MAX_RENDITION_ATTEMPTS:
                 _fail(row)
         todo = {r.preset for r in waiting if r.attempts < MAX_RENDITION_ATTEMPTS}
         Rendition.objects.filter(pk__in=[rows[p].pk for p in todo]).update(
-            attempts=F("attempts") + 1, started_at=timezone.now(), worker=this_worker(), updated_at=timezone.now())
+            attempts=F("attempts") + 1, started_at=now, worker=this_worker(), updated_at=now)
     return [preset for preset in rows if preset in todo]
+
+
+def _being_made(row: Rendition, now: datetime) -> bool:
+    """Whether a live job began this rendition: begun, within the time limit, and by a worker still there."""
+    return bool(row.started_at and row.started_at > now - STALLED_AFTER and not _worker_gone(row.worker))
 
 
 def _fail(row: Rendition) -> None:
@@ -253,13 +276,25 @@ def renditions_recover() -> list[int]:
                                  started_at__isnull=False).update(
             error="the job that made it stopped without a word (its worker or cluster went away).",
             started_at=None, worker="", updated_at=now)
-    never = set(pending.filter(started_at__isnull=True, attempts=0,
-                               version__created_at__lt=now - UNSTARTED_AFTER).values_list("version_id", flat=True))
+    queued = _queued_jobs()
+    # Not begun: taken by a cluster more than a minute ago and still not started (the cluster died with it in
+    # hand, and its lock would hold it until the broker's retry), or in no queue at all for a while (lost).
+    # A job handed out twice this way runs once: the second finds the renditions begun or made (_begin).
+    taken_before = now + timedelta(seconds=Conf.RETRY) - TAKEN_WITHOUT_START  # the lock is taking + retry
+    waiting_since = pending.filter(started_at__isnull=True).exclude(error__startswith=WAITING_FOR_STORAGE)
+    never = set()
+    for version_id in set(waiting_since.values_list("version_id", flat=True)):
+        job = queued.get(_task_name(version_id))
+        if job is not None and now < job[1] < taken_before:
+            never.add(version_id)
+    never |= {version_id for version_id in waiting_since.filter(
+        version__created_at__lt=now - UNSTARTED_AFTER).values_list("version_id", flat=True)
+        if _task_name(version_id) not in queued}
     waiting = set(pending.filter(started_at__isnull=True, error__startswith=WAITING_FOR_STORAGE,
                                  updated_at__lt=now - WAIT_FOR_STORAGE).values_list("version_id", flat=True))
     again = sorted(stalled | never | waiting)
     for version_id in again:
-        _run_again(version_id)
+        _run_again(version_id, queued)
     return again
 
 

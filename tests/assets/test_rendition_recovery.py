@@ -31,7 +31,7 @@ def asset(people):
 def queued(monkeypatch):
     """The versions whose job was queued or handed out again (instead of a broker)."""
     versions: list[int] = []
-    monkeypatch.setattr(jobs, "_run_again", versions.append)
+    monkeypatch.setattr(jobs, "_run_again", lambda version_id, queued=None: versions.append(version_id))
     monkeypatch.setattr(jobs, "queue_renditions", versions.extend)
     return versions
 
@@ -105,6 +105,27 @@ def test_the_watchdog_runs_again_what_stalled_died_unseen_or_never_began(asset, 
     assert jobs.renditions_recover() == [lost.current_version_id]  # still never begun: asked again, nothing else
 
 
+def test_a_job_taken_by_a_cluster_that_died_is_handed_out_again(asset, monkeypatch):
+    """The cluster took the job (the ORM broker locked its row) and died before a worker began it: after a
+    minute its lock is released, instead of at the broker's retry six minutes later."""
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    monkeypatch.setattr(Conf, "ORM", "default")
+    monkeypatch.setattr(jobs.jobs, "wake_pushers", lambda: None)
+    version = asset.current_version
+    retry = timedelta(seconds=Conf.RETRY)  # the broker locks a job it hands out until now + retry
+    row = OrmQ.objects.create(key=Conf.CLUSTER_NAME, lock=timezone.now() - timedelta(seconds=30) + retry,
+                              payload=SignedPackage.dumps({"name": f"renditions-{version.pk}", "id": "x"}))
+    assert jobs.renditions_recover() == []  # taken half a minute ago: a worker may still begin it
+    OrmQ.objects.filter(pk=row.pk).update(lock=timezone.now() - jobs.TAKEN_WITHOUT_START - timedelta(seconds=1)
+                                          + retry)
+    assert jobs.renditions_recover() == [version.pk]
+    row.refresh_from_db()
+    assert row.lock <= timezone.now()  # free for the next pusher to take
+
+
 def test_a_running_job_is_left_alone(asset, queued):
     Rendition.objects.filter(version__asset=asset).update(attempts=1, started_at=timezone.now(),
                                                           worker=jobs.this_worker())  # this process: alive
@@ -141,3 +162,14 @@ def test_asking_again_over_the_api_and_who_may(asset, api, queued, django_captur
     assert body["renditions"]["thumb"]["attempts"] == 0 and queued == [asset.current_version_id]
     detail = api["editor"].get(f"/api/v1/assets/{asset.uid}/").json()
     assert detail["renditions"]["web"]["status"] == "pending"
+
+
+def test_a_job_handed_out_twice_runs_once(asset, monkeypatch):
+    """A second copy of a job finds the renditions begun by a live worker and leaves them to it."""
+    version = asset.current_version
+    Rendition.objects.filter(version=version).update(attempts=1, started_at=timezone.now(),
+                                                     worker=jobs.this_worker())  # being made right now
+    decoded = []
+    monkeypatch.setattr(making, "render_each", lambda version, presets: decoded.append(presets) or iter(()))
+    jobs.renditions_generate(version_id=version.pk)
+    assert decoded == [[]] and states(asset) == {("pending", 1)}  # nothing taken over, no attempt counted
