@@ -257,6 +257,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Outbound calls (webhooks, connections) refuse loopback, private and link-local addresses and the DAM itself,
+# unless the host is listed here (host names or addresses), e.g. a receiver on the same machine in development.
+DAM_WEBHOOK_ALLOW_HOSTS = env_list("DAM_WEBHOOK_ALLOW_HOSTS", [])
 # The API's schema and browsable docs are for signed-in people (and tokens) unless opened to everyone.
 DAM_API_DOCS_PUBLIC = env_bool("DAM_API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
