@@ -6,8 +6,14 @@ class DistributionConfig(AppConfig):
     verbose_name = "Distribution"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from accounts.models import AuditEvent
         from assets.signals import asset_downloaded
         from distribution import permissions, receivers
+        from distribution.webhooks import events as webhook_events
 
         permissions.register()
         asset_downloaded.connect(receivers.record_download, dispatch_uid="distribution.record_download")
+        # Webhooks hear of events through the audit trail, which every app's services write.
+        post_save.connect(webhook_events.on_audit_event, sender=AuditEvent, dispatch_uid="distribution.webhooks")

@@ -1,4 +1,4 @@
-"""Who sees and manages share links (registered with accounts.permissions)."""
+"""Who sees and manages share links and webhooks (registered with accounts.permissions)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
-from distribution.models import ShareLink
+from distribution.models import ShareLink, Webhook
 
 
 class ShareLinkPolicy(Policy):
@@ -24,5 +24,21 @@ class ShareLinkPolicy(Policy):
         return super().can(user, action, obj)
 
 
+class WebhookPolicy(Policy):
+    """Webhooks send events about every asset to outside addresses: admins only (DESIGN.md: settings)."""
+
+    model = Webhook
+    actions = frozenset({"create", "view", "change", "delete", "redeliver", "ping"})
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset if is_admin(user) else queryset.none()
+
+    def can(self, user: Any, action: str, obj: Webhook | None) -> bool:
+        if action not in self.actions:
+            return super().can(user, action, obj)
+        return is_admin(user)
+
+
 def register() -> None:
     authority.register(ShareLinkPolicy())
+    authority.register(WebhookPolicy())

@@ -19,6 +19,7 @@ from assets.permissions import approved_and_usable
 from dam.errors import Gone
 from distribution.models import DownloadEvent, ShareLink
 from distribution.receivers import count_download
+from distribution.webhooks import events as webhook_events
 
 # What a link may offer; new links offer web-size copies, and the original only when its maker asks.
 RENDITION_CHOICES = ("web", "preview", "thumb", "original")
@@ -109,4 +110,5 @@ def share_download(*, link: ShareLink, asset_uid: str, rendition: str) -> AssetV
         raise Gone("This link has been used as many times as it allows.")
     DownloadEvent.objects.create(asset=asset, version=asset.approved_version, rendition=rendition, share_link=link)
     count_download(asset.pk)
+    webhook_events.share_link_downloaded(link_id=link.pk, asset=asset, rendition=rendition)
     return asset.approved_version

@@ -1,0 +1,15 @@
+"""Background jobs of distribution: take ids, call a service, safe to run twice."""
+from __future__ import annotations
+
+from distribution.webhooks import delivery
+
+
+def webhook_deliver_task(delivery_id: int) -> str:
+    """Send one webhook delivery if it is due (queued after its event's transaction commits)."""
+    sent = delivery.delivery_attempt(delivery_id=delivery_id)
+    return "not due" if sent is None else sent.status
+
+
+def webhook_retry_task() -> int:
+    """Every minute (migration distribution/0003): queue the deliveries whose next try is due."""
+    return delivery.deliveries_retry_due()
