@@ -62,7 +62,9 @@ urlpatterns = [
     path("archive/", include("archive.urls")),
     path("share-links/", include("distribution.urls")),
     path("settings/webhooks/", include("distribution.webhook_urls")),
+    path("settings/integrations/", include("distribution.integration_urls")),
     path("s/", include(distribution_urls.public_urlpatterns)),
+    path("picker/", include("distribution.picker_urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("django-admin/", admin.site.urls),
 ]

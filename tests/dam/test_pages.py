@@ -16,6 +16,7 @@ SIDEBAR = {  # label -> roles that see it
     "Share links": {"admin", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
     "Administration": {"admin"},
+    "Integrations": {"admin"},
 }
 
 
