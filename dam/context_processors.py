@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Reviews", "workflows:mine", (Cap.REVIEW, Cap.UPLOAD), "review"),
         ("Collections", "assets:collections", None, "folder"),
         ("Vocabulary", "taxonomy:index", Vocabulary, "tag"),
+        ("Lightboxes", "lightboxes:list", None, "lightbox"),
         ("Share links", "distribution:links", Cap.SHARE, "share"),
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
-from distribution.models import ShareLink, Webhook
+from distribution.models import Lightbox, LightboxShare, ShareLink, Webhook
 
 
 class ShareLinkPolicy(Policy):
@@ -22,6 +22,40 @@ class ShareLinkPolicy(Policy):
         if action in ("view", "revoke"):
             return is_admin(user) or obj.created_by_id == user.pk
         return super().can(user, action, obj)
+
+
+# --- lightboxes (distribution/lightboxes.py) -----------------------------------------------------
+
+class LightboxPolicy(Policy):
+    """Every signed-in person keeps lightboxes; a lightbox is seen by its owner, those it is shared with
+    (by name or through a group) and admins. Owner and admins rename, delete and share it; a share with
+    `can_edit` lets others change its members (add, remove, reorder, annotate). Its members are not
+    governed here: each viewer sees only the assets the asset policy shows them."""
+
+    model = Lightbox
+    OWNER_ACTIONS = ("change", "delete", "share")
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        if is_admin(user):
+            return queryset
+        return queryset.filter(Q(owner=user) | Exists(lightbox_shares_to(user).filter(lightbox=OuterRef("pk"))))
+
+    def can(self, user: Any, action: str, obj: Lightbox | None) -> bool:
+        if obj is None:
+            return action == "create"  # anyone signed in (the authority has checked that)
+        if action not in ("view", "edit_items", *self.OWNER_ACTIONS):
+            return super().can(user, action, obj)
+        if is_admin(user) or obj.owner_id == user.pk:
+            return True
+        if action in self.OWNER_ACTIONS:
+            return False
+        return lightbox_shares_to(user, editing=action == "edit_items").filter(lightbox=obj).exists()
+
+
+def lightbox_shares_to(user: Any, *, editing: bool = False) -> QuerySet[LightboxShare]:
+    """The shares that reach `user`, by name or through one of their groups (only those to edit, if `editing`)."""
+    shares = LightboxShare.objects.filter(Q(user=user) | Q(group__in=user.groups.all()))
+    return shares.filter(can_edit=True) if editing else shares
 
 
 class WebhookPolicy(Policy):
@@ -42,3 +76,4 @@ class WebhookPolicy(Policy):
 def register() -> None:
     authority.register(ShareLinkPolicy())
     authority.register(WebhookPolicy())
+    authority.register(LightboxPolicy())

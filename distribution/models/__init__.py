@@ -1,5 +1,7 @@
 """Distribution's models, one module per part: share links and download events, webhooks."""
+from distribution.models.lightboxes import Lightbox, LightboxItem, LightboxShare
 from distribution.models.links import DownloadEvent, ShareLink
 from distribution.models.webhooks import PING_EVENT, Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = ["PING_EVENT", "DownloadEvent", "ShareLink", "Webhook", "WebhookDelivery", "WebhookEvent"]
+__all__ += ["Lightbox", "LightboxItem", "LightboxShare"]

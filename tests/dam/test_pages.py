@@ -13,6 +13,7 @@ SIDEBAR = {  # label -> roles that see it
     "Vocabulary": set(PERSONAS) - {"outsider"},
     "Upload": {"admin", "editor", "contributor"},
     "Reviews": {"admin", "brand_manager", "editor", "contributor"},
+    "Lightboxes": set(PERSONAS),
     "Share links": {"admin", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
     "Administration": {"admin"},
