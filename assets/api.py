@@ -26,8 +26,13 @@ from dam.http import AuthedRequest
 class CollectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Collection
-        fields = ["id", "name", "description", "parent", "path", "created_at"]
+        fields = ["id", "name", "description", "parent", "path", "delivery", "created_at"]
         read_only_fields = fields
+
+
+class CollectionDeliverySerializer(serializers.Serializer):
+    delivery = serializers.ChoiceField(choices=Collection.Delivery.choices,
+                                       help_text="How outside tools fetch its approved assets' delivery URLs.")
 
 
 class CollectionCreateSerializer(serializers.Serializer):
@@ -38,16 +43,24 @@ class CollectionCreateSerializer(serializers.Serializer):
         queryset=Collection.objects.all(), required=False, allow_null=True)
 
 
+FORMAT_NAMES = {"image/jpeg": "jpeg", "image/png": "png", "image/webp": "webp", "image/avif": "avif"}
+
+
 def rendition_links(request: Request, version: AssetVersion) -> dict[str, Any]:
     """Where to fetch the original and each rendition of a version, with each one's state."""
     base = request.build_absolute_uri(f"/api/v1/assets/{version.asset.uid}/download/")
     links: dict[str, Any] = {
         "original": {"status": "ready", "url": f"{base}?rendition=original&version={version.number}", "error": None}
     }
-    for r in version.renditions.all():
+    # The standard renditions, then the download presets' derivatives made so far (the latest recipe of each).
+    for r in sorted(version.renditions.all(), key=lambda r: (r.variant != "", r.updated_at)):
+        if r.variant and r.preset in links and not links[r.preset].get("preset"):
+            continue  # a preset named like a standard rendition: the standard one answers ?rendition=
         ready = r.status == Rendition.Status.READY
-        links[r.preset] = {"status": r.status, "url": f"{base}?rendition={r.preset}&version={version.number}"
-                           if ready else None, "error": r.error or None, "attempts": r.attempts}
+        query = f"preset={r.preset}" if r.variant else f"rendition={r.preset}"
+        links[r.preset] = {"status": r.status, "url": f"{base}?{query}&version={version.number}" if ready else None,
+                           "format": FORMAT_NAMES.get(r.mime_type, r.spec.get("format", "jpeg")),
+                           "preset": bool(r.variant), "error": r.error or None, "attempts": r.attempts}
     return links
 
 
@@ -98,12 +111,13 @@ class AssetSerializer(serializers.ModelSerializer):
     renditions = serializers.SerializerMethodField()
     etag = serializers.CharField(read_only=True)
     terms = serializers.SerializerMethodField()
+    focal_point = serializers.SerializerMethodField()
 
     class Meta:
         model = Asset
         fields = ["uid", "title", "description", "asset_type", "collection", "owner", "campaign", "rights",
-                  "metadata", "terms", "current_version", "approved_version", "renditions", "archived_at", "created_at",
-                  "updated_at", "updated_by", "etag"]
+                  "metadata", "terms", "current_version", "approved_version", "renditions", "focal_point",
+                  "archived_at", "created_at", "updated_at", "updated_by", "etag"]
         read_only_fields = fields
 
     def _shown(self, asset: Asset) -> AssetVersion | None:
@@ -125,6 +139,9 @@ class AssetSerializer(serializers.ModelSerializer):
         links = sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold())
         return list(AssetTermSerializer(links, many=True).data)
 
+    def get_focal_point(self, asset: Asset) -> list[float] | None:
+        return [asset.focal_x, asset.focal_y] if asset.focal_x is not None and asset.focal_y is not None else None
+
     @extend_schema_field(RightsSerializer)
     def get_rights(self, asset: Asset) -> dict[str, Any]:
         return RightsSerializer(asset).data
@@ -139,6 +156,9 @@ class AssetUpdateSerializer(RightsSerializer):
     terms = serializers.ListField(child=serializers.CharField(max_length=500), required=False,
                                   help_text="Term URIs or ids; replaces the asset's human-assigned terms.")
     rights = RightsSerializer(required=False)
+    focal_point = serializers.ListField(
+        child=serializers.FloatField(min_value=0, max_value=1), min_length=2, max_length=2, required=False,
+        allow_null=True, help_text="[x, y] as fractions of the upright picture: crops keep it in frame; null clears.")
     etag = serializers.CharField(required=False)
 
 
@@ -165,6 +185,9 @@ class AssetDetail(APIView):
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
         changes.update(changes.pop("rights", {}))
+        if "focal_point" in changes:
+            focal = changes.pop("focal_point")
+            changes["focal_x"], changes["focal_y"] = focal if focal else (None, None)
         etag = changes.pop("etag", None) or request.headers.get("If-Match")
         expected = _revision_from_etag(asset, etag)
         if "collection" in changes:
@@ -221,6 +244,13 @@ class AssetDownload(APIView):
                                OpenApiParameter("version", int)], responses={(200, "application/octet-stream"): bytes})
     def get(self, request: AuthedRequest, uid: str) -> HttpResponseBase:
         asset = selectors.access_asset(request.user, uid, "download")
+        version = self.version_asked(request, asset)
+        return downloads.version_download(version, request.query_params.get("rendition", downloads.ORIGINAL),
+                                          user=request.user)
+
+    @staticmethod
+    def version_asked(request: AuthedRequest, asset: Asset) -> AssetVersion:
+        """The version `?version=N` names, else the one the user is shown (approved for viewers)."""
         version = selectors.version_shown_to(request.user, asset)
         number = request.query_params.get("version")
         if number:
@@ -229,8 +259,7 @@ class AssetDownload(APIView):
             version = get_object_or_404(selectors.versions_of(request.user, asset), number=int(number))
         if version is None:
             raise serializers.ValidationError({"version": ["This asset has no version you may download."]})
-        return downloads.version_download(version, request.query_params.get("rendition", downloads.ORIGINAL),
-                                          user=request.user)
+        return version
 
 
 class CollectionListCreate(generics.ListCreateAPIView):
@@ -255,6 +284,15 @@ class CollectionDetail(generics.RetrieveAPIView):
 
     def get_queryset(self) -> QuerySet[Collection]:
         return selectors.collections_visible_to(self.request.user)
+
+    @extend_schema(request=CollectionDeliverySerializer, responses=CollectionSerializer)
+    def patch(self, request: AuthedRequest, pk: int) -> Response:
+        """Change how its approved assets are delivered (admins)."""
+        collection = authority.access(request.user, Collection.objects.all(), "set_delivery", pk=pk)
+        payload = CollectionDeliverySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.collection_set_delivery(collection=collection, actor=request.user, **payload.validated_data)
+        return Response(CollectionSerializer(collection).data)
 
 
 class GrantSerializer(serializers.Serializer):

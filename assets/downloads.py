@@ -25,7 +25,8 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _respond(name: str, filename: str, mime_type: str) -> HttpResponseBase:
+def file_response(name: str, filename: str, mime_type: str) -> HttpResponseBase:
+    """A stored file as an attachment: streamed from local disk, or a presigned redirect to S3."""
     if not isinstance(default_storage, FileSystemStorage) and hasattr(default_storage, "bucket_name"):
         s3: Any = default_storage  # django-storages' S3Storage.url takes parameters and expire
         url = s3.url(name, parameters={"ResponseContentDisposition": content_disposition(filename),
@@ -71,7 +72,7 @@ def original_name(version: AssetVersion) -> str:
 
 def _version_response(version: AssetVersion, rendition: str) -> HttpResponseBase:
     if rendition == ORIGINAL:
-        return _respond(version.file.name, original_name(version), version.mime_type)
+        return file_response(version.file.name, original_name(version), version.mime_type)
     if rendition not in CHOICES:
         raise Http404(f"Unknown rendition {rendition!r}; choose one of {', '.join(CHOICES)}.")
     made = rendition_for(version, rendition)
@@ -79,7 +80,7 @@ def _version_response(version: AssetVersion, rendition: str) -> HttpResponseBase
         state = made.get_status_display().lower() if made else "not available for this file type"
         raise Http404(f"The {rendition} rendition is {state}.")
     stem = download_name(version).rsplit(".", 1)[0]
-    return _respond(made.file.name, f"{stem}-{rendition}.jpg", made.mime_type)
+    return file_response(made.file.name, f"{stem}-{rendition}.jpg", made.mime_type)
 
 
 def rendition_inline(version: AssetVersion, preset: str) -> HttpResponseBase:

@@ -34,6 +34,7 @@ FFMPEG_OPTIONS = {"protocol_whitelist": "none"}
 
 # The longest side of each rendition, in pixels (assets.renditions makes them; pages describe them).
 RENDITION_SIZES = {"web": 2048, "preview": 1600, "thumb": 400}
+RENDITION_QUALITY = {"web": 82, "preview": 85, "thumb": 85}
 
 
 def raw_type(filename: str, detected: str) -> str | None:

@@ -19,6 +19,11 @@ class Collection(models.Model):
     flow down to its sub-folders and assets in a single SQL query.
     """
 
+    class Delivery(models.TextChoices):
+        PUBLIC = "public", "Public: anyone with the URL (a website's images)"
+        SIGNED = "signed", "Signed URLs that expire"
+        TOKEN = "token", "Only with an integration's key"
+
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -26,6 +31,9 @@ class Collection(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # How outside tools may fetch its approved assets' delivery URLs (distribution.delivery): signed by
+    # default, so nothing becomes world-readable until an admin says so.
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.SIGNED)
 
     class Meta:
         ordering = ["path"]
@@ -87,6 +95,9 @@ class Asset(models.Model):
     channels = models.JSONField(default=list, blank=True)
     rights_expire_at = models.DateTimeField(null=True, blank=True)
     embargo_until = models.DateTimeField(null=True, blank=True)
+    # Where the picture's subject is, as fractions of the upright width and height: crops keep it in frame.
+    focal_x = models.FloatField(null=True, blank=True)
+    focal_y = models.FloatField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     terms: models.ManyToManyField = models.ManyToManyField("taxonomy.Term", through="AssetTerm", blank=True,
                                                            related_name="assets")
@@ -214,7 +225,13 @@ class AssetVersion(models.Model):
 
 
 class Rendition(models.Model):
-    """A derivative of one version for one preset, made by a background job."""
+    """A derivative of one version for one preset, made by a background job.
+
+    The standard renditions (thumb, preview, web) are made for every version after upload.
+    Other derivatives (distribution's download presets, watermarked copies) carry their
+    recipe in `spec` and a `variant` key (a digest of that recipe), so a changed preset or
+    watermark is a new row and the old file is never served for the new recipe.
+    """
 
     class Preset(models.TextChoices):
         THUMB = "thumb", "Thumbnail"
@@ -227,7 +244,11 @@ class Rendition(models.Model):
         FAILED = "failed", "Unavailable"
 
     version = models.ForeignKey(AssetVersion, on_delete=models.CASCADE, related_name="renditions")
-    preset = models.CharField(max_length=20, choices=Preset.choices)
+    preset = models.CharField(max_length=64, help_text="thumb, preview, web, or a download preset's name.")
+    # "" for the standard renditions; for a recipe's derivative, a digest of `spec`.
+    variant = models.CharField(max_length=32, blank=True, default="")
+    # How to make it (assets.derivatives.Spec): size, fit, format, quality, metadata, watermark; {} = standard.
+    spec = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="renditions/", max_length=255, blank=True)
     mime_type = models.CharField(max_length=127, blank=True)
@@ -243,12 +264,13 @@ class Rendition(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["version", "preset"], name="rendition_unique_preset")]
+        constraints = [models.UniqueConstraint(fields=["version", "preset", "variant"],
+                                               name="rendition_unique_preset_variant")]
         # The watchdog looks for pending renditions whose job began long ago.
         indexes = [models.Index(fields=["status", "started_at"], name="rendition_status_started_idx")]
 
     def __str__(self) -> str:
-        return f"{self.version} {self.preset}"
+        return f"{self.version} {self.preset}{f' ({self.variant})' if self.variant else ''}"
 
 
 class StorageSweep(models.Model):

@@ -151,6 +151,8 @@ class CollectionPolicy(Policy):
             return has_capability(user, Cap.UPLOAD) and has_collection_grant(user, obj, "contribute")
         if action in ("manage", "create_child", "grant"):
             return has_collection_grant(user, obj, "manage")
+        if action == "set_delivery":  # making a folder's approved assets fetchable from outside
+            return is_admin(user)
         return super().can(user, action, obj)
 
 

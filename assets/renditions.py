@@ -34,13 +34,14 @@ from assets.formats import (
     IMAGE_MIME_TYPES,
     PILLOW_FORMATS,
     RAW_MIME_TYPES,
+    RENDITION_QUALITY,
     RENDITION_SIZES,
     can_render,
 )
 from assets.models import AssetVersion, Rendition
 
 SIZES = {Rendition.Preset(name): pixels for name, pixels in RENDITION_SIZES.items()}
-QUALITY = {Rendition.Preset.WEB: 82, Rendition.Preset.PREVIEW: 85, Rendition.Preset.THUMB: 85}
+QUALITY = {Rendition.Preset(name): quality for name, quality in RENDITION_QUALITY.items()}
 RASTER_TYPES = IMAGE_MIME_TYPES
 ENCODE_THREADS = 2
 _SRGB = ImageCms.createProfile("sRGB")
@@ -190,8 +191,9 @@ def _fit(image: pyvips.Image, box: int) -> pyvips.Image:
     return image.resize(scale) if scale < 1 else image
 
 
-def decode_vips(version: AssetVersion, box: int) -> pyvips.Image:
-    """The original through libvips, shrunk on load, fitted to `box`, upright, sRGB, held in memory."""
+def decode_vips(version: AssetVersion, box: int, *, flatten: bool = True) -> pyvips.Image:
+    """The original through libvips, shrunk on load, fitted to `box`, upright, sRGB, held in memory;
+    transparency kept only when not `flatten` (for formats that can hold it)."""
     load = getattr(pyvips.Image, VIPS_LOADERS[version.mime_type])
     with local_copy(version) as path:
         try:
@@ -204,7 +206,7 @@ def decode_vips(version: AssetVersion, box: int) -> pyvips.Image:
                          **_shrink_on_load(version.mime_type, header, box))
             # Decode now, while the file is certain to exist; the rotation needs random access anyway.
             fitted = _fit(image, box).copy_memory()
-            image = _vips_srgb(fitted).copy_memory()
+            image = _vips_srgb(fitted, flatten=flatten).copy_memory()
             _refuse_flattened(fitted, image)
         except pyvips.Error as exc:
             raise RenditionFailed(f"Preview unavailable: {_reason(exc, path)}") from exc
@@ -229,8 +231,8 @@ def _shrink_on_load(mime_type: str, header: pyvips.Image, box: int) -> dict[str,
 FLOAT_SPACES = ("scrgb", "xyz", "lab", "labq", "labs", "lch", "cmc", "yxy", "hsv")
 
 
-def _vips_srgb(image: pyvips.Image) -> pyvips.Image:
-    """8-bit sRGB without alpha: through the embedded profile when there is a usable one."""
+def _vips_srgb(image: pyvips.Image, *, flatten: bool = True) -> pyvips.Image:
+    """8-bit sRGB (without alpha when `flatten`): through the embedded profile when there is a usable one."""
     if image.format in ("float", "double") and image.interpretation not in FLOAT_SPACES:
         # A 32-bit float TIFF holds 0-1 (or any range): scaled to 0-255, or a cast makes it black.
         top = image.max()
@@ -244,7 +246,7 @@ def _vips_srgb(image: pyvips.Image) -> pyvips.Image:
         image = image.icc_transform("srgb", input_profile="cmyk", intent="relative")
     if image.interpretation != "srgb":
         image = image.colourspace("srgb")
-    if image.hasalpha():
+    if image.hasalpha() and flatten:
         image = image.flatten(background=[255, 255, 255])
     return image.cast("uchar") if image.format != "uchar" else image
 

@@ -26,7 +26,7 @@ from taxonomy.schema import missing_fields
 
 def assets_visible_to(user: Any) -> QuerySet[Asset]:
     """Every asset the user may see, with what a list row needs (no N+1)."""
-    ready_renditions = Rendition.objects.filter(status=Rendition.Status.READY)
+    ready_renditions = Rendition.objects.filter(status=Rendition.Status.READY, variant="")
     return authority.visible(user, Asset.objects.all()).select_related(
         "collection", "owner", "current_version", "approved_version"
     ).prefetch_related(
@@ -114,7 +114,8 @@ def versions_of(user: Any, asset: Asset) -> QuerySet[AssetVersion]:
 
 
 def rendition_for(version: AssetVersion, preset: str) -> Rendition | None:
-    return version.renditions.filter(preset=preset).first()
+    """One of the version's standard renditions (thumb, preview, web)."""
+    return version.renditions.filter(preset=preset, variant="").first()
 
 
 def collections_visible_to(user: Any) -> QuerySet[Collection]:

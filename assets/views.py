@@ -35,8 +35,9 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
     shown = selectors.version_shown_to(request.user, asset)
     return render(request, "assets/asset_detail.html", {
         "title": asset.title, "asset": asset, "shown": shown,
-        "renditions": {r.preset: r for r in shown.renditions.all()} if shown else {},
-        "failed_renditions": [r for r in shown.renditions.all() if r.status == "failed"] if shown else [],
+        "renditions": {r.preset: r for r in shown.renditions.all() if not r.variant} if shown else {},
+        "failed_renditions": [r for r in shown.renditions.all() if r.status == "failed" and not r.variant]
+        if shown else [],
         "can_retry_renditions": authority.can(request.user, "retry_renditions", asset),
         "versions": selectors.versions_of(request.user, asset),
         "history": selectors.history_of(request.user, asset)[:50],
@@ -123,7 +124,42 @@ def collection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "grants": selectors.collection_grants(collection) if can_manage else [],
         "can_manage": can_manage, "can_upload": authority.can(request.user, "contribute", collection),
         "grant_form": GrantForm(), "child_form": CollectionForm(),
+        "can_set_delivery": authority.can(request.user, "set_delivery", collection),
+        "delivery_choices": Collection.Delivery.choices,
     })
+
+
+@login_required
+@require_POST
+def focal_point(request: AuthedHttpRequest, uid: str) -> HttpResponse:
+    """Where the picture's subject is (fractions of its width and height), or clear it."""
+    asset = selectors.access_asset(request.user, uid, "edit")
+    try:
+        if request.POST.get("clear"):
+            focal: tuple[float | None, float | None] = (None, None)
+        else:
+            focal = (float(request.POST.get("x", "")), float(request.POST.get("y", "")))
+        services.asset_update(asset=asset, actor=request.user, changes={"focal_x": focal[0], "focal_y": focal[1]})
+    except (ValueError, ValidationError):
+        messages.error(request, "The focal point must lie on the picture.")
+    else:
+        messages.success(request, "Focal point cleared." if focal[0] is None else
+                         "Focal point set: crops to a fixed shape keep it in frame.")
+    return redirect(asset)
+
+
+@login_required
+@require_POST
+def collection_delivery(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    collection = authority.access(request.user, Collection.objects.all(), "set_delivery", pk=pk)
+    try:
+        services.collection_set_delivery(collection=collection, actor=request.user,
+                                         delivery=request.POST.get("delivery", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Delivery URLs of “{collection.name}”: {collection.get_delivery_display()}.")
+    return redirect(collection)
 
 
 @login_required

@@ -61,6 +61,17 @@ def media_in_tmp(settings, tmp_path):
     return tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: failed-attempt counters (accounts.throttle) of one test must not
+    throttle the next, which comes from the same address."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def people(db):
     """alice the admin, and one user per role; `outsider` has no role."""

@@ -19,10 +19,16 @@ from assets.services.assets import (
     write_batchers,
     writes_batched,
 )
-from assets.services.collections import collection_create, collection_grant, collection_revoke
+from assets.services.collections import (
+    collection_create,
+    collection_grant,
+    collection_revoke,
+    collection_set_delivery,
+)
 from assets.services.renditions import (
     MAX_RENDITION_ATTEMPTS,
     RENDITION_TIMEOUT,
+    derivative_generate,
     job_died,
     queue_renditions,
     rendition_generate,
@@ -35,6 +41,6 @@ __all__ = [
     "EDITABLE_FIELDS", "MAX_RENDITION_ATTEMPTS", "RENDITION_TIMEOUT", "job_died", "renditions_recover",
     "renditions_retry", "DuplicateFile", "FileFacts", "StaleEdit", "VersionRefused", "asset_create",
     "asset_update", "assets_bulk_update", "collection_create", "collection_grant", "collection_revoke",
-    "find_duplicate", "queue_renditions", "rendition_generate", "renditions_generate", "version_checks",
-    "version_create", "write_batchers", "writes_batched",
+    "collection_set_delivery", "derivative_generate", "find_duplicate", "queue_renditions", "rendition_generate",
+    "renditions_generate", "version_checks", "version_create", "write_batchers", "writes_batched",
 ]

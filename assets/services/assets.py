@@ -32,7 +32,7 @@ from dam.errors import storage_error
 from taxonomy import schema
 
 EDITABLE_FIELDS = ("title", "description", "collection", "campaign", "licence", "rights_holder", "usage_terms",
-                   "channels", "rights_expire_at", "embargo_until", "metadata")
+                   "channels", "rights_expire_at", "embargo_until", "metadata", "focal_x", "focal_y")
 
 
 class DuplicateFile(Exception):
@@ -221,6 +221,16 @@ def version_create(*, asset: Asset, fileobj: IO[bytes], filename: str, facts: Fi
     return version
 
 
+def _check_focal_point(changes: dict[str, Any]) -> None:
+    """A focal point is both coordinates, each a fraction of the picture (0-1), or neither."""
+    if "focal_x" not in changes and "focal_y" not in changes:
+        return
+    x, y = changes.get("focal_x"), changes.get("focal_y")
+    if (x is None) != (y is None) or any(v is not None and not (isinstance(v, int | float) and 0 <= v <= 1)
+                                         for v in (x, y)):
+        raise ValidationError({"focal_point": "Give both coordinates as fractions from 0 to 1, or neither."})
+
+
 @transaction.atomic
 def asset_update(*, asset: Asset, actor: User | None, changes: dict[str, Any],
                  expected_revision: int | None = None) -> Asset:
@@ -243,6 +253,7 @@ def asset_update(*, asset: Asset, actor: User | None, changes: dict[str, Any],
         changes["metadata"] = schema.clean_metadata(changes.get("metadata", locked.metadata),
                                                     asset_type=locked.asset_type,
                                                     collection=new_collection or locked.collection)
+    _check_focal_point(changes)
     diff = {}
     for field, value in changes.items():
         old = getattr(locked, field)

@@ -31,6 +31,21 @@ def collection_create(*, name: str, actor: User | None, parent: Collection | Non
     return collection
 
 
+@transaction.atomic
+def collection_set_delivery(*, collection: Collection, delivery: str, actor: User | None) -> Collection:
+    """How outside tools may fetch the folder's approved assets' delivery URLs: public, signed or token."""
+    if actor is not None:
+        authority.require(actor, "set_delivery", collection)
+    if delivery not in Collection.Delivery.values:
+        raise ValidationError({"delivery": f"Choose one of: {', '.join(Collection.Delivery.values)}."})
+    if delivery != collection.delivery:
+        previous, collection.delivery = collection.delivery, delivery
+        collection.save(update_fields=["delivery"])
+        audit.record("assets.collection.delivery_changed", actor=actor, target=collection, delivery=delivery,
+                     previous=previous)
+    return collection
+
+
 def _grantee(user: User | None, group: Group | None) -> User | Group:
     if (user is None) == (group is None):
         raise ValidationError("Grant to exactly one user or one group.")

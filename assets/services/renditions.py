@@ -126,7 +126,8 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
     if version is None:
         return []  # the version was purged after the job was queued
     wanted = presets or list(Rendition.Preset.values)
-    rows = _rendition_rows(version, wanted)
+    # A whole job (no presets named) also makes the recipe derivatives of the version still waiting.
+    rows, derivatives_waiting = _rendition_rows(version, wanted, with_derivatives=presets is None)
     todo = _begin(rows)
     made: dict[str, Made] = {}
     try:
@@ -147,38 +148,87 @@ def renditions_generate(*, version_id: int, presets: list[str] | None = None) ->
             worker="", updated_at=timezone.now())
     if Rendition.Preset.THUMB in made:
         colors.record_dominant_colors(version_id=version.pk, rendition_name=made[Rendition.Preset.THUMB].name)
-    return list(_rendition_rows(version, wanted).values())
+    _derivatives_generate(version, derivatives_waiting)
+    return list(_rendition_rows(version, wanted)[0].values())
 
 
-def _rendition_rows(version: AssetVersion, presets: list[str]) -> dict[str, Rendition]:
-    """The version's rendition rows for these presets, in that order, read in one query. The upload
-    makes them; one missing (a version from before that, a row deleted by hand) is made here."""
-    rows = {r.preset: r for r in version.renditions.filter(preset__in=presets)}
+def derivative_generate(*, rendition_id: int) -> Rendition | None:
+    """Make one recipe derivative now (a small one, on its first request); safe to run twice. None when it
+    is gone; the row as it stands otherwise (pending when another job is making it, failed with the reason)."""
+    row = Rendition.objects.select_related("version").filter(pk=rendition_id).first()
+    if row is None:
+        return None
+    if row.status == Rendition.Status.PENDING or not row.file:
+        _derivatives_generate(row.version, [row])
+    return Rendition.objects.filter(pk=rendition_id).first()
+
+
+def _derivatives_generate(version: AssetVersion, rows: list[Rendition]) -> None:
+    """Make derivatives from the recipe each row carries (assets.derivatives), one at a time."""
+    if not rows:
+        return
+    from assets import derivatives, renditions  # loads libvips
+
+    todo = _begin_rows(rows)
+    for row in rows:
+        if row.pk not in todo:
+            continue
+        try:
+            result = derivatives.render_spec(version, derivatives.Spec.from_json(row.spec), row.preset)
+        except renditions.RenditionFailed as exc:
+            Rendition.objects.filter(pk=row.pk).update(status=Rendition.Status.FAILED, error=str(exc)[:500],
+                                                       started_at=None, worker="", updated_at=timezone.now())
+        except Exception as exc:
+            if storage_error(exc) is None:
+                raise
+            Rendition.objects.filter(pk=row.pk).update(
+                attempts=F("attempts") - 1, error=f"{WAITING_FOR_STORAGE} {storage_error(exc)}"[:500],
+                started_at=None, worker="", updated_at=timezone.now())
+        else:
+            _rendition_ready(row, result, version)
+
+
+def _rendition_rows(version: AssetVersion, presets: list[str], *, with_derivatives: bool = False
+                    ) -> tuple[dict[str, Rendition], list[Rendition]]:
+    """The version's standard rendition rows for these presets, in that order, read in one query (with the
+    recipe derivatives still to make, when asked). The upload makes the standard rows; one missing (a version
+    from before that, a row deleted by hand) is made here."""
+    wanted = Q(preset__in=presets, variant="")
+    if with_derivatives:
+        wanted |= ~Q(variant="") & (Q(status=Rendition.Status.PENDING) | Q(status=Rendition.Status.READY, file=""))
+    found = list(version.renditions.filter(wanted))
+    rows = {r.preset: r for r in found if not r.variant}
     if len(rows) < len(presets):
         # A concurrent run may make the same rows: theirs and ours are equal, so a conflict is no error.
         Rendition.objects.bulk_create([Rendition(version=version, preset=p) for p in presets if p not in rows],
                                       ignore_conflicts=True)
-        rows = {r.preset: r for r in version.renditions.filter(preset__in=presets)}
-    return {preset: rows[preset] for preset in presets}
+        rows = {r.preset: r for r in version.renditions.filter(preset__in=presets, variant="")}
+    return {preset: rows[preset] for preset in presets}, [r for r in found if r.variant]
 
 
 def _begin(rows: dict[str, Rendition]) -> list[str]:
+    """The standard presets still to make, their attempts counted (_begin_rows)."""
+    todo = _begin_rows(list(rows.values()))
+    return [preset for preset, row in rows.items() if row.pk in todo]
+
+
+def _begin_rows(rows: list[Rendition]) -> set[int]:
     """Count this job's attempt on each rendition still to make, committed before any decoding (so a job
-    whose worker dies counts too); the presets to make. A pending rendition out of attempts is failed, and
-    one another job is making right now is left to it (a job handed out twice runs once)."""
+    whose worker dies counts too); the ids of those to make. A pending rendition out of attempts is failed,
+    and one another job is making right now is left to it (a job handed out twice runs once)."""
     now = timezone.now()
     with transaction.atomic():
-        locked = list(Rendition.objects.select_for_update().filter(pk__in=[r.pk for r in rows.values()]))
+        locked = list(Rendition.objects.select_for_update().filter(pk__in=[r.pk for r in rows]))
         # Failed for a reason another run would meet again: only renditions_retry asks anew.
         waiting = [r for r in locked if (r.status == Rendition.Status.PENDING and not _being_made(r, now)) or (
             r.status == Rendition.Status.READY and not r.file)]
         for row in waiting:
             if row.attempts >= MAX_RENDITION_ATTEMPTS:
                 _fail(row)
-        todo = {r.preset for r in waiting if r.attempts < MAX_RENDITION_ATTEMPTS}
-        Rendition.objects.filter(pk__in=[rows[p].pk for p in todo]).update(
+        todo = {r.pk for r in waiting if r.attempts < MAX_RENDITION_ATTEMPTS}
+        Rendition.objects.filter(pk__in=todo).update(
             attempts=F("attempts") + 1, started_at=now, worker=this_worker(), updated_at=now)
-    return [preset for preset in rows if preset in todo]
+    return todo
 
 
 def _being_made(row: Rendition, now: datetime) -> bool:
