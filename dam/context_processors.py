@@ -28,7 +28,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Share links", "distribution:links", Cap.SHARE, "share"),
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
+        ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),
+        ("Webhooks", "webhooks:list", Cap.ADMINISTER, "settings"),
     ]
     nav: list[dict[str, Any]] = [{"label": label, "url": reverse(url_name), "icon": icon, "active": False}
                                  for label, url_name, need, icon in sections if _may_use(user, need)]

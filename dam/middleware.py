@@ -71,3 +71,43 @@ def outage_response(request: HttpRequest, exception: BaseException | None) -> Ht
     if status == 503:
         response["Retry-After"] = str(getattr(trouble, "retry_after", 30))
     return response
+
+
+# Paths anonymous visitors reach (share links, delivery URLs, upload links, the picker, oEmbed).
+PUBLIC_PREFIXES = ("/s/", "/d/", "/u/", "/picker/", "/oembed")
+
+
+class PublicErrorPagesMiddleware:
+    """Under DAM_DEBUG, the public paths still answer with the app's own error pages: Django's technical pages
+    list every URL pattern and the settings, which no anonymous visitor may see. Last in MIDDLEWARE, so its
+    process_exception runs first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (settings.DEBUG and request.path.startswith(PUBLIC_PREFIXES) and response.status_code == 404
+                and getattr(request, "resolver_match", None) is None):  # no route: the technical 404
+            from dam.views import not_found
+
+            return not_found(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not settings.DEBUG or not request.path.startswith(PUBLIC_PREFIXES):
+            return None
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from dam import views
+
+        if isinstance(exception, Http404):
+            return views.not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return views.forbidden(request, exception)
+        outage = outage_response(request, exception)
+        if outage is not None:
+            return outage
+        logger.exception("Error on a public page: %s", request.path, exc_info=exception)
+        return views._error(request, 500, "Something went wrong", "The error was logged. Please try again.")

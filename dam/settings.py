@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dam.middleware.PublicErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "dam.urls"
@@ -199,6 +200,11 @@ WHITENOISE_MANIFEST_STRICT = False  # a missing static file is a 404, never a 50
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- cache (failed-attempt counters) --------------------------------------------
+# Shared by every process on the machine: a file cache under DAM_DATA_DIR (Redis when scaled out, #29).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"} if TESTING else {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}}
 
 # --- background jobs ----------------------------------------------------------
 _redis_url = env_url("DAM_REDIS_URL", schemes=("redis", "rediss"))

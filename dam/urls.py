@@ -7,6 +7,8 @@ from archive import api as archive_api
 from assets import api as assets_api
 from assets import views as asset_views
 from distribution import api as distribution_api
+from distribution import api_presets as distribution_presets_api
+from distribution import delivery_views, download_views
 from distribution import urls as distribution_urls
 from ingest import api as ingest_api
 from search import api as search_api
@@ -29,12 +31,15 @@ api_v1: list[URLPattern | URLResolver] = [
     path("assets/", AssetListCreate.as_view(), name="assets"),
     path("assets/<uuid:uid>/", assets_api.AssetDetail.as_view(), name="asset"),
     path("assets/<uuid:uid>/versions/", VersionListCreate.as_view(), name="asset-versions"),
-    path("assets/<uuid:uid>/download/", assets_api.AssetDownload.as_view(), name="asset-download"),
+    # ?rendition= is the assets app's; ?preset= (download presets) distribution's, which extends it.
+    path("assets/<uuid:uid>/download/", distribution_presets_api.AssetDownload.as_view(), name="asset-download"),
     path("assets/<uuid:uid>/renditions/retry/", assets_api.RenditionsRetry.as_view(), name="asset-renditions-retry"),
     path("assets/<uuid:uid>/archive/", archive_api.AssetArchive.as_view(), name="asset-archive"),
     path("assets/<uuid:uid>/restore/", archive_api.AssetRestore.as_view(), name="asset-restore"),
     path("share-links/", distribution_api.ShareLinkListCreate.as_view(), name="share-links"),
     path("share-links/<int:pk>/", distribution_api.ShareLinkDetail.as_view(), name="share-link"),
+    path("share-links/<int:pk>/analytics/", distribution_api.ShareLinkAnalytics.as_view(),
+         name="share-link-analytics"),
     path("batches/", ingest_api.BatchListCreate.as_view(), name="batches"),
     path("batches/<int:pk>/", ingest_api.BatchDetail.as_view(), name="batch"),
     path("batches/<int:pk>/files/", ingest_api.BatchFiles.as_view(), name="batch-files"),
@@ -45,6 +50,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("taxonomy.api_urls")),
     path("", include("distribution.webhook_api_urls")),
     path("", include("distribution.lightbox_api_urls")),
+    path("", include("distribution.delivery_api_urls")),
     path("", include("workflows.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
@@ -58,15 +64,20 @@ urlpatterns = [
     path("assets/", include("ingest.urls")),
     path("assets/", include("taxonomy.schema_urls")),
     path("assets/", include("assets.urls")),
+    path("assets/<uuid:uid>/presets/<slug:preset>/", download_views.preset_download, name="preset_download"),
+    path("lightboxes/<int:pk>/zip/", download_views.lightbox_zip, name="lightbox_zip"),
     path("vocabulary/", include("taxonomy.urls")),
     path("reviews/", include("workflows.urls")),
     path("archive/", include("archive.urls")),
     path("share-links/", include("distribution.urls")),
     path("settings/webhooks/", include("distribution.webhook_urls")),
-    path("lightboxes/", include("distribution.lightbox_urls")),
+    path("settings/presets/", include("distribution.preset_urls")),
     path("settings/integrations/", include("distribution.integration_urls")),
+    path("lightboxes/", include("distribution.lightbox_urls")),
     path("s/", include(distribution_urls.public_urlpatterns)),
     path("picker/", include("distribution.picker_urls")),
+    path("d/<uuid:uid>/<slug:preset>/", delivery_views.deliver, name="delivery"),
+    path("d/<uuid:uid>/<slug:preset>/<str:filename>", delivery_views.deliver, name="delivery"),
     path("api/v1/", include((api_v1, "api"))),
     path("django-admin/", admin.site.urls),
 ]

@@ -14,6 +14,18 @@ class DistributionConfig(AppConfig):
         from distribution.webhooks import events as webhook_events
 
         permissions.register()
+        _sweep_watermarks()
         asset_downloaded.connect(receivers.record_download, dispatch_uid="distribution.record_download")
         # Webhooks hear of events through the audit trail, which every app's services write.
         post_save.connect(webhook_events.on_audit_event, sender=AuditEvent, dispatch_uid="distribution.webhooks")
+
+
+def _sweep_watermarks() -> None:
+    """The file store's sweep (assets.sweep) removes watermark images no watermark points to."""
+    from assets import sweep
+    from distribution.models import Watermark
+
+    def referenced(folder: str) -> set[str]:
+        return set(Watermark.objects.filter(image__startswith=folder).values_list("image", flat=True))
+
+    sweep.PLACES["watermarks/"] = sweep.Place(referenced, lambda: {"watermarks/"})

@@ -116,8 +116,16 @@ def address_refusal(address: IpAddress) -> str:
     return ""
 
 
-def check_url(url: str) -> Target:
-    """The checked target of an address, or Refused with the reason in a sentence."""
+# Names that can never be reached on the internet (RFC 6761): refused even before any lookup.
+NEVER_RESOLVE = (".invalid",)
+
+
+def check_url(url: str, *, unresolved_ok: bool = False) -> Target:
+    """The checked target of an address, or Refused with the reason in a sentence.
+
+    `unresolved_ok` (when subscribing): a name that does not resolve now (a receiver not deployed yet, or
+    no DNS where the DAM runs) is accepted with no addresses; every delivery checks it again, resolved.
+    """
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -143,12 +151,14 @@ def check_url(url: str) -> Target:
         literal = None
     if literal is not None:
         addresses = [str(literal)]
+    elif f".{host}".endswith(NEVER_RESOLVE) and not allowed:
+        raise Refused(f"{host} cannot be found (the name does not resolve).")
     else:
         try:
             addresses = resolve(host, port)
         except (OSError, UnicodeError):
-            raise Refused(f"{host} cannot be found (the name does not resolve).") from None
-        if not addresses:
+            addresses = []
+        if not addresses and not unresolved_ok:
             raise Refused(f"{host} cannot be found (the name does not resolve).")
     if not allowed:
         for text in addresses:

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
-from distribution.models import Lightbox, LightboxShare, ShareLink, Webhook
+from distribution.models import Integration, Lightbox, LightboxShare, Preset, ShareLink, Watermark, Webhook
 
 
 class ShareLinkPolicy(Policy):
@@ -73,7 +73,59 @@ class WebhookPolicy(Policy):
         return is_admin(user)
 
 
+# --- presets, watermarks, integrations (distribution/presets.py, delivery.py) --------------------------
+
+class PresetPolicy(Policy):
+    """Everyone sees the presets (which of them they may use on an asset is distribution.derivatives'
+    presets_for); admins define them."""
+
+    model = Preset
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    def can(self, user: Any, action: str, obj: Preset | None) -> bool:
+        if action in ("create", "change", "delete"):
+            return is_admin(user)
+        if action == "view":
+            return True
+        return super().can(user, action, obj)
+
+
+class WatermarkPolicy(Policy):
+    """Admins define watermarks; those who make share links see them, to choose one."""
+
+    model = Watermark
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset if is_admin(user) or has_capability(user, Cap.SHARE) else queryset.none()
+
+    def can(self, user: Any, action: str, obj: Watermark | None) -> bool:
+        if action in ("create", "change", "delete"):
+            return is_admin(user)
+        if action == "view":
+            return is_admin(user) or has_capability(user, Cap.SHARE)
+        return super().can(user, action, obj)
+
+
+class IntegrationPolicy(Policy):
+    """Integrations (outside tools with a key) are an admin's business."""
+
+    model = Integration
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset if is_admin(user) else queryset.none()
+
+    def can(self, user: Any, action: str, obj: Integration | None) -> bool:
+        if action in ("create", "view", "change", "revoke"):
+            return is_admin(user)
+        return super().can(user, action, obj)
+
+
 def register() -> None:
     authority.register(ShareLinkPolicy())
     authority.register(WebhookPolicy())
     authority.register(LightboxPolicy())
+    authority.register(PresetPolicy())
+    authority.register(WatermarkPolicy())
+    authority.register(IntegrationPolicy())

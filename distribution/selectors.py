@@ -1,62 +1,151 @@
-"""Reads for distribution screens."""
+"""Reads for distribution screens: share links and their analytics, what a link offers, where assets go."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from accounts import permissions as authority
-from assets.formats import RENDITION_SIZES
 from assets.models import Asset, AssetVersion
+from assets.permissions import approved_and_usable
 from assets.selectors import live_assets_visible_to
 from distribution import location
-from distribution.models import ShareLink
-from distribution.services import PICTURES
+from distribution.derivatives import estimated_size
+from distribution.models import DownloadEvent, Preset, ShareLink, ShareLinkOpen
 
 
 def share_links_of(user: Any) -> QuerySet[ShareLink]:
     links = authority.visible(user, ShareLink.objects.all())
-    return links.annotate(asset_count=Count("assets")).select_related("created_by").order_by("-created_at")
+    return links.annotate(asset_count=Count("assets")).select_related("created_by").order_by("-created_at", "-pk")
 
 
-def shareable_assets(user: Any, uids: list[str]) -> list[Asset]:
-    """Of the given asset uids, those the user may see (sharing rules are checked by the service)."""
+def shareable_assets(user: Any, uids: list[str], *, approved_only: bool = False) -> list[Asset]:
+    """Of the given asset uids, those the user may see (and, with `approved_only`, that a link may offer:
+    approved, live, in rights); the service checks the sharing rules again."""
     valid = []
     for uid in uids:
         try:
             valid.append(str(uuid.UUID(uid)))
         except ValueError:
             continue
-    return list(live_assets_visible_to(user).filter(uid__in=valid))
+    visible = live_assets_visible_to(user).filter(uid__in=valid)
+    return list(visible.filter(approved_and_usable()) if approved_only else visible)
 
 
-_COPIES = {"web": "Web JPEG", "preview": "Preview JPEG", "thumb": "Thumbnail JPEG"}
+def offered_presets(link: ShareLink) -> list[Preset]:
+    """The presets the link offers, in the order of the presets list (one since deleted is left out)."""
+    return list(Preset.objects.filter(name__in=link.presets).select_related("watermark"))
 
 
-def offered(link: ShareLink) -> list[tuple[str, str]]:
-    """What each download of the link contains, in a sentence, in the order the link offers them."""
+@dataclass(frozen=True)
+class Offer:
+    """One download an asset's card offers: the preset, its format and about how large it is."""
+
+    preset: Preset
+    size: int | None
+    refusal: str  # why the original is not offered ("" when it is)
+
+    @property
+    def format(self) -> str:
+        return "Original" if self.preset.is_original else self.preset.get_format_display()
+
+
+def offers(link: ShareLink, version: AssetVersion | None, presets: list[Preset]) -> list[Offer]:
+    if version is None:
+        return []
+    result = []
+    for preset in presets:
+        refusal = ""
+        if preset.is_original and not link.keep_location:
+            refusal = location.refusal(version)
+        elif not preset.is_original and not version.has_renditions:
+            continue  # no picture can be made from this file: the preset is not shown for it
+        result.append(Offer(preset, estimated_size(version, preset), refusal))
+    return result
+
+
+def offer_sentences(link: ShareLink, presets: list[Preset]) -> list[str]:
+    """What each download of the link contains, in a sentence."""
+    from distribution.forms import preset_choice_label
+
     sentences = []
-    for rendition in link.renditions:
-        if rendition in _COPIES:
-            sentences.append((rendition, f"{_COPIES[rendition]}: up to {RENDITION_SIZES[rendition]:,} px on the "
-                                         "long side, upright, sRGB, without embedded metadata."))
-        elif link.keep_location:
-            sentences.append((rendition, "Original: the file as it was uploaded, with all its embedded metadata, "
-                                         "where it was taken included."))
+    for preset in presets:
+        if preset.is_original:
+            sentences.append("Original: the file as it was uploaded, with all its embedded metadata, where it was "
+                             "taken included." if link.keep_location else
+                             "Original: the file as it was uploaded, without where it was taken (GPS position and "
+                             "place names removed); its other metadata kept.")
         else:
-            sentences.append((rendition, "Original: the file as it was uploaded, without where it was taken (GPS "
-                                         "position and place names removed); its other metadata kept."))
+            kept = ("credits and captions kept, never the location" if not preset.strip_metadata
+                    else "without embedded metadata")
+            mark = " A watermark is laid over it." if link.watermark_id or preset.watermark_id else ""
+            sentences.append(f"{preset_choice_label(preset)}, upright, sRGB, {kept}.{mark}")
     return sentences
 
 
-def original_refusal(link: ShareLink, version: AssetVersion | None) -> str:
-    """Why this link cannot hand out this version's original (empty when it can)."""
-    if version is None or "original" not in link.renditions or link.keep_location:
-        return ""
-    return location.refusal(version)
+def shows_pictures(link: ShareLink, presets: list[Preset]) -> bool:
+    """A link's page shows previews only when the link itself offers a picture."""
+    return any(not p.is_original for p in presets)
 
 
-def shows_pictures(link: ShareLink) -> bool:
-    """A link's page shows thumbnails only when the link itself offers a picture."""
-    return any(rendition in PICTURES for rendition in link.renditions)
+def remaining(link: ShareLink) -> str:
+    """"3 of 5 downloads left, expires 12 Dec" - what the visitor still has."""
+    parts = []
+    if link.max_downloads is not None:
+        left = max(link.max_downloads - link.download_count, 0)
+        parts.append(f"{left} of {link.max_downloads} download{'s' if link.max_downloads != 1 else ''} left")
+    if link.expires_at is not None:
+        parts.append(f"expires {timezone.localtime(link.expires_at):%-d %b %Y, %H:%M}")
+    return ", ".join(parts).capitalize()
+
+
+@dataclass(frozen=True)
+class LinkAnalytics:
+    days: list[tuple[date, int, int]]  # day, opens, downloads
+    by_asset: list[dict[str, Any]]
+    by_preset: list[dict[str, Any]]
+    by_recipient: list[dict[str, Any]]
+    opens: int
+    downloads: int
+
+    @property
+    def busiest(self) -> int:
+        return max([max(o, d) for _, o, d in self.days] or [0]) or 1
+
+
+def link_analytics(link: ShareLink, *, days: int = 30) -> LinkAnalytics:
+    """Opens and downloads of a link (and of the links made with it for other recipients) over time, by asset,
+    preset and recipient."""
+    batch = ShareLink.objects.filter(batch=link.batch)
+    since = timezone.now() - timedelta(days=days - 1)
+    events = DownloadEvent.objects.filter(share_link__in=batch)
+    opens = ShareLinkOpen.objects.filter(link__in=batch)
+    opened = dict(opens.filter(created_at__gte=since).annotate(day=TruncDate("created_at")).values("day")
+                  .annotate(n=Count("id")).values_list("day", "n"))
+    downloaded = dict(events.filter(created_at__gte=since).annotate(day=TruncDate("created_at")).values("day")
+                      .annotate(n=Count("id")).values_list("day", "n"))
+    today = timezone.localdate()
+    series = [(d, opened.get(d, 0), downloaded.get(d, 0))
+              for d in (today - timedelta(days=n) for n in range(days - 1, -1, -1))]
+    by_asset = list(events.values("asset__uid", "asset__title").annotate(n=Count("id")).order_by("-n")[:50])
+    by_preset = list(events.values("preset").annotate(n=Count("id")).order_by("-n"))
+    by_recipient = [{"recipient": row.recipient or "(anyone with the link)", "token": row.token,
+                     "opens": row.open_count, "downloads": row.download_count, "revoked": row.revoked_at is not None}
+                    for row in batch.order_by("recipient")]
+    return LinkAnalytics(series, by_asset, by_preset, by_recipient, opens.count(), events.count())
+
+
+def deliveries_of(asset: Asset) -> dict[str, Any]:
+    """Where an asset is delivered: delivery URL fetches per preset and per integration, and other channels."""
+    events = DownloadEvent.objects.filter(asset=asset)
+    delivered = events.filter(channel=DownloadEvent.Channel.DELIVERY)
+    return {
+        "by_preset": list(delivered.values("preset").annotate(n=Count("id")).order_by("-n")),
+        "by_integration": list(delivered.values("integration__name").annotate(n=Count("id")).order_by("-n")),
+        "by_channel": list(events.values("channel").annotate(n=Count("id")).order_by("-n")),
+    }

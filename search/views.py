@@ -239,7 +239,8 @@ class AssetListView(LoginRequiredMixin, FilterView):
         view = self.request.GET.get("view", "grid")
         context.update(title="Assets", view=view if view in ("grid", "table") else "grid",
                        querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD),
-                       can_bulk=authority.can(self.request.user, Cap.EDIT_METADATA))
+                       can_bulk=authority.can(self.request.user, Cap.EDIT_METADATA),
+                       can_share=authority.can(self.request.user, Cap.SHARE))
         context.update(search)
         return context
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from assets.models import Asset
-from distribution.models import Webhook, WebhookDelivery, WebhookEvent
+from distribution.models import Preset, Webhook, WebhookDelivery, WebhookEvent
 from distribution.webhooks import delivery
 
 logger = logging.getLogger(__name__)
@@ -47,11 +47,15 @@ FACTS = ("version", "superseded_version", "reason", "share_link", "rendition", "
 
 
 def asset_payload(asset: Asset) -> dict[str, Any]:
-    """The asset as every delivery shows it: its public fields and where to find it.
+    """The asset as every delivery shows it: its public fields and where to find it, with its delivery URL per
+    preset while it is published (signed ones valid for distribution.delivery.SIGNED_FOR)."""
+    from distribution import delivery
 
-    The one place to add the asset's delivery URLs once distribution offers them.
-    """
     approved = asset.approved_version
+    urls = {}
+    if approved is not None and delivery.is_deliverable(asset):
+        urls = {preset.name: settings.DAM_BASE_URL + delivery.url_for(asset, preset).path
+                for preset in Preset.objects.filter(restricted=False)}
     return {
         "uid": str(asset.uid),
         "title": asset.title,
@@ -62,6 +66,7 @@ def asset_payload(asset: Asset) -> dict[str, Any]:
         "archived": asset.archived_at is not None,
         "asset_url": settings.DAM_BASE_URL + asset.get_absolute_url(),
         "api_url": settings.DAM_BASE_URL + reverse("api:asset", args=[asset.uid]),
+        "delivery_urls": urls,
     }
 
 

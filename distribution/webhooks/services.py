@@ -32,7 +32,7 @@ def _clean(url: str | None, chosen: Iterable[str] | None) -> dict[str, Any]:
             errors["url"] = [f"The address is longer than {MAX_URL_LENGTH} characters."]
         else:
             try:
-                outbound.check_url(url)
+                outbound.check_url(url, unresolved_ok=True)
             except outbound.Refused as exc:
                 errors["url"] = [str(exc)]
             cleaned["url"] = url

@@ -97,10 +97,10 @@ def test_share_links_in_the_ui(web, people):
     asset = make_asset(people["editor"], approved=True)
     client = web("editor")
     assert b">Share</a>" in client.get(asset.get_absolute_url()).content
-    bad = client.post(f"/share-links/new/?asset={asset.uid}", {"asset": str(asset.uid), "renditions": ["original"],
-                                                                 "expires_at": "2001-01-01T10:00"})
+    bad = client.post(f"/share-links/new/?asset={asset.uid}", {"asset": str(asset.uid), "presets": ["original"],
+                                                                 "expiry": "custom", "expires_at": "2001-01-01T10:00"})
     assert bad.status_code == 400 and b"must be in the future" in bad.content
-    ok = client.post("/share-links/new/", {"asset": str(asset.uid), "renditions": ["original", "preview"]})
+    ok = client.post("/share-links/new/", {"asset": str(asset.uid), "presets": ["original", "web"], "expiry": "7"})
     assert ok.status_code == 302
     listing = client.get("/share-links/")
     link = ShareLink.objects.get()

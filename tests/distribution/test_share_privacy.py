@@ -47,7 +47,7 @@ def download(client, link, asset, rendition="original") -> bytes:
 
 def test_a_new_link_offers_web_size_copies_not_the_original(api, people):
     link = create(api["editor"], [photo(people, "gps_DSCN0010.jpg")])
-    assert link["renditions"] == ["preview", "web"] and link["keep_location"] is False
+    assert link["presets"] == ["web"] and link["renditions"] == ["web"] and link["keep_location"] is False
 
 
 @pytest.mark.parametrize("name", ["gps_DSCN0010.jpg", "exiftool_GPS.jpg", "exiftool_XMP.jpg", "exiftool_IPTC.jpg",
@@ -75,7 +75,7 @@ def test_keeping_the_location_is_a_choice_recorded_in_the_history(client, api, p
     link = create(api["editor"], [asset], renditions=["original"], keep_location=True)
     assert any(k.startswith("Exif.GPSInfo.") for k in metadata_of(download(client, link, asset))["exif"])
     event = AuditEvent.objects.get(verb="distribution.share_link.created")
-    assert event.data["keep_location"] is True and event.data["renditions"] == ["original"]
+    assert event.data["keep_location"] is True and event.data["presets"] == ["original"]
     assert "with all its embedded metadata, where it was taken included" in client.get(f"/s/{link['token']}/")\
         .content.decode()
 
@@ -89,7 +89,7 @@ def test_an_original_whose_place_cannot_be_removed_is_not_offered(client, api, p
     before = link["download_count"]
     response = client.get(f"/s/{link['token']}/download/{asset.uid}/?rendition=original")
     assert response.status_code == 403 and "cannot be removed from this kind of file" in response.content.decode()
-    assert "Original not offered" in client.get(f"/s/{link['token']}/").content.decode()
+    assert "The original is not offered" in client.get(f"/s/{link['token']}/").content.decode()
     assert api["editor"].get(f"/api/v1/share-links/{link['id']}/").json()["download_count"] == before
 
 

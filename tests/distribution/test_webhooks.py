@@ -219,6 +219,19 @@ def test_an_allow_listed_host_may_be_private(api, settings, dns):
                              format="json").status_code == 400
 
 
+def test_a_name_that_does_not_resolve_yet_may_be_subscribed_and_is_checked_when_sent(
+        api, people, dns, django_capture_on_commit_callbacks):
+    dns["not-deployed-yet.example.com"] = []
+    answer = api["admin"].post("/api/v1/webhooks/", {"url": "https://not-deployed-yet.example.com/hook",
+                                                     "events": ["asset.created"]}, format="json")
+    assert answer.status_code == 201, answer.json()
+    dns["not-deployed-yet.example.com"] = ["10.0.0.7"]  # it turns out to be private
+    with django_capture_on_commit_callbacks(execute=True):
+        make_asset(people["editor"])
+    sent = WebhookDelivery.objects.get(webhook_id=answer.json()["id"])
+    assert sent.status == "pending" and sent.error.startswith("Not sent:") and "private" in sent.error
+
+
 def test_a_name_that_turns_private_after_subscribing_is_not_called(people, dns, django_capture_on_commit_callbacks):
     webhook = subscribe(people, "https://hooks.example.com/x")
     dns["hooks.example.com"] = [PUBLIC, "127.0.0.1"]  # DNS changed since: one answer is enough to refuse

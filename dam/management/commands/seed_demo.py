@@ -15,6 +15,8 @@ from accounts.models import User
 from accounts.roles import Role
 from assets import services
 from assets.models import Asset, AssetTerm, Collection
+from distribution.models import Watermark
+from distribution.presets import watermark_save
 from ingest.services import asset_ingest
 from taxonomy.demo import DEMO_TAGS, DEMO_TURTLE, DEMO_URI
 from taxonomy.models import MetadataField, Term, Vocabulary
@@ -85,6 +87,7 @@ class Command(BaseCommand):
                 collection=folders[folder], title=title, description=f"Demo asset in {folder}."))
         self._vocabulary(users[Role.LIBRARIAN])
         self._review(created, users)
+        self._distribution(folders["Brand"])
         self.stdout.write(f"Demo users (password for each: {options['password']}):")
         for role, user in users.items():
             self.stdout.write(f"  {user.username:<20} {role.label}")
@@ -101,6 +104,14 @@ class Command(BaseCommand):
             metadata_field_save(field=None, actor=None, data={
                 "key": "photographer", "label": "Photographer", "field_type": MetadataField.Type.TEXT,
                 "help_text": "Who took the picture.", "order": 1})
+
+    def _distribution(self, brand: Collection) -> None:
+        """The Brand folder delivers publicly (a website's images); a watermark naming the recipient."""
+        if brand.delivery != Collection.Delivery.PUBLIC:
+            services.collection_set_delivery(collection=brand, delivery=Collection.Delivery.PUBLIC, actor=None)
+        if not Watermark.objects.filter(name="Shared with").exists():
+            watermark_save(actor=None, name="Shared with", kind=Watermark.Kind.TEXT, text="Shared with {recipient}",
+                           position=Watermark.Position.BOTTOM_RIGHT, scale=40, opacity=60)
 
     def _review(self, assets: list[Asset], users: dict[Role, User]) -> None:
         """Take the new samples through the workflow as the demo people, so every queue has something in it.

@@ -1,0 +1,33 @@
+"""The asset page's downloads, delivery URLs and deliveries (templates/distribution/_asset_downloads.html),
+read here so the assets app's view need not know about presets or delivery."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from accounts import permissions as authority
+from accounts.permissions import is_admin
+from distribution import delivery, derivatives, selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("distribution/_asset_downloads.html", takes_context=True)
+def asset_downloads(context: dict[str, Any], asset: Any, version: Any) -> dict[str, Any]:
+    """Every preset the person may download the shown version in, with its format and about how large it is;
+    the delivery URLs of an approved asset; for admins, where it is delivered."""
+    request = context["request"]
+    user = request.user
+    if version is None or not authority.can(user, "download", asset):
+        return {"presets": []}
+    presets = [(p, derivatives.estimated_size(version, p)) for p in derivatives.presets_for(user, asset)
+               if p.is_original or version.has_renditions]
+    urls = []
+    if asset.approved_version_id == version.pk and delivery.is_deliverable(asset):
+        urls = [(p, request.build_absolute_uri(delivery.url_for(asset, p).path))
+                for p, _ in presets if not p.restricted]
+    return {"asset": asset, "version": version, "presets": presets, "urls": urls,
+            "mode": asset.collection.get_delivery_display(),
+            "deliveries": selectors.deliveries_of(asset) if is_admin(user) else None,
+            "can_focus": authority.can(user, "edit", asset) and version.has_renditions}
