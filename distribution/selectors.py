@@ -15,7 +15,7 @@ from assets.models import Asset, AssetVersion
 from assets.permissions import approved_and_usable
 from assets.selectors import live_assets_visible_to
 from distribution import location
-from distribution.derivatives import estimated_size
+from distribution.derivatives import estimated_size, is_made, ready_sizes
 from distribution.models import DownloadEvent, Preset, ShareLink, ShareLinkOpen
 
 
@@ -49,6 +49,7 @@ class Offer:
     preset: Preset
     size: int | None
     refusal: str  # why the original is not offered ("" when it is)
+    exact: bool = False  # the size of the file made, not an estimate
 
     @property
     def format(self) -> str:
@@ -58,6 +59,7 @@ class Offer:
 def offers(link: ShareLink, version: AssetVersion | None, presets: list[Preset]) -> list[Offer]:
     if version is None:
         return []
+    made = ready_sizes(version)
     result = []
     for preset in presets:
         refusal = ""
@@ -65,7 +67,8 @@ def offers(link: ShareLink, version: AssetVersion | None, presets: list[Preset])
             refusal = location.refusal(version)
         elif not preset.is_original and not version.has_renditions:
             continue  # no picture can be made from this file: the preset is not shown for it
-        result.append(Offer(preset, estimated_size(version, preset), refusal))
+        exact = preset.is_original or (not (link.watermark_id or preset.watermark_id) and is_made(version, preset, made))
+        result.append(Offer(preset, estimated_size(version, preset, made), refusal, exact))
     return result
 
 
@@ -101,7 +104,8 @@ def remaining(link: ShareLink) -> str:
         parts.append(f"{left} of {link.max_downloads} download{'s' if link.max_downloads != 1 else ''} left")
     if link.expires_at is not None:
         parts.append(f"expires {timezone.localtime(link.expires_at):%-d %b %Y, %H:%M}")
-    return ", ".join(parts).capitalize()
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,8 @@ def share_zip(request: HttpRequest, token: str) -> HttpResponseBase:
 
 # Previews on the link's page: the standard renditions, or, on a watermarked link, watermarked copies (the
 # page must not hand out unmarked pictures the downloads would mark).
-_PAGE_SIZES = {"thumb": ("share-thumb", 400), "preview": ("share-preview", 1600)}
+# 1200 px: made in the page's own requests (derivatives.SYNC_MAX_SIDE), so the gallery never waits for the job.
+_PAGE_SIZES = {"thumb": ("share-thumb", 400), "preview": ("share-preview", 1200)}
 
 
 def _picture(request: HttpRequest, token: str, uid: UUID, kind: str) -> HttpResponseBase:

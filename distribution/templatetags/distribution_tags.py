@@ -21,13 +21,20 @@ def asset_downloads(context: dict[str, Any], asset: Any, version: Any) -> dict[s
     user = request.user
     if version is None or not authority.can(user, "download", asset):
         return {"presets": []}
-    presets = [(p, derivatives.estimated_size(version, p)) for p in derivatives.presets_for(user, asset)
-               if p.is_original or version.has_renditions]
+    made = derivatives.ready_sizes(version)
+    presets = [(p, derivatives.estimated_size(version, p, made), derivatives.is_made(version, p, made))
+               for p in derivatives.presets_for(user, asset) if p.is_original or version.has_renditions]
     urls = []
     if asset.approved_version_id == version.pk and delivery.is_deliverable(asset):
         urls = [(p, request.build_absolute_uri(delivery.url_for(asset, p).path))
-                for p, _ in presets if not p.restricted]
+                for p, _, _ in presets if not p.restricted]
     return {"asset": asset, "version": version, "presets": presets, "urls": urls,
             "mode": asset.collection.get_delivery_display(),
             "deliveries": selectors.deliveries_of(asset) if is_admin(user) else None,
             "can_focus": authority.can(user, "edit", asset) and version.has_renditions}
+
+
+@register.simple_tag
+def download_presets(user: Any) -> list[Any]:
+    """{% download_presets user as presets %}: the presets anyone may use (a lightbox's zip, say)."""
+    return list(derivatives.presets_for(user).filter(restricted=False)) if user.is_authenticated else []

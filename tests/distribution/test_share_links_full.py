@@ -240,3 +240,25 @@ def test_share_a_selection_from_the_search(web, people):
     link = ShareLink.objects.get()
     assert (link.expires_at - link.created_at).days in (29, 30)
     assert b"Share selected" not in web("viewer").get("/assets/?view=table").content
+
+
+def test_a_lightbox_as_a_zip(api, web, people, small):
+    one = make_asset(people["editor"], approved=True, data=plain(), title="One")
+    two = make_asset(people["editor"], approved=True, data=plain(colour=(1, 2, 3)), title="Two")
+    draft = make_asset(people["editor"], title="Draft")
+    box = api["viewer"].post("/api/v1/lightboxes/", {"name": "Mine", "assets": [str(one.uid), str(two.uid)]},
+                             format="json").json()
+    editor_box = api["editor"].post("/api/v1/lightboxes/", {"name": "With a draft", "assets": [
+        str(one.uid), str(draft.uid)]}, format="json").json()
+    response = api["viewer"].get(f"/api/v1/lightboxes/{box['id']}/zip/?preset=small")
+    assert response.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(body(response))).namelist()
+    assert len(set(names)) == 2 and all(n.startswith("picture-small") and n.endswith(".png") for n in names)
+    assert DownloadEvent.objects.filter(channel="zip", user=people["viewer"]).count() == 2
+    originals = api["editor"].get(f"/api/v1/lightboxes/{editor_box['id']}/zip/")
+    assert len(zipfile.ZipFile(io.BytesIO(body(originals))).namelist()) == 2  # editors see their drafts
+    assert api["viewer"].get(f"/api/v1/lightboxes/{editor_box['id']}/zip/").status_code == 404
+    assert api["viewer"].get(f"/api/v1/lightboxes/{box['id']}/zip/?preset=nope").status_code == 400
+    page = web("viewer").get(f"/lightboxes/{box['id']}/")
+    assert b"Download as zip" in page.content
+    assert web("viewer").get(f"/lightboxes/{box['id']}/zip/?preset=small").status_code == 200
