@@ -64,10 +64,10 @@ def version_download(version: AssetVersion, rendition: str = ORIGINAL, *, user: 
     return response
 
 
-def original_name(version: AssetVersion) -> str:
+def original_name(version: AssetVersion, **rule: Any) -> str:
     """The name the original downloads under: the naming convention's or the uploaded one, its extension
     following the content (a JPEG uploaded as `shell.jpg.php` downloads as `shell.jpg`)."""
-    return name_for_type(download_name(version), version.mime_type)
+    return name_for_type(download_name(version, **rule), version.mime_type)
 
 
 def _version_response(version: AssetVersion, rendition: str) -> HttpResponseBase:

@@ -76,6 +76,15 @@ def approved_and_usable() -> Q:
     )
 
 
+def is_approved_and_usable(asset: Asset) -> bool:
+    """approved_and_usable() for one loaded asset, without a query (a delivery URL's every request): the same
+    rule, kept beside it."""
+    now = timezone.now()
+    return (asset.approved_version_id is not None and asset.archived_at is None
+            and (asset.rights_expire_at is None or asset.rights_expire_at > now)
+            and (asset.embargo_until is None or asset.embargo_until <= now))
+
+
 REACH = ("folders", "assets by user", "assets by group")
 
 

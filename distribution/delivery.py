@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
 from assets.models import Asset, Collection
-from assets.permissions import approved_and_usable
+from assets.permissions import is_approved_and_usable
 from distribution.derivatives import extension_for
 from distribution.models import Integration, Preset
 
@@ -72,7 +71,7 @@ def delivered_asset(uid: Any) -> Asset | None:
 
 def is_deliverable(asset: Asset) -> bool:
     """Approved, live, in rights: what delivery URLs serve (otherwise they answer 410)."""
-    return Asset.objects.filter(approved_and_usable(), pk=asset.pk).exists()
+    return is_approved_and_usable(asset)
 
 
 def delivery_preset(name: str) -> Preset | None:
@@ -117,6 +116,3 @@ def etag(asset: Asset, preset: Preset, variant: str) -> str:
     assert version is not None
     return f'"{version.sha256[:20]}-{preset.name}-{variant or "std"}"'
 
-
-def count(asset_id: int) -> None:
-    Asset.objects.filter(pk=asset_id).update(download_count=F("download_count") + 1)

@@ -40,6 +40,7 @@ def deliver(request: HttpRequest, uid: UUID, preset: str, filename: str = "") ->
     if not delivery.is_deliverable(asset) or asset.approved_version is None:
         return _refusal(request, 410, "No longer published",
                         "This file is no longer published (archived, out of its rights period or not yet released).")
+    asset.approved_version.asset = asset  # loaded already: the recipe needs it
     try:
         derivative = derivatives.derivative_for(asset.approved_version, chosen)
     except derivatives.PresetUnavailable as exc:

@@ -137,6 +137,9 @@ def derivative_for(version: AssetVersion, preset: Preset, *, watermark: Watermar
 
 
 def _row(version: AssetVersion, name: str, spec: Spec) -> tuple[Rendition, bool]:
+    found = Rendition.objects.filter(version=version, preset=name, variant=spec.variant).first()
+    if found is not None:  # the usual case, in one query (get_or_create adds a savepoint around it)
+        return found, False
     try:
         with transaction.atomic():
             return Rendition.objects.get_or_create(version=version, preset=name, variant=spec.variant,

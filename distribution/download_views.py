@@ -59,7 +59,8 @@ def lightbox_zip_plan(user: Any, lightbox: Lightbox, preset_name: str) -> tuple[
     allowed = [a for a in members if not chosen.restricted or authority.can(user, "edit", a)]
     plan = zips.plan(allowed, chosen, public=False,
                      version_of=lambda asset: asset_selectors.version_shown_to(user, asset))
-    plan.left_out += [(a, f"{chosen.label} is for people who may edit it") for a in members if a not in allowed]
+    kept = {a.pk for a in allowed}
+    plan.left_out += [(a, f"{chosen.label} is for people who may edit it") for a in members if a.pk not in kept]
     return chosen, plan
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -25,6 +26,13 @@ def record(*, asset: Asset, version: AssetVersion, sent: str, channel: str, pres
            integration: Integration | None = None, share_link: ShareLink | None = None,
            recipient: str = "") -> DownloadEvent:
     """One download or delivery: who or what (user, link, integration), which asset, version and preset."""
+    with transaction.atomic():  # one commit for the event and the counter
+        return _record(asset=asset, version=version, sent=sent, channel=channel, preset=preset, user=user,
+                       integration=integration, share_link=share_link, recipient=recipient)
+
+
+def _record(*, asset: Asset, version: AssetVersion, sent: str, channel: str, preset: str, user: Any,
+            integration: Integration | None, share_link: ShareLink | None, recipient: str) -> DownloadEvent:
     event = DownloadEvent.objects.create(
         asset=asset, version=version, rendition=sent[:64], preset=preset[:64], channel=channel,
         user=user if user is not None and user.is_authenticated else None, integration=integration,
@@ -59,13 +67,13 @@ def preparing(derivative: Derivative, *, api: bool) -> HttpResponse:
     return response
 
 
-def download_name_for(derivative: Derivative) -> str:
+def download_name_for(derivative: Derivative, **rule: Any) -> str:
     """The file name a preset downloads under: the naming convention's stem, the preset, the format's
     extension (`harbour-at-dawn-social-square.jpg`); the original keeps its own name."""
     version = derivative.version
     if derivative.rendition is None:
-        return asset_downloads.original_name(version)
-    stem = download_name(version).rsplit(".", 1)[0]
+        return asset_downloads.original_name(version, **rule)
+    stem = download_name(version, **rule).rsplit(".", 1)[0]
     extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/avif": "avif"}.get(
         derivative.mime_type, "bin")
     return f"{stem}-{derivative.preset.name}.{extension}"

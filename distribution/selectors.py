@@ -67,7 +67,8 @@ def offers(link: ShareLink, version: AssetVersion | None, presets: list[Preset])
             refusal = location.refusal(version)
         elif not preset.is_original and not version.has_renditions:
             continue  # no picture can be made from this file: the preset is not shown for it
-        exact = preset.is_original or (not (link.watermark_id or preset.watermark_id) and is_made(version, preset, made))
+        marked = bool(link.watermark_id or preset.watermark_id)  # a link's marked copies are its own files
+        exact = preset.is_original or (not marked and is_made(version, preset, made))
         result.append(Offer(preset, estimated_size(version, preset, made), refusal, exact))
     return result
 

@@ -22,6 +22,7 @@ from distribution import location
 from distribution.derivatives import Derivative, PresetUnavailable, derivative_for
 from distribution.downloads import download_name_for
 from distribution.models import Preset, Watermark
+from taxonomy import naming
 
 BLOCK = 1024 * 1024
 # Small derivatives a zip request makes itself (the rest go to the job worker, the request answering 202).
@@ -97,8 +98,10 @@ def response(result: Plan, filename: str, *, public: bool, keep_location: bool =
     sized = not (public and not keep_location and any(d.rendition is None for _, d in result.ready))
     archive = ZipStream(compress_type=ZIP_STORED, sized=sized)
     taken: set[str] = set()
-    for _, derivative in result.ready:
-        name = _unique(download_name_for(derivative), taken)
+    rules = naming.rules_for(result.assets)  # the naming conventions of a thousand assets in two queries
+    for asset, derivative in result.ready:
+        derivative.version.asset = asset  # loaded already: the name needs it
+        name = _unique(download_name_for(derivative, rule=rules[asset.pk]), taken)
         opener, size = _opener(derivative, clean_location=public and not keep_location)
         archive.add(_blocks(opener), name, size=size)
     if result.left_out:

@@ -18,6 +18,8 @@ SIDEBAR = {  # label -> roles that see it
     "Archive": {"admin", "librarian", "brand_manager"},
     "Administration": {"admin"},
     "Integrations": {"admin"},
+    "Download presets": {"admin"},
+    "Webhooks": {"admin"},
 }
 
 

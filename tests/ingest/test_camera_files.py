@@ -113,7 +113,7 @@ def test_a_32_bit_float_tiff_is_scaled_to_its_range(api, django_capture_on_commi
 def test_a_preview_that_comes_out_flat_from_a_picture_that_is_not_is_a_failure(api, monkeypatch,
                                                                                django_capture_on_commit_callbacks):
     # As before the float fix: every value cast straight to 8 bits.
-    monkeypatch.setattr(renditions, "_vips_srgb", lambda image: image.colourspace("srgb").cast("uchar"))
+    monkeypatch.setattr(renditions, "_vips_srgb", lambda image, flatten=True: image.colourspace("srgb").cast("uchar"))
     gradient = np.tile(np.linspace(0, 1, 300), (200, 1))
     version = ingested(api, float_tiff(gradient), "flat.tif", django_capture_on_commit_callbacks)
     made = previews(version)
