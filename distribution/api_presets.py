@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http.response import HttpResponseBase
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -235,10 +235,11 @@ class DownloadEventList(APIView):
             except Exception:
                 raise serializers.ValidationError({"asset": ["Give an asset's uid."]}) from None
         if (since := request.query_params.get("since")):
-            moment = parse_datetime(since) or (parse_date(since) and datetime.combine(
-                parse_date(since), datetime.min.time(), tzinfo=timezone.get_current_timezone()))  # type: ignore[arg-type]
+            moment = parse_datetime(since)  # a date alone is midnight of that day
             if not moment:
                 raise serializers.ValidationError({"since": ["Give a date (2026-12-01) or a date and time."]})
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
             events = events.filter(created_at__gte=moment)
         if (channel := request.query_params.get("channel")):
             if channel not in DownloadEvent.Channel.values:
