@@ -15,7 +15,8 @@ from accounts.models import User
 from accounts.roles import Role
 from assets import services
 from assets.models import Asset, AssetTerm, Collection
-from distribution.models import Watermark
+from distribution.integrations import integration_create
+from distribution.models import Integration, Watermark
 from distribution.presets import watermark_save
 from ingest.services import asset_ingest
 from taxonomy.demo import DEMO_TAGS, DEMO_TURTLE, DEMO_URI
@@ -106,9 +107,14 @@ class Command(BaseCommand):
                 "help_text": "Who took the picture.", "order": 1})
 
     def _distribution(self, brand: Collection) -> None:
-        """The Brand folder delivers publicly (a website's images); a watermark naming the recipient."""
+        """The Brand folder delivers publicly (a website's images); an integration for the picker's example page;
+        a watermark naming the recipient."""
         if brand.delivery != Collection.Delivery.PUBLIC:
             services.collection_set_delivery(collection=brand, delivery=Collection.Delivery.PUBLIC, actor=None)
+        if not Integration.objects.filter(name="Picker example").exists():
+            # docs/picker-example.html served by `python3 -m http.server 8080 -d docs` may use the picker.
+            integration_create(actor=None, name="Picker example",
+                               allowed_origins=["http://localhost:8080", "http://127.0.0.1:8080"])
         if not Watermark.objects.filter(name="Shared with").exists():
             watermark_save(actor=None, name="Shared with", kind=Watermark.Kind.TEXT, text="Shared with {recipient}",
                            position=Watermark.Position.BOTTOM_RIGHT, scale=40, opacity=60)
