@@ -15,7 +15,12 @@
   }
   var signin = document.querySelector("[data-signin]");
   if (signin) {
-    var reload = function () { window.location.reload(); };
+    var reloading = false;
+    var reload = function () {  // told twice (the channel and the storage event): reload once
+      if (reloading) return;
+      reloading = true;
+      window.location.reload();
+    };
     if (channel) channel.onmessage = function (event) { if (event.data === "signed-in") reload(); };
     window.addEventListener("storage", function (event) { if (event.key === "dam-picker-signed-in") reload(); });
     signin.querySelector("[data-signin-open]").addEventListener("click", function () {

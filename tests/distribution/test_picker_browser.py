@@ -2,14 +2,14 @@
 viewer picks an asset, and the page receives `dam:picked` with a delivery URL that serves the file.
 
 Chromium is Debian's (/usr/bin/chromium), driven by Playwright for Python; the test is skipped without them.
-The ORM is used before the browser starts and after it stops: Playwright's sync API runs an event loop in
-this thread, where Django refuses database calls.
+The browser runs in a thread of its own (see _browse).
 """
 from __future__ import annotations
 
 import functools
 import json
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -72,7 +72,40 @@ def published(live_server: Any, example_site: str) -> dict[str, Any]:
 
 def _browse(published: dict[str, Any], choose: Any, *, signed_in: bool) -> list[dict[str, Any]]:
     """Open the example page (the viewer signed in first, or not) and let `choose(page)` pick; the messages
-    the page received."""
+    the page received.
+
+    The browser is driven from a thread of its own: Playwright's sync API runs an event loop in greenlets of
+    the thread that calls it, which must not be the test's, whose database connection (and the copy of the
+    database that the tests after this one are restored from) Django keeps in that thread's context.
+    """
+    outcome: dict[str, Any] = {}
+
+    def drive() -> None:
+        try:
+            outcome["received"] = _drive(published, choose, signed_in=signed_in)
+        except BaseException as exc:  # handed to the test's thread, raised there
+            outcome["error"] = exc
+
+    driver = threading.Thread(target=drive, name="playwright")
+    driver.start()
+    driver.join(120)
+    _wait_for_requests()
+    if "error" in outcome:
+        raise outcome["error"]
+    assert "received" in outcome, "the browser did not finish in two minutes"
+    return outcome["received"]
+
+
+def _wait_for_requests() -> None:
+    """Let the live server finish the requests the browser left it (the test's teardown empties the
+    database under them otherwise)."""
+    deadline = time.monotonic() + 10
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def _drive(published: dict[str, Any], choose: Any, *, signed_in: bool) -> list[dict[str, Any]]:
     assert sync_playwright is not None
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
