@@ -8,7 +8,7 @@ from assets import api as assets_api
 from assets import views as asset_views
 from distribution import api as distribution_api
 from distribution import api_presets as distribution_presets_api
-from distribution import delivery_views, download_views
+from distribution import delivery_views, download_views, oembed
 from distribution import urls as distribution_urls
 from ingest import api as ingest_api
 from search import api as search_api
@@ -51,6 +51,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("distribution.webhook_api_urls")),
     path("", include("distribution.lightbox_api_urls")),
     path("", include("distribution.delivery_api_urls")),
+    path("", include("distribution.connection_api_urls")),
     path("", include("workflows.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
@@ -78,6 +79,7 @@ urlpatterns = [
     path("picker/", include("distribution.picker_urls")),
     path("d/<uuid:uid>/<slug:preset>/", delivery_views.deliver, name="delivery"),
     path("d/<uuid:uid>/<slug:preset>/<str:filename>", delivery_views.deliver, name="delivery"),
+    path("oembed", oembed.oembed, name="oembed"),
     path("api/v1/", include((api_v1, "api"))),
     path("django-admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ class DistributionConfig(AppConfig):
         from accounts.models import AuditEvent
         from assets.signals import asset_downloaded
         from distribution import permissions, receivers
+        from distribution.connections import usages
         from distribution.webhooks import events as webhook_events
 
         permissions.register()
@@ -18,6 +19,8 @@ class DistributionConfig(AppConfig):
         asset_downloaded.connect(receivers.record_download, dispatch_uid="distribution.record_download")
         # Webhooks hear of events through the audit trail, which every app's services write.
         post_save.connect(webhook_events.on_audit_event, sender=AuditEvent, dispatch_uid="distribution.webhooks")
+        # Pushed, picked and shared copies turn outdated when their version stops being the one to show.
+        post_save.connect(usages.on_audit_event, sender=AuditEvent, dispatch_uid="distribution.usages")
 
 
 def _sweep_watermarks() -> None:

@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from assets import downloads as asset_downloads
 from assets.models import Asset, AssetVersion
 from distribution import location
+from distribution.connections import usages
 from distribution.derivatives import RETRY_AFTER, Derivative
 from distribution.models import DownloadEvent, Integration, ShareLink
 from distribution.receivers import count_download
@@ -24,11 +25,16 @@ INLINE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/avif", "image/gi
 
 def record(*, asset: Asset, version: AssetVersion, sent: str, channel: str, preset: str = "", user: Any = None,
            integration: Integration | None = None, share_link: ShareLink | None = None,
-           recipient: str = "") -> DownloadEvent:
-    """One download or delivery: who or what (user, link, integration), which asset, version and preset."""
+           recipient: str = "", referer: str = "") -> DownloadEvent:
+    """One download or delivery: who or what (user, link, integration), which asset, version and preset. A
+    delivery asked for by a page of another site (its Referer) makes that page a usage of the version."""
     with transaction.atomic():  # one commit for the event and the counter
-        return _record(asset=asset, version=version, sent=sent, channel=channel, preset=preset, user=user,
-                       integration=integration, share_link=share_link, recipient=recipient)
+        event = _record(asset=asset, version=version, sent=sent, channel=channel, preset=preset, user=user,
+                        integration=integration, share_link=share_link, recipient=recipient)
+    if referer and channel == DownloadEvent.Channel.DELIVERY:
+        usages.record_delivery(asset_id=asset.pk, version_id=version.pk, preset=preset, referer=referer,
+                               integration_id=integration.pk if integration is not None else None)
+    return event
 
 
 def _record(*, asset: Asset, version: AssetVersion, sent: str, channel: str, preset: str, user: Any,

@@ -174,8 +174,29 @@ def check_url(url: str, *, unresolved_ok: bool = False) -> Target:
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST `body` to a checked address and return its answer; Refused or CallFailed otherwise."""
+    reply = call("POST", url, body=body, headers=headers, max_answer=MAX_ANSWER_BYTES)
+    return Answer(status=reply.status, reason=reply.reason, location=reply.headers.get("Location", ""),
+                  duration_ms=reply.duration_ms)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A whole answer: its status, headers (lower-case names) and at most `max_answer` bytes of its body."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+    duration_ms: int
+
+
+def call(method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None,
+         max_answer: int = 4 * 1024 * 1024, read_timeout: float | None = None) -> Reply:
+    """Call a checked address (the checks of `check_url`, made again now) and return its answer; Refused or
+    CallFailed otherwise. Redirects are never followed: the caller sees them and checks the new address."""
     target = check_url(url)
-    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+    read_timeout = READ_TIMEOUT if read_timeout is None else read_timeout
+    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read_timeout)
     failure = ""
     for address in target.addresses:
         started = time.monotonic()
@@ -188,25 +209,26 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         else:
             pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False, maxsize=1)
         try:
-            response = pool.urlopen("POST", target.path, body=body,
-                                    headers={**headers, "Host": target.host_header, "Connection": "close"},
+            response = pool.urlopen(method, target.path, body=body,
+                                    headers={**(headers or {}), "Host": target.host_header, "Connection": "close"},
                                     redirect=False, retries=False, assert_same_host=False, preload_content=False)
+            data = b""
             try:
-                response.read(MAX_ANSWER_BYTES)
+                data = response.read(max_answer)
             except urllib3.exceptions.HTTPError:
-                pass  # the status is what counts; a broken body after it changes nothing
+                pass  # a broken body after the status: the caller judges by the status and what did arrive
             finally:
                 response.release_conn()
-            return Answer(status=response.status, reason=response.reason or "",
-                          location=response.headers.get("Location", ""),
-                          duration_ms=round((time.monotonic() - started) * 1000))
+            return Reply(status=response.status, reason=response.reason or "",
+                         headers={k.lower(): v for k, v in response.headers.items()}, body=data,
+                         duration_ms=round((time.monotonic() - started) * 1000))
         except urllib3.exceptions.NewConnectionError as exc:  # before its base class, ConnectTimeoutError
             failure = f"Could not connect to {target.host_header}: {_cause(exc)}."
         except urllib3.exceptions.ConnectTimeoutError:
             failure = f"Could not connect to {target.host_header} within {CONNECT_TIMEOUT:g} seconds."
         except urllib3.exceptions.ReadTimeoutError:
             # The receiver took the request: trying another of its addresses would send it twice.
-            raise CallFailed(f"The receiver did not answer within {READ_TIMEOUT:g} seconds.") from None
+            raise CallFailed(f"The receiver did not answer within {read_timeout:g} seconds.") from None
         except urllib3.exceptions.SSLError as exc:
             raise CallFailed(f"The secure connection failed: {_cause(exc)}.") from None
         except urllib3.exceptions.ProtocolError as exc:

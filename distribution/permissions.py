@@ -7,7 +7,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
-from distribution.models import Integration, Lightbox, LightboxShare, Preset, ShareLink, Watermark, Webhook
+from distribution.models import (
+    Connection,
+    Integration,
+    Lightbox,
+    LightboxShare,
+    Preset,
+    ShareLink,
+    Usage,
+    Watermark,
+    Webhook,
+)
 
 
 class ShareLinkPolicy(Policy):
@@ -122,6 +132,51 @@ class IntegrationPolicy(Policy):
         return super().can(user, action, obj)
 
 
+# --- connections and usages (distribution/connections/) ------------------------------------------------
+
+class ConnectionPolicy(Policy):
+    """Admins set connections up; whoever may share (admins, brand managers, editors) sees them (never their
+    secrets) and pushes approved assets through them."""
+
+    model = Connection
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset if has_capability(user, Cap.SHARE) else queryset.none()
+
+    def can(self, user: Any, action: str, obj: Connection | None) -> bool:
+        if action in ("create", "change", "delete", "test"):
+            return is_admin(user)
+        if action in ("view", "push"):
+            return has_capability(user, Cap.SHARE)
+        return super().can(user, action, obj)
+
+
+class UsagePolicy(Policy):
+    """Where assets went is for the people who handle them: admins, and those who share or edit them, on the
+    assets they see. A share link's own address is its creator's and admins' (serializers hide it otherwise)."""
+
+    model = Usage
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        if is_admin(user):
+            return queryset
+        if not (has_capability(user, Cap.SHARE) or has_capability(user, Cap.EDIT_METADATA)):
+            return queryset.none()
+        from assets.models import Asset
+
+        return queryset.filter(asset__in=authority.visible(user, Asset.objects.all()))
+
+    def can(self, user: Any, action: str, obj: Usage | None) -> bool:
+        if action == "view":
+            return obj is not None and self.visible(user, Usage.objects.filter(pk=obj.pk)).exists()
+        return super().can(user, action, obj)
+
+
+def shows_share_address(user: Any, usage: Usage) -> bool:
+    """Whether `user` may see the address of a share-link usage (its token opens the link)."""
+    return usage.system != Usage.System.SHARE or is_admin(user) or usage.by_id == getattr(user, "pk", None)
+
+
 def register() -> None:
     authority.register(ShareLinkPolicy())
     authority.register(WebhookPolicy())
@@ -129,3 +184,5 @@ def register() -> None:
     authority.register(PresetPolicy())
     authority.register(WatermarkPolicy())
     authority.register(IntegrationPolicy())
+    authority.register(ConnectionPolicy())
+    authority.register(UsagePolicy())

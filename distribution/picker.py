@@ -31,6 +31,7 @@ from assets.models import Asset, AssetVersion
 from assets.permissions import approved_and_usable
 from dam.http import AuthedHttpRequest
 from distribution import delivery, derivatives, integrations
+from distribution.connections import usages
 from distribution.models import Integration, Preset
 from search.views import AssetListView
 
@@ -126,6 +127,8 @@ def pick(*, actor: Any, integration: Integration, origin: str, uids: Any, preset
     with transaction.atomic():
         audit.record("distribution.picker.picked", actor=actor, target=integration, uids=[p["uid"] for p in picked],
                      preset=preset.name, integration=integration.name, origin=origin)
+        usages.record_picks(actor=actor, integration=integration, origin=origin,
+                            versions=[(found[uid].approved_version, preset.name) for uid in wanted])  # type: ignore[misc]
     for uid in wanted:  # larger files are made now by the job worker, so the first fetch finds them ready
         with contextlib.suppress(derivatives.PresetUnavailable):
             derivatives.derivative_for(found[uid].approved_version, preset, make_now=False)  # type: ignore[arg-type]

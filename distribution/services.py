@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,6 +21,7 @@ from accounts.models import User
 from assets.models import Asset
 from assets.permissions import approved_and_usable
 from dam.errors import Gone
+from distribution.connections import usages
 from distribution.models import Lightbox, Preset, ShareLink, ShareLinkOpen, Watermark
 from distribution.webhooks import events as webhook_events
 
@@ -99,6 +101,7 @@ def share_links_create(*, actor: User, assets: Iterable[Asset] = (), lightbox: L
             max_downloads=max_downloads, presets=names, watermark=watermark, keep_location=keep_location,
             recipient=recipient, batch=batch, lightbox=lightbox)
         link.assets.set(chosen)
+        usages.record_share(link=link, url=settings.DAM_BASE_URL + link.get_absolute_url())
         links.append(link)
     audit.record("distribution.share_link.created", actor=actor, target=links[0], assets=[str(a.uid) for a in chosen],
                  expires_at=expires_at.isoformat() if expires_at else None, max_downloads=max_downloads,

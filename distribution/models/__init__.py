@@ -12,3 +12,6 @@ from distribution.models.integrations import Integration  # noqa: E402
 
 __all__ += ["Integration"]
 __all__ += ["ShareLinkOpen"]
+from distribution.models.connections import Connection, Usage  # noqa: E402
+
+__all__ += ["Connection", "Usage"]
