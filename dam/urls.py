@@ -8,7 +8,7 @@ from assets import api as assets_api
 from assets import views as asset_views
 from distribution import api as distribution_api
 from distribution import api_presets as distribution_presets_api
-from distribution import delivery_views, download_views, oembed
+from distribution import connection_views, delivery_views, download_views, oembed
 from distribution import urls as distribution_urls
 from ingest import api as ingest_api
 from search import api as search_api
@@ -74,6 +74,8 @@ urlpatterns = [
     path("settings/webhooks/", include("distribution.webhook_urls")),
     path("settings/presets/", include("distribution.preset_urls")),
     path("settings/integrations/", include("distribution.integration_urls")),
+    path("settings/connections/", include("distribution.connection_urls")),
+    path("push/", connection_views.push_new, name="push"),
     path("lightboxes/", include("distribution.lightbox_urls")),
     path("s/", include(distribution_urls.public_urlpatterns)),
     path("picker/", include("distribution.picker_urls")),

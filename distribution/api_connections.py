@@ -145,6 +145,8 @@ class AssetPush(APIView):
         responses={202: inline_serializer("PushAccepted", {
             "usage": serializers.IntegerField(), "usages": serializers.ListField(child=serializers.IntegerField())})})
     def post(self, request: AuthedRequest, uid: UUID) -> Response:
+        if not authority.can(request.user, "push", Connection):
+            raise PermissionDenied("You may not push assets to other systems.")
         asset = asset_selectors.access_asset(request.user, uid)
         raw = request.data.get("connection")
         try:

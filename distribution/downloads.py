@@ -25,7 +25,7 @@ INLINE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/avif", "image/gi
 
 def record(*, asset: Asset, version: AssetVersion, sent: str, channel: str, preset: str = "", user: Any = None,
            integration: Integration | None = None, share_link: ShareLink | None = None,
-           recipient: str = "", referer: str = "") -> DownloadEvent:
+           recipient: str = "", referer: str = "", own_host: str = "") -> DownloadEvent:
     """One download or delivery: who or what (user, link, integration), which asset, version and preset. A
     delivery asked for by a page of another site (its Referer) makes that page a usage of the version."""
     with transaction.atomic():  # one commit for the event and the counter
@@ -33,7 +33,7 @@ def record(*, asset: Asset, version: AssetVersion, sent: str, channel: str, pres
                         integration=integration, share_link=share_link, recipient=recipient)
     if referer and channel == DownloadEvent.Channel.DELIVERY:
         usages.record_delivery(asset_id=asset.pk, version_id=version.pk, preset=preset, referer=referer,
-                               integration_id=integration.pk if integration is not None else None)
+                               own_host=own_host, integration_id=integration.pk if integration is not None else None)
     return event
 
 

@@ -79,7 +79,10 @@ def push_usages(*, usage_ids: list[int]) -> dict[str, int]:
         try:
             _send(rows)
         except Problem as exc:
-            (_wait if exc.retry_after is not None else _fail)(rows, exc.message)  # type: ignore[operator]
+            if exc.retry_after is not None:
+                _wait(rows, exc)
+            else:
+                _fail(rows, exc.message)
         except outbound.Refused as exc:
             _fail(rows, f"Not sent: {exc}")
         except outbound.CallFailed as exc:

@@ -177,10 +177,9 @@ def asset_push(*, actor: User, asset: Asset, connection: Connection, preset: str
                                "embargo): it cannot be sent.")
     if not may_receive(connection, asset):
         raise PushRefused(403, f"{connection.name} does not take assets from the folder “{asset.collection}”.")
-    try:
-        chosen = derivatives.preset_named(actor, asset, preset)
-    except derivatives.PresetUnavailable as exc:
-        raise PushRefused(400, str(exc), "preset") from None
+    chosen = derivatives.presets_for(actor, asset).filter(restricted=False, name=preset).first()
+    if chosen is None:
+        raise PushRefused(400, f"There is no preset “{preset}” you may send.", "preset")
     version = asset.approved_version
     assert version is not None
     if not chosen.is_original:

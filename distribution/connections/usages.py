@@ -53,9 +53,9 @@ def record_share(*, link: ShareLink, url: str) -> int:
     return len(made)
 
 
-def outside_page(referer: str) -> str:
+def outside_page(referer: str, own_host: str = "") -> str:
     """The page of another site that a Referer names (scheme, host and path, no query); "" when there is none or
-    it is the DAM itself."""
+    it is the DAM itself (its public address, or `own_host`, the Host the request came to)."""
     try:
         parts = urlsplit(referer)
     except ValueError:
@@ -63,15 +63,15 @@ def outside_page(referer: str) -> str:
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
         return ""
-    if host == (urlsplit(settings.DAM_BASE_URL).hostname or "").lower():
+    if host == (urlsplit(settings.DAM_BASE_URL).hostname or "").lower() or parts.netloc.lower() == own_host.lower():
         return ""
     return f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"[:2000]
 
 
-def record_delivery(*, asset_id: int, version_id: int, preset: str, referer: str,
+def record_delivery(*, asset_id: int, version_id: int, preset: str, referer: str, own_host: str = "",
                     integration_id: int | None = None) -> bool:
     """A delivery URL was fetched for a page of another site: that page is a usage (once). True when new."""
-    page = outside_page(referer)
+    page = outside_page(referer, own_host)
     if not page or (version_id, page) in _seen_deliveries:
         return False
     if len(_seen_deliveries) > _SEEN_MAX:

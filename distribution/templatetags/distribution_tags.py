@@ -38,3 +38,21 @@ def asset_downloads(context: dict[str, Any], asset: Any, version: Any) -> dict[s
 def download_presets(user: Any) -> list[Any]:
     """{% download_presets user as presets %}: the presets anyone may use (a lightbox's zip, say)."""
     return list(derivatives.presets_for(user).filter(restricted=False)) if user.is_authenticated else []
+
+
+@register.inclusion_tag("distribution/connections/_used_in.html", takes_context=True)
+def asset_used_in(context: dict[str, Any], asset: Any) -> dict[str, Any]:
+    """The asset page's "Used in": where its versions went (pushes, picker, share links, outside pages), each
+    current or outdated; and "Send to…" for those who may push an approved asset."""
+    from distribution.models import Connection, Usage
+    from distribution.permissions import shows_share_address
+
+    user = context["request"].user
+    shown = list(authority.visible(user, Usage.objects.filter(asset=asset))
+                 .select_related("connection", "version", "by", "integration")[:100])
+    rows = [(u, shows_share_address(user, u)) for u in shown]
+    can_push = (authority.can(user, "push", Connection) and asset.approved_version_id is not None
+                and authority.visible(user, Connection.objects.all()).exists())
+    return {"asset": asset, "rows": rows, "can_push": can_push,
+            "outdated": sum(1 for u in shown if u.state == Usage.State.OUTDATED),
+            "visible": bool(rows) or can_push}
