@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from assets.models import Collection
-from distribution import delivery, derivatives, downloads, location
+from distribution import delivery, derivatives, downloads, link_previews, location
 from distribution.models import DownloadEvent
 
 
@@ -53,15 +53,18 @@ def deliver(request: HttpRequest, uid: UUID, preset: str, filename: str = "") ->
     # Public and signed URLs may sit in a shared cache (a CDN) for a few minutes and are then revalidated
     # by ETag; a key-only asset never goes to a shared cache.
     cache = "private, no-cache" if asset.collection.delivery == Collection.Delivery.TOKEN else "public, max-age=300"
+    # The file has no <head> for the oEmbed discovery tag: unfurlers find the oEmbed by this header instead.
+    discovery = link_previews.oembed_link_header(request.get_full_path())
     if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponse(status=304)
-        response["ETag"], response["Cache-Control"] = tag, cache
+        response["ETag"], response["Cache-Control"], response["Link"] = tag, cache, discovery
         return response
     try:
         answer = downloads.inline(derivative, etag=tag, cache_control=cache,
                                   filename=filename or delivery.file_name(asset, chosen))
     except location.LocationNotRemovable as exc:
         return _refusal(request, 403, "Not offered", str(exc))
+    answer["Link"] = discovery
     if request.method == "GET":
         downloads.record(asset=asset, version=asset.approved_version, sent=chosen.name, preset=chosen.name,
                          channel=DownloadEvent.Channel.DELIVERY, integration=integration)

@@ -20,7 +20,7 @@ from accounts import throttle
 from assets import downloads as asset_downloads
 from dam.errors import Gone
 from dam.http import AuthedHttpRequest
-from distribution import derivatives, downloads, location, selectors, services, zips
+from distribution import derivatives, downloads, link_previews, location, selectors, services, zips
 from distribution.forms import ShareLinkForm, SharePasswordForm
 from distribution.models import Lightbox, Preset, ShareLink
 
@@ -92,9 +92,10 @@ def link_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return redirect(request.POST.get("next") or "distribution:links")
 
 
-def _gone(request: HttpRequest, message: str) -> HttpResponse:
-    response = render(request, "distribution/share_gone.html", {"title": "Link unavailable", "message": message},
-                      status=410)
+def _gone(request: HttpRequest, message: str, token: str) -> HttpResponse:
+    response = render(request, "distribution/share_gone.html", {
+        "title": "Link unavailable", "message": message, "preview": link_previews.gone_preview(token, message)},
+        status=410)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -106,14 +107,14 @@ def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
     except ShareLink.DoesNotExist:
         raise Http404("No such link.") from None
     except Gone as exc:
-        return _gone(request, str(exc))
+        return _gone(request, str(exc), token)
     if link.password_hash and not request.session.get(f"share-{link.pk}"):
         form = SharePasswordForm(request.POST or None)
         keys = (throttle.client_address(request), f"link-{link.pk}")
         wait = throttle.retry_after(PASSWORD_SCOPE, *keys)
         if wait is not None:
             response = render(request, "distribution/share_password.html", {
-                "title": "Too many attempts", "form": None,
+                "title": "Too many attempts", "form": None, "preview": link_previews.protected_preview(link),
                 "message": f"Too many wrong passwords. Try again in {wait} second{'s' if wait != 1 else ''}."},
                 status=429)
             response["Retry-After"] = str(wait)
@@ -124,8 +125,9 @@ def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
                 return redirect(link)
             throttle.failed(PASSWORD_SCOPE, *keys)
             form.add_error("password", "That is not the password.")
-        return render(request, "distribution/share_password.html", {"title": "Password needed", "form": form},
-                      status=403 if form.errors else 200)
+        return render(request, "distribution/share_password.html", {
+            "title": "Password needed", "form": form, "preview": link_previews.protected_preview(link)},
+            status=403 if form.errors else 200)
     return link
 
 
@@ -149,8 +151,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
                                                   for o in offers)],
         "offered": selectors.offer_sentences(opened, presets), "pictures": pictures,
         "remaining": selectors.remaining(opened),
-        "og_image": request.build_absolute_uri(f"{opened.get_absolute_url()}preview/{assets[0].uid}.jpg")
-        if pictures and assets and not opened.password_hash else ""})
+        "preview": link_previews.share_link_preview(opened, assets=assets, presets=presets)})
 
 
 def _message(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
@@ -206,7 +207,7 @@ def share_download(request: HttpRequest, token: str, uid: UUID) -> HttpResponseB
         services.share_download_count(link=opened, assets=[asset], sent=preset.name)
     except Gone as exc:
         response.close()
-        return _gone(request, str(exc))
+        return _gone(request, str(exc), token)
     return response
 
 
@@ -230,7 +231,7 @@ def share_zip(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         services.share_download_count(link=opened, assets=plan.assets, sent=f"zip:{preset.name}")
     except Gone as exc:
-        return _gone(request, str(exc))
+        return _gone(request, str(exc), token)
     return zips.response(plan, f"{opened.title or 'shared-files'}-{preset.name}.zip", public=True,
                          keep_location=opened.keep_location)
 
@@ -238,7 +239,7 @@ def share_zip(request: HttpRequest, token: str) -> HttpResponseBase:
 # Previews on the link's page: the standard renditions, or, on a watermarked link, watermarked copies (the
 # page must not hand out unmarked pictures the downloads would mark).
 # 1200 px: made in the page's own requests (derivatives.SYNC_MAX_SIDE), so the gallery never waits for the job.
-_PAGE_SIZES = {"thumb": ("share-thumb", 400), "preview": ("share-preview", 1200)}
+_PAGE_SIZES = {kind: (f"share-{kind}", side) for kind, side in link_previews.SHARE_PAGE_SIDES.items()}
 
 
 def _picture(request: HttpRequest, token: str, uid: UUID, kind: str) -> HttpResponseBase:
