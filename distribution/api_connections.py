@@ -150,8 +150,8 @@ class AssetPush(APIView):
         asset = asset_selectors.access_asset(request.user, uid)
         raw = request.data.get("connection")
         try:
-            connection = authority.access(request.user, Connection.objects.all(), "view", pk=int(raw))
-        except (TypeError, ValueError):
+            connection = authority.access(request.user, Connection.objects.all(), "view", pk=int(str(raw)))
+        except ValueError:
             raise serializers.ValidationError({"connection": ["Give the connection's id."]}) from None
         channels = request.data.get("channels") or []
         if not isinstance(channels, list):

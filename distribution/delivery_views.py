@@ -67,5 +67,6 @@ def deliver(request: HttpRequest, uid: UUID, preset: str, filename: str = "") ->
     answer["Link"] = discovery
     if request.method == "GET":
         downloads.record(asset=asset, version=asset.approved_version, sent=chosen.name, preset=chosen.name,
-                         channel=DownloadEvent.Channel.DELIVERY, integration=integration)
+                         channel=DownloadEvent.Channel.DELIVERY, integration=integration,
+                         referer=request.headers.get("Referer", ""), own_host=request.get_host())
     return answer

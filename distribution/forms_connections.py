@@ -1,7 +1,7 @@
 """The forms of Settings → Connections and of "Send to Postiz / WordPress"."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -51,6 +51,7 @@ class PushForm(forms.Form):
     def __init__(self, *args: Any, connections: Any, presets: Any, channels: list[Channel] | None = None,
                  **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["connection"].queryset = connections
-        self.fields["preset"].queryset = presets
-        self.fields["channels"].choices = [(c.id, f"{c.name} ({c.identifier})") for c in channels or []]
+        cast(forms.ModelChoiceField, self.fields["connection"]).queryset = connections
+        cast(forms.ModelChoiceField, self.fields["preset"]).queryset = presets
+        cast(forms.MultipleChoiceField, self.fields["channels"]).choices = [
+            (c.id, f"{c.name} ({c.identifier})") for c in channels or []]

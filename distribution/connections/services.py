@@ -83,7 +83,8 @@ def connection_save(*, actor: User, connection: Connection | None = None, kind: 
     """Create a connection, or change one (a secret of None or "" keeps the stored one). Never calls the target."""
     authority.require(actor, "create" if connection is None else "change", connection or Connection)
     clean = _clean(kind, name, base_url, secret, creating=connection is None)
-    if Connection.objects.filter(name__iexact=clean["name"]).exclude(pk=getattr(connection, "pk", None)).exists():
+    others = Connection.objects.filter(name__iexact=clean["name"])
+    if (others.exclude(pk=connection.pk) if connection is not None else others).exists():
         raise ValidationError({"name": "Another connection has this name."})
     creating = connection is None
     connection = connection or Connection(created_by=actor)

@@ -49,7 +49,7 @@ def record_share(*, link: ShareLink, url: str) -> int:
     made = Usage.objects.bulk_create([
         Usage(asset_id=asset.pk, version_id=asset.approved_version_id, system=Usage.System.SHARE, share_link=link,
               remote_url=url[:2000], by=link.created_by, state=Usage.State.PUSHED)
-        for asset in assets], ignore_conflicts=True)
+        for asset in assets if asset.approved_version_id is not None], ignore_conflicts=True)
     return len(made)
 
 

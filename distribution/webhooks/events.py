@@ -43,7 +43,8 @@ VERB_EVENTS: dict[str, WebhookEvent] = {
 
 # What of an audit event's data a delivery carries besides the asset: facts, never comments, file names or
 # old values (asset.updated names the fields that changed, not what they held).
-FACTS = ("version", "superseded_version", "reason", "share_link", "rendition", "expires_at", "connection", "usage", "usages")
+FACTS = ("version", "superseded_version", "reason", "share_link", "rendition", "expires_at", "connection", "usage",
+         "usages")
 
 
 def asset_payload(asset: Asset) -> dict[str, Any]:

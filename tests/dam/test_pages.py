@@ -18,6 +18,7 @@ SIDEBAR = {  # label -> roles that see it
     "Archive": {"admin", "librarian", "brand_manager"},
     "Administration": {"admin"},
     "Integrations": {"admin"},
+    "Connections": {"admin"},
     "Download presets": {"admin"},
     "Webhooks": {"admin"},
 }
