@@ -1,4 +1,5 @@
-"""The stand-in Postiz (tests/connections/postiz_standin.py), running on loopback for one test."""
+"""Fixtures of the connection tests: the stand-in Postiz (tests/connections/postiz_standin.py), running on
+loopback for one test, and the real WordPress site (tests/connections/wordpress_site.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.connections.postiz_standin import PostizStandIn
+from tests.connections.wordpress_site import wordpress  # noqa: F401  (a fixture, offered to these tests)
 
 
 @pytest.fixture
