@@ -1,6 +1,7 @@
 """Settings → Connections (admins), and "Send to Postiz / WordPress" from an asset, a selection or a lightbox."""
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -36,7 +37,14 @@ def connection_list(request: AuthedHttpRequest) -> HttpResponse:
     shown = Connection.objects.prefetch_related("collections").order_by("name")
     recent = Usage.objects.filter(connection__isnull=False).select_related("asset", "connection", "by", "version")[:20]
     return render(request, "distribution/connections/list.html", {
-        "title": "Connections", "connections": shown, "recent": recent})
+        "title": "Connections", "connections": shown, "recent": recent,
+        "wordpress_snippet": wordpress_provider_snippet(request.build_absolute_uri("/").rstrip("/"))})
+
+
+def wordpress_provider_snippet(base: str) -> str:
+    """The line a WordPress site needs to show a pasted delivery URL as its picture: WordPress discovers oEmbed
+    only from an HTML page's <link> tags (share pages have them), never from a file's Link header."""
+    return (f"wp_oembed_add_provider( '#^{re.escape(base)}/d/.*#i', '{base}/oembed', true );")
 
 
 @login_required

@@ -175,7 +175,7 @@ def check_url(url: str, *, unresolved_ok: bool = False) -> Target:
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST `body` to a checked address and return its answer; Refused or CallFailed otherwise."""
     reply = call("POST", url, body=body, headers=headers, max_answer=MAX_ANSWER_BYTES)
-    return Answer(status=reply.status, reason=reply.reason, location=reply.headers.get("Location", ""),
+    return Answer(status=reply.status, reason=reply.reason, location=reply.headers.get("location", ""),
                   duration_ms=reply.duration_ms)
 
 

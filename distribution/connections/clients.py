@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 class Problem(Exception):
     """The target refused or failed. `retry_after` (seconds) when trying again later may help (a 429, a 5xx, a
-    timeout); None when it will not (a refused key, a file it will never take)."""
+    timeout); None when it will not (a refused key, a file it will never take). `maybe_done`: the request
+    reached the target and no answer came back (a timeout, a dropped connection), so it may have been done."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None):
+    def __init__(self, message: str, *, retry_after: float | None = None, maybe_done: bool = False):
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
+        self.maybe_done = maybe_done
 
 
 @dataclass(frozen=True)

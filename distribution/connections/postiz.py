@@ -133,7 +133,9 @@ class PostizClient:
             text = str(exc).replace("The receiver", "Postiz")
             # A certificate Postiz's host does not have will not grow one by waiting.
             tls = text.startswith("The secure connection failed")
-            raise Problem(text, retry_after=None if tls else RETRY_AFTER_FAILURE) from None
+            # Connected, sent, and no answer: Postiz may have done it (outbound.call tries no other address then).
+            sent = not text.startswith("Could not connect")
+            raise Problem(text, retry_after=None if tls else RETRY_AFTER_FAILURE, maybe_done=sent and not tls) from None
         if 200 <= reply.status < 300:
             return _parsed(reply)
         raise _refusal(reply, path, what)

@@ -154,7 +154,8 @@ def _file(usage: Usage, connection: Connection) -> Upload:
     name = delivery.file_name(usage.asset, preset)
     if connection.kind == Connection.Kind.POSTIZ:
         return files.fit(data, name, accept=POSTIZ_TYPES, max_bytes=10 * 1024 * 1024, max_video_bytes=1024 ** 3)
-    return files.fit(data, name, accept=WORDPRESS_TYPES, max_bytes=100 * 1024 * 1024, max_video_bytes=1024 ** 3)
+    return files.fit(data, name, accept=WORDPRESS_TYPES, max_bytes=100 * 1024 * 1024, max_video_bytes=1024 ** 3,
+                     target="WordPress")
 
 
 def alt_text(asset: Asset) -> str:
@@ -171,7 +172,16 @@ def _drafts(client: Any, rows: list[Usage], media: Media, asset: Asset) -> None:
         if usage.channel not in names:
             _fail([usage], f"Postiz has no channel “{usage.channel}” (it may have been removed).")
             continue
-        post_id = client.create_draft(channel_id=usage.channel, text=usage.text, media=media, alt=alt_text(asset))
+        try:
+            post_id = client.create_draft(channel_id=usage.channel, text=usage.text, media=media,
+                                          alt=alt_text(asset))
+        except Problem as exc:
+            if not exc.maybe_done:
+                raise
+            # Sending it again could make a second draft: a person looks in Postiz first.
+            _fail([usage], f"Postiz did not confirm the draft ({exc.message.rstrip('.')}); it may have been made. "
+                           "Look in Postiz before sending again.")
+            continue
         Usage.objects.filter(pk=usage.pk).update(
             state=Usage.State.PUSHED, remote_id=str(post_id)[:200], channel_name=names[usage.channel][:200],
             reason="", next_attempt_at=None, updated_at=timezone.now())

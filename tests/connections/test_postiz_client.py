@@ -124,6 +124,7 @@ def test_no_answer_in_time_is_said_quickly_and_may_be_retried(postiz, monkeypatc
     problem = problem_of(client(postiz).test)
     assert problem.message == "Postiz did not answer within 0.3 seconds."
     assert problem.retry_after == 30
+    assert problem.maybe_done  # it took the request: it may have done it
 
 
 @pytest.mark.parametrize(("kind", "said"), [
@@ -135,6 +136,7 @@ def test_a_failing_postiz_may_be_retried(postiz, kind, said):
     problem = problem_of(client(postiz).test)
     assert problem.message.startswith(said)
     assert problem.retry_after == 30
+    assert problem.maybe_done is (kind == "close")
 
 
 # --- channels, upload, draft ----------------------------------------------------------------------------------

@@ -213,6 +213,8 @@ def test_the_pages_set_up_test_and_send(web, people, postiz, settings, django_ca
     assert b"Reached Postiz" in tested.content
     listing = admin.get("/settings/connections/")
     assert postiz.key.encode() not in listing.content and b"Brand Postiz" in listing.content
+    assert b"wp_oembed_add_provider( &#x27;#^http://testserver/d/.*#i&#x27;, &#x27;http://testserver/oembed&#x27;" \
+        in listing.content
     asset = approved(people, title="Harbour at dawn")
     editor = web("editor")
     form = editor.get(f"/push/?asset={asset.uid}")
@@ -228,3 +230,24 @@ def test_the_pages_set_up_test_and_send(web, people, postiz, settings, django_ca
     missing = editor.post("/push/", {"asset": str(asset.uid), "connection": connection.pk, "preset": "web",
                                      "text": "Hello", "send": "1"})
     assert missing.status_code == 400 and b"Choose at least one Postiz channel." in missing.content
+
+
+def test_a_draft_whose_answer_was_lost_is_not_made_again(api, people, postiz, connection, monkeypatch,
+                                                         django_capture_on_commit_callbacks):
+    from distribution.connections.clients import Problem
+    from distribution.connections.postiz import PostizClient
+
+    made = PostizClient.create_draft
+
+    def answer_lost(self, **kwargs):
+        made(self, **kwargs)  # Postiz made it; its answer never arrived
+        raise Problem("Postiz did not answer within 10 seconds.", retry_after=30, maybe_done=True)
+
+    monkeypatch.setattr(PostizClient, "create_draft", answer_lost)
+    asset = approved(people)
+    answer = pushed(api, asset, connection, django_capture_on_commit_callbacks, channels=["ch-x-0002"])
+    usage = Usage.objects.get(pk=answer.json()["usage"])
+    assert usage.state == "failed" and "it may have been made. Look in Postiz" in usage.reason
+    with django_capture_on_commit_callbacks(execute=True):
+        push.push_retry_due()
+    assert len(postiz.posts) == 1
