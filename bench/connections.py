@@ -19,7 +19,7 @@ look three times slower than it is.
 Runs alternate between the two (which goes first alternates too), after warm-up runs; medians of each part
 and of the whole, and push / httpx (aim <= 1.3x).
 
-httpx is a bench-only dependency (it is not in requirements*.txt): `.venv/bin/pip install httpx`.
+httpx, the peer, is pinned in requirements-dev.txt (`make test` installs it).
 
     .venv/bin/python bench/connections.py [--runs 40] [--warmup 5]
 """

@@ -251,3 +251,20 @@ def test_a_draft_whose_answer_was_lost_is_not_made_again(api, people, postiz, co
     with django_capture_on_commit_callbacks(execute=True):
         push.push_retry_due()
     assert len(postiz.posts) == 1
+
+
+def test_a_preset_removed_before_the_job_ran_fails_with_the_reason(api, people, postiz, connection,
+                                                                     django_capture_on_commit_callbacks):
+    from distribution.models import Preset
+
+    Preset.objects.create(name="banner", label="Banner", max_width=600, max_height=200, format="jpeg")
+    asset = approved(people)
+    with django_capture_on_commit_callbacks(execute=False):  # the job has not run yet
+        answer = api["editor"].post(f"/api/v1/assets/{asset.uid}/push/", {
+            "connection": connection.pk, "preset": "banner", "channels": ["ch-x-0002"]}, format="json")
+    assert answer.status_code == 202
+    Preset.objects.filter(name="banner").delete()
+    assert push.push_usages(usage_ids=answer.json()["usages"]) == {"failed": 1}
+    usage = Usage.objects.get(pk=answer.json()["usage"])
+    assert usage.reason == "Not sent: the preset “banner” no longer exists."
+    assert not postiz.uploads and not postiz.posts
