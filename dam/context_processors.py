@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Vocabulary", "taxonomy:index", Vocabulary, "tag"),
         ("Lightboxes", "lightboxes:list", None, "lightbox"),
         ("Share links", "distribution:links", Cap.SHARE, "share"),
+        ("Where used", "usage-report", (Cap.SHARE, Cap.EDIT_METADATA), "share"),
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),

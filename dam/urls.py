@@ -76,6 +76,7 @@ urlpatterns = [
     path("settings/integrations/", include("distribution.integration_urls")),
     path("settings/connections/", include("distribution.connection_urls")),
     path("push/", connection_views.push_new, name="push"),
+    path("usages/", connection_views.usage_report, name="usage-report"),
     path("lightboxes/", include("distribution.lightbox_urls")),
     path("s/", include(distribution_urls.public_urlpatterns)),
     path("picker/", include("distribution.picker_urls")),

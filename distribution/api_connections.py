@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from assets import selectors as asset_selectors
 from assets.models import Collection
 from dam.errors import StateConflict
 from dam.http import AuthedRequest
+from distribution.connections import selectors as usage_selectors
 from distribution.connections import services
 from distribution.connections.clients import Problem
 from distribution.models import Connection, Usage
@@ -180,3 +181,33 @@ class AssetUsages(APIView):
         shown = authority.visible(request.user, Usage.objects.filter(asset=asset)).select_related(
             "connection", "version", "by", "integration")
         return Response({"results": UsageSerializer(shown, many=True, context={"request": request}).data})
+
+
+class UsedAssetSerializer(serializers.Serializer):
+    uid = serializers.UUIDField(source="asset.uid")
+    title = serializers.CharField(source="asset.title")
+    count = serializers.IntegerField()
+    latest = serializers.DateTimeField()
+
+
+class UsageReportSerializer(serializers.Serializer):
+    outdated = UsedAssetSerializer(many=True)
+    outdated_assets = serializers.IntegerField()
+    outdated_places = serializers.IntegerField()
+    most_used = UsedAssetSerializer(many=True)
+
+
+class UsageReport(APIView):
+    @extend_schema(responses=UsageReportSerializer,
+                   parameters=[OpenApiParameter("limit", int, description="Rows per list (1-200, default 20).")])
+    def get(self, request: AuthedRequest) -> Response:
+        """Where used: assets in use with an outdated version, and assets used in most places."""
+        authority.require(request.user, "list", Usage)
+        try:
+            limit = int(request.query_params.get("limit", 20))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 200:
+            raise serializers.ValidationError({"limit": ["Give a whole number from 1 to 200."]})
+        report = usage_selectors.usage_report(request.user, limit=limit)
+        return Response(UsageReportSerializer(report).data)

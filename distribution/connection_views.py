@@ -16,6 +16,7 @@ from accounts import permissions as authority
 from assets.models import Asset
 from dam.http import AuthedHttpRequest
 from distribution import derivatives
+from distribution.connections import selectors as usage_selectors
 from distribution.connections import services
 from distribution.connections.clients import Channel, Problem
 from distribution.forms_connections import ConnectionForm, PushForm
@@ -174,3 +175,11 @@ def push_new(request: AuthedHttpRequest) -> HttpResponse:
         "title": "Send to another system", "form": form, "assets": assets, "lightbox": lightbox,
         "connections": connections, "chosen": chosen, "channels_problem": channels_problem,
         "outcomes": outcomes}, status=400 if form.errors or (outcomes and data is not None) else 200)
+
+
+@login_required
+def usage_report(request: AuthedHttpRequest) -> HttpResponse:
+    """Where used: the assets whose places still show an outdated version, and those used in most places."""
+    authority.require(request.user, "list", Usage)
+    return render(request, "distribution/connections/usage_report.html", {
+        "title": "Where used", "report": usage_selectors.usage_report(request.user)})

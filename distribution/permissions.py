@@ -160,13 +160,15 @@ class UsagePolicy(Policy):
     def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
         if is_admin(user):
             return queryset
-        if not (has_capability(user, Cap.SHARE) or has_capability(user, Cap.EDIT_METADATA)):
+        if not self.can(user, "list", None):
             return queryset.none()
         from assets.models import Asset
 
         return queryset.filter(asset__in=authority.visible(user, Asset.objects.all()))
 
     def can(self, user: Any, action: str, obj: Usage | None) -> bool:
+        if action == "list":  # the "Where used" report
+            return is_admin(user) or has_capability(user, Cap.SHARE) or has_capability(user, Cap.EDIT_METADATA)
         if action == "view":
             return obj is not None and self.visible(user, Usage.objects.filter(pk=obj.pk)).exists()
         return super().can(user, action, obj)

@@ -15,6 +15,7 @@ SIDEBAR = {  # label -> roles that see it
     "Reviews": {"admin", "brand_manager", "editor", "contributor"},
     "Lightboxes": set(PERSONAS),
     "Share links": {"admin", "brand_manager", "editor"},
+    "Where used": {"admin", "librarian", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
     "Administration": {"admin"},
     "Integrations": {"admin"},
