@@ -72,10 +72,14 @@ def test_a_job_whose_worker_died_runs_again_at_once_and_fails_after_three_deaths
         big_png(tmp_path / "first", "poster.png", (30, 90, 160))
         import_files(env, tmp_path / "first")
         killed: set[str] = set()
-        kill_its_worker_once_begun(worker_database, "poster.png", killed)
+        at_kill = kill_its_worker_once_begun(worker_database, "poster.png", killed)
+        # The renditions the killed worker held; on a loaded machine others may be made before or after it.
+        held = {preset for preset, status, _, worker, _ in at_kill if status == "pending" and worker in killed}
         # Handed out again by the sentinel at once, not at the broker's retry six minutes later.
         found = settled(worker_database, "poster.png", seconds=90)
-        assert {(status, attempts) for _, status, attempts, _, _ in found} == {("ready", 2)}, found
+        assert {status for _, status, *_ in found} == {"ready"}, found
+        assert {preset: attempts for preset, _, attempts, *_ in found} == {
+            preset: 2 if preset in held else 1 for preset, *_ in found}, (at_kill, found)
 
         big_png(tmp_path / "second", "banner.png", (160, 30, 90))
         import_files(env, tmp_path / "second")
