@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as authority
 from accounts.permissions import Cap
 from archive import selectors, services
+from archive.tier.selectors import tier_statuses
 from assets.selectors import access_asset, with_shown_versions
 from dam.errors import StateConflict
 from dam.http import AuthedHttpRequest
@@ -21,6 +22,9 @@ def archive_list(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, Cap.ARCHIVE)
     page = Paginator(selectors.archived_assets(request.user), 48).get_page(request.GET.get("page"))
     with_shown_versions(request.user, page)
+    statuses = tier_statuses(page)  # where each one's originals are (archive.tier), in two queries
+    for asset in page:
+        asset.tier_status = statuses[asset.pk]
     return render(request, "archive/archive_list.html", {"title": "Archive", "page": page})
 
 

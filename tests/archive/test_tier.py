@@ -1,0 +1,186 @@
+"""The archive storage tier: archiving moves an asset's originals to a second storage, restoring brings them back.
+
+Round trips on a local folder and on S3 (a second bucket on moto's server), downloads from the tier,
+renditions that stay, and the sentences people see on the asset page, the archive list and the API.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import urllib.request
+
+import pytest
+from django.core.files.storage import default_storage, storages
+
+from accounts.models import AuditEvent
+from archive.models import TierMove
+from assets.models import AssetVersion, Rendition, StorageTier
+from assets.originals import open_original
+from tests.assets.test_workers_and_s3 import keys, s3_endpoint, s3_storage  # noqa: F401 - fixtures
+from tests.factories import CORPUS, make_asset, new_revision
+
+PHOTO = CORPUS / "real" / "Canon_40D.jpg"
+
+
+@pytest.fixture
+def archive_dir(settings, tmp_path):
+    """The archive tier as a local folder, as DAM_ARCHIVE_DIR configures it."""
+    folder = tmp_path / "archive-tier"
+    folder.mkdir()
+    settings.STORAGES = {**settings.STORAGES, "archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": folder, "base_url": None}}}
+    return folder
+
+
+def photo_asset(people, *, approved=True):
+    return make_asset(people["editor"], approved=approved, data=PHOTO.read_bytes(), filename="Canon_40D.jpg",
+                      title="Harbour at dusk")
+
+
+def read_original(version: AssetVersion) -> bytes:
+    version.refresh_from_db()
+    with open_original(version) as fh:
+        return fh.read()
+
+
+def test_round_trip_on_a_local_folder(api, people, archive_dir, media_in_tmp, django_capture_on_commit_callbacks):
+    asset = photo_asset(people)
+    new_revision(asset, people["editor"])
+    versions = list(asset.versions.order_by("number"))
+    originals = {v.pk: read_original(v) for v in versions}
+    renditions_before = set(Rendition.objects.filter(version__asset=asset).values_list("file", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json").status_code == 200
+    for version in versions:
+        version.refresh_from_db()
+        assert version.storage_tier == StorageTier.ARCHIVE and version.storage_tier_since is not None
+        assert (archive_dir / version.file.name).read_bytes() == originals[version.pk]
+        assert not (media_in_tmp / version.file.name).exists()  # no copy left behind
+        assert read_original(version) == originals[version.pk]
+    move = TierMove.objects.get(asset=asset)
+    assert (move.state, move.target) == (TierMove.State.DONE, StorageTier.ARCHIVE)
+    # Renditions stay in the primary storage, so the asset stays findable and shown in the archive.
+    assert renditions_before and all(default_storage.exists(name) for name in renditions_before)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api["librarian"].post(f"/api/v1/assets/{asset.uid}/restore/").status_code == 200
+    for version in versions:
+        version.refresh_from_db()
+        assert version.storage_tier == StorageTier.PRIMARY
+        assert (media_in_tmp / version.file.name).read_bytes() == originals[version.pk]
+        assert not (archive_dir / version.file.name).exists()
+    assert TierMove.objects.get(asset=asset).target == StorageTier.PRIMARY
+    verbs = list(AuditEvent.objects.filter(verb__startswith="archive.tier.").values_list("verb", "data__to"))
+    assert verbs.count(("archive.tier.moved", "archive")) == 1 and verbs.count(("archive.tier.moved", "primary")) == 1
+
+
+def test_without_a_tier_archiving_only_hides(api, people, media_in_tmp, django_capture_on_commit_callbacks):
+    asset = photo_asset(people)
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    version = asset.versions.get()
+    assert version.storage_tier == StorageTier.PRIMARY and (media_in_tmp / version.file.name).exists()
+    assert not TierMove.objects.exists()
+    detail = api["librarian"].get(f"/api/v1/assets/{asset.uid}/tier/").json()
+    assert detail["tier"] == "primary" and detail["configured"] is False
+
+
+def test_downloads_and_derivatives_read_from_the_tier(api, web, people, archive_dir, media_in_tmp,
+                                                       django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as rendition_jobs:  # held back until the original has moved
+        asset = photo_asset(people)
+    data = PHOTO.read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    assert asset.versions.get().storage_tier == StorageTier.ARCHIVE
+    for job in rendition_jobs:
+        job()  # the renditions are made from the original in the archive tier
+    download = api["librarian"].get(f"/api/v1/assets/{asset.uid}/download/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == data
+    page = web("librarian").get(f"/assets/{asset.uid}/download/")
+    assert page.status_code == 200 and b"".join(page.streaming_content) == data
+    thumb = web("librarian").get(f"/assets/{asset.uid}/v1/thumb.jpg")
+    assert thumb.status_code == 200 and b"".join(thumb.streaming_content)[:2] == b"\xff\xd8"
+
+
+def test_the_asset_stays_findable_for_those_who_may_see_archives(api, web, people, archive_dir,
+                                                                django_capture_on_commit_callbacks):
+    asset = photo_asset(people)
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    listing = web("librarian").get("/archive/")
+    assert asset.title.encode() in listing.content
+    assert b"Originals in the archive tier since" in listing.content
+    page = web("librarian").get(asset.get_absolute_url())
+    assert b"Originals in the archive tier since" in page.content
+    assert api["viewer"].get(f"/api/v1/assets/{asset.uid}/").status_code == 404
+    assert api["viewer"].get(f"/api/v1/assets/{asset.uid}/tier/").status_code == 404
+    detail = api["librarian"].get(f"/api/v1/assets/{asset.uid}/").json()
+    assert detail["current_version"]["storage_tier"] == "archive"
+    tier = api["librarian"].get(f"/api/v1/assets/{asset.uid}/tier/").json()
+    assert tier["tier"] == "archive" and tier["state"] == "done" and tier["since"]
+    assert tier["message"].startswith("Originals in the archive tier since")
+
+
+# --- S3: a second bucket on moto's server ----------------------------------------------------------
+
+@pytest.fixture
+def archive_bucket(settings, s3_storage, s3_endpoint):  # noqa: F811 - fixtures
+    client, _ = s3_storage
+    bucket = s3_storage[1] + "-archive"
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGES = {**settings.STORAGES, "archive": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": bucket, "endpoint_url": s3_endpoint, "region_name": "us-east-1",
+                    "default_acl": None, "querystring_auth": True, "querystring_expire": 300,
+                    "file_overwrite": True, "object_parameters": {"StorageClass": "GLACIER_IR"}},
+    }}
+    return client, bucket
+
+
+def test_round_trip_on_s3(api, people, s3_storage, archive_bucket, s3_endpoint,  # noqa: F811
+                          django_capture_on_commit_callbacks):
+    client, primary = s3_storage
+    _, bucket = archive_bucket
+    data = PHOTO.read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        asset = photo_asset(people)
+    name = asset.versions.get().file.name
+    assert name in keys(client, primary)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    assert name in keys(client, bucket) and name not in keys(client, primary)
+    head = client.head_object(Bucket=bucket, Key=name)
+    assert head["StorageClass"] == "GLACIER_IR" and head["ContentLength"] == len(data)
+    assert any(k.startswith("renditions/") for k in keys(client, primary))  # renditions stay
+
+    download = api["librarian"].get(f"/api/v1/assets/{asset.uid}/download/")
+    assert download.status_code == 302 and f"/{bucket}/" in download["Location"]
+    with urllib.request.urlopen(download["Location"], timeout=10) as fetched:  # noqa: S310 - loopback moto
+        assert hashlib.sha256(fetched.read()).hexdigest() == hashlib.sha256(data).hexdigest()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/restore/")
+    assert name in keys(client, primary) and name not in keys(client, bucket)
+    assert storages["default"].open(name).read() == data
+    assert asset.versions.get().storage_tier == StorageTier.PRIMARY
+
+
+def test_a_refusing_bucket_leaves_the_asset_where_it_was(api, people, s3_storage, archive_bucket,  # noqa: F811
+                                                         django_capture_on_commit_callbacks):
+    client, primary = s3_storage
+    _, bucket = archive_bucket
+    with django_capture_on_commit_callbacks(execute=True):
+        asset = photo_asset(people)
+    client.delete_bucket(Bucket=bucket)  # the archive bucket is gone: every write is refused
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    version = asset.versions.get()
+    assert version.storage_tier == StorageTier.PRIMARY and version.file.name in keys(client, primary)
+    move = TierMove.objects.get(asset=asset)
+    assert move.state == TierMove.State.FAILED
+    assert move.reason == "The bucket of the archive tier refused it (NoSuchBucket)."
+    assert io.BytesIO(read_original(version)).read() == PHOTO.read_bytes()
