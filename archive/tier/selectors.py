@@ -65,7 +65,8 @@ def _message(tier: str, since: datetime | None, move: TierMove | None) -> str:
             tier, "Some are in each storage; every original can be read where it is.")
         move_to = "move the originals to the archive tier" if move.target == StorageTier.ARCHIVE \
             else "bring the originals back from the archive tier"
-        return f"Could not {move_to}: {move.reason} {where}"
+        reason = move.reason[:1].lower() + move.reason[1:]
+        return f"Could not {move_to}: {reason} {where}"
     if move is not None and move.state in (TierMove.State.QUEUED, TierMove.State.MOVING):
         if move.target == StorageTier.ARCHIVE:
             return "Moving the originals to the archive tier… Downloads keep working meanwhile."
