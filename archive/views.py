@@ -24,7 +24,7 @@ def archive_list(request: AuthedHttpRequest) -> HttpResponse:
     with_shown_versions(request.user, page)
     statuses = tier_statuses(page)  # where each one's originals are (archive.tier), in two queries
     for asset in page:
-        asset.tier_status = statuses[asset.pk]
+        asset.tier_status = statuses[asset.pk]  # type: ignore[attr-defined]  # for the template, as .shown
     return render(request, "archive/archive_list.html", {"title": "Archive", "page": page})
 
 

@@ -60,9 +60,9 @@ def _status(tiers: dict[str, datetime | None], move: TierMove | None) -> TierSta
 
 def _message(tier: str, since: datetime | None, move: TierMove | None) -> str:
     if move is not None and move.state == TierMove.State.FAILED:
-        where = {StorageTier.PRIMARY: "They are still in the primary storage.",
-                 StorageTier.ARCHIVE: "They are still in the archive tier."}.get(
-            tier, "Some are in each storage; every original can be read where it is.")
+        places: dict[str, str] = {StorageTier.PRIMARY: "They are still in the primary storage.",
+                                  StorageTier.ARCHIVE: "They are still in the archive tier."}
+        where = places.get(tier, "Some are in each storage; every original can be read where it is.")
         move_to = "move the originals to the archive tier" if move.target == StorageTier.ARCHIVE \
             else "bring the originals back from the archive tier"
         reason = move.reason[:1].lower() + move.reason[1:]

@@ -45,7 +45,7 @@ LEASE = timedelta(seconds=TASK_TIMEOUT + 60)
 LOST_AFTER = timedelta(minutes=10)
 BLOCK = 1024 * 1024
 
-PLACE = {StorageTier.PRIMARY: "the primary storage", StorageTier.ARCHIVE: "the archive tier"}
+PLACE: dict[str, str] = {StorageTier.PRIMARY: "the primary storage", StorageTier.ARCHIVE: "the archive tier"}
 
 
 class MoveFailed(Exception):
@@ -141,7 +141,7 @@ def tier_move(*, asset_id: int) -> TierMove | None:
     except Superseded:
         logger.warning("the tier move of asset %s was taken over by another job", asset_id)
         return None
-    except (OSError, MoveFailed, TierNotConfigured, *_s3_errors()) as exc:
+    except MOVE_ERRORS as exc:
         reason = describe(exc, target)
         if version is not None:
             _discard_copy(version, target)
@@ -150,7 +150,7 @@ def tier_move(*, asset_id: int) -> TierMove | None:
 
 def describe(exc: BaseException, target: str) -> str:
     """Why a move failed, as a sentence for the asset page and the archive list."""
-    place = PLACE.get(target, "the other storage")  # type: ignore[call-overload]
+    place = PLACE.get(target, "the other storage")
     if isinstance(exc, (MoveFailed, TierNotConfigured)):
         text = str(exc)
     elif isinstance(exc, FileNotFoundError):
@@ -264,7 +264,7 @@ def _remove_leftovers(asset_id: int, target: str) -> None:
         try:
             if storage.exists(name):
                 storage.delete(name)
-        except (OSError, *_s3_errors()) as exc:  # the originals are safe; the storage sweep removes it later
+        except MOVE_ERRORS as exc:  # the originals are safe where their records say; this only costs space
             logger.warning("a copy of %s left in %s could not be removed: %s", name, other, exc)
 
 
@@ -291,6 +291,11 @@ def _s3_errors() -> tuple[type[Exception], ...]:
     except ImportError:  # pragma: no cover - django-storages[s3] brings it
         return ()
     return (BotoCoreError, ClientError)
+
+
+S3_ERRORS = _s3_errors()
+# What a move step may meet that fails the move (with the reason shown) rather than crash the job.
+MOVE_ERRORS: tuple[type[Exception], ...] = (OSError, MoveFailed, TierNotConfigured, *S3_ERRORS)
 
 
 def _enqueue(asset_id: int) -> None:

@@ -184,3 +184,27 @@ def test_a_refusing_bucket_leaves_the_asset_where_it_was(api, people, s3_storage
     assert move.state == TierMove.State.FAILED
     assert move.reason == "The bucket of the archive tier refused it (NoSuchBucket)."
     assert io.BytesIO(read_original(version)).read() == PHOTO.read_bytes()
+
+
+def test_while_the_originals_move_pages_say_so_and_downloads_work(api, web, people, archive_dir,
+                                                                  django_capture_on_commit_callbacks):
+    asset = photo_asset(people)
+    with django_capture_on_commit_callbacks() as jobs:  # the job has not run yet
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    assert len(jobs) == 1
+    page = web("librarian").get(asset.get_absolute_url()).content.decode()
+    assert "Moving the originals to the archive tier… Downloads keep working meanwhile." in page
+    assert ">Retry</button>" not in page
+    download = api["librarian"].get(f"/api/v1/assets/{asset.uid}/download/")
+    assert b"".join(download.streaming_content) == PHOTO.read_bytes()
+    jobs[0]()
+    with django_capture_on_commit_callbacks() as jobs:
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/restore/")
+    assert "Bringing the originals back from the archive tier…" in web("librarian").get(
+        asset.get_absolute_url()).content.decode()
+    download = api["librarian"].get(f"/api/v1/assets/{asset.uid}/download/")  # read from the archive tier
+    assert b"".join(download.streaming_content) == PHOTO.read_bytes()
+    jobs[0]()
+    tier = api["librarian"].get(f"/api/v1/assets/{asset.uid}/tier/").json()
+    assert (tier["tier"], tier["state"], tier["message"]) == ("primary", "done", "")
+    assert "archive tier" not in web("librarian").get(asset.get_absolute_url()).content.decode()
