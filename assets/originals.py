@@ -13,12 +13,14 @@ from django.conf import settings
 from django.core.files.storage import Storage, default_storage, storages
 
 from assets.models import AssetVersion, StorageTier
+from dam.errors import StorageUnavailable
 
 ARCHIVE_ALIAS = "archive"
 
 
-class TierNotConfigured(Exception):
-    """A version's record says the archive tier but no tier is configured."""
+class TierNotConfigured(StorageUnavailable):
+    """A version's record says the archive tier but no tier is configured: pages and the API answer 503
+    with this sentence (dam.middleware.OutageMiddleware, dam.api), never a bare 500."""
 
 
 def archive_tier_configured() -> bool:

@@ -105,6 +105,19 @@ def test_downloads_and_derivatives_read_from_the_tier(api, web, people, archive_
     assert thumb.status_code == 200 and b"".join(thumb.streaming_content)[:2] == b"\xff\xd8"
 
 
+def test_originals_left_in_a_tier_that_is_no_longer_configured_are_a_sentence(
+        api, web, people, settings, archive_dir, django_capture_on_commit_callbacks):
+    asset = photo_asset(people)
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    settings.STORAGES = {k: v for k, v in settings.STORAGES.items() if k != "archive"}
+    answer = api["librarian"].get(f"/api/v1/assets/{asset.uid}/download/")
+    assert answer.status_code == 503
+    assert answer.json()["detail"].startswith("This original is in the archive tier, but no archive tier is configured")
+    page = web("librarian").get(f"/assets/{asset.uid}/download/")
+    assert page.status_code == 503 and b"no archive tier is configured" in page.content
+
+
 def test_the_asset_stays_findable_for_those_who_may_see_archives(api, web, people, archive_dir,
                                                                 django_capture_on_commit_callbacks):
     asset = photo_asset(people)
