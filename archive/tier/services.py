@@ -34,6 +34,7 @@ from archive.models import TierMove
 from assets.models import Asset, AssetVersion, StorageTier
 from assets.originals import TierNotConfigured, archive_tier_configured, tier_storage
 from dam.errors import StateConflict
+from workflows.services.notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +67,15 @@ def originals_follow(*, asset: Asset, actor: User | None) -> TierMove | None:
     them (archived and a tier configured: the archive tier; else the primary storage). None: nothing to move."""
     if asset.archived_at is not None:
         return tier_queue(asset=asset, target=StorageTier.ARCHIVE, actor=actor) if archive_tier_configured() else None
-    if TierMove.objects.filter(asset=asset).exclude(state=TierMove.State.DONE, target=StorageTier.PRIMARY).exists() \
-            or asset.versions.filter(storage_tier=StorageTier.ARCHIVE).exists():
+    move = TierMove.objects.select_for_update().filter(asset=asset).first()
+    running = move is not None and move.state == TierMove.State.MOVING
+    if running or asset.versions.filter(storage_tier=StorageTier.ARCHIVE).exists():
         return tier_queue(asset=asset, target=StorageTier.PRIMARY, actor=actor)
+    if move is not None and (move.state, move.target) != (TierMove.State.DONE, StorageTier.PRIMARY):
+        # Nothing ever left (the move failed or had not started): no job, no failure shown any more.
+        move.state, move.target, move.reason, move.finished_at = (TierMove.State.DONE, StorageTier.PRIMARY, "",
+                                                                  timezone.now())
+        move.save(update_fields=["state", "target", "reason", "finished_at"])
     return None
 
 
@@ -244,12 +251,19 @@ def _finish(move: TierMove, target: str) -> TierMove:
 
 def _fail(asset_id: int, token: str, target: str, reason: str) -> TierMove | None:
     with transaction.atomic():
-        move = TierMove.objects.select_for_update().select_related("asset").get(asset_id=asset_id)
+        move = (TierMove.objects.select_for_update(of=("self",)).select_related("asset", "requested_by")
+                .get(asset_id=asset_id))
         if move.holder != token:
             return None
         move.state, move.holder, move.reason, move.finished_at = TierMove.State.FAILED, "", reason, timezone.now()
         move.save(update_fields=["state", "holder", "reason", "finished_at"])
         audit.record("archive.tier.move_failed", actor=None, target=move.asset, to=target, reason=reason)
+        # The person who archived or restored hears of it (in the DAM and by e-mail), with the way to retry.
+        where = "to the archive tier" if target == StorageTier.ARCHIVE else "back from the archive tier"
+        notify([move.requested_by] if move.requested_by else [], verb="archive.tier.move_failed",
+               message=f"The originals of “{move.asset.title}” could not be moved {where}: "
+                       f"{reason[:1].lower()}{reason[1:]} "
+                       "Retry from the asset page.", url=move.asset.get_absolute_url())
     logger.warning("moving the originals of asset %s to %s failed: %s", asset_id, target, reason)
     return move
 

@@ -18,6 +18,7 @@ from assets.models import AssetVersion, StorageTier
 from assets.originals import open_original
 from tests.archive.test_tier import PHOTO, archive_dir, photo_asset  # noqa: F401 - fixture
 from tests.factories import new_revision
+from workflows.models import Notification
 
 
 class Crash(Exception):
@@ -115,6 +116,10 @@ def test_a_full_or_unwritable_tier_leaves_the_asset_where_it_was(error, sentence
     move = TierMove.objects.get(asset=asset)
     assert (move.state, move.reason) == (TierMove.State.FAILED, sentence)
     assert AuditEvent.objects.filter(verb="archive.tier.move_failed", data__reason=sentence).count() == 1
+    note = Notification.objects.get(recipient=people["librarian"], verb="archive.tier.move_failed")
+    assert note.message.startswith(f"The originals of “{asset.title}” could not be moved to the archive tier: "
+                                   f"{sentence[:1].lower()}{sentence[1:]}")
+    assert note.url == asset.get_absolute_url()
     originals_readable(asset)
 
     shown = (f"Could not move the originals to the archive tier: {sentence[:1].lower()}{sentence[1:]} "
@@ -220,3 +225,21 @@ def test_the_resume_schedule_exists_and_finds_lost_jobs(people, archive_dir, dja
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.tier_resume_task() == 1
     assert asset.versions.get().storage_tier == StorageTier.ARCHIVE
+
+
+def test_restoring_an_asset_whose_move_failed_clears_the_failure_without_a_job(api, web, people, archive_dir,  # noqa: F811
+                                                                              monkeypatch,
+                                                                              django_capture_on_commit_callbacks):
+    asset = photo_asset(people)
+    fill_up(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    assert TierMove.objects.get(asset=asset).state == TierMove.State.FAILED
+    queued = []
+    monkeypatch.setattr(services, "_enqueue", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/restore/")
+    assert queued == []
+    move = TierMove.objects.get(asset=asset)
+    assert (move.state, move.target, move.reason) == (TierMove.State.DONE, StorageTier.PRIMARY, "")
+    assert "Could not move" not in web("librarian").get(asset.get_absolute_url()).content.decode()
