@@ -12,6 +12,7 @@ from accounts import permissions as authority
 from accounts.permissions import Cap
 from archive import selectors, services
 from archive.tier.selectors import tier_statuses
+from assets.originals import archive_tier_configured
 from assets.selectors import access_asset, with_shown_versions
 from dam.errors import StateConflict
 from dam.http import AuthedHttpRequest
@@ -25,7 +26,9 @@ def archive_list(request: AuthedHttpRequest) -> HttpResponse:
     statuses = tier_statuses(page)  # where each one's originals are (archive.tier), in two queries
     for asset in page:
         asset.tier_status = statuses[asset.pk]  # type: ignore[attr-defined]  # for the template, as .shown
-    return render(request, "archive/archive_list.html", {"title": "Archive", "page": page})
+    return render(request, "archive/archive_list.html", {
+        "title": "Archive", "page": page,
+        "show_tier": archive_tier_configured() or any(status.message for status in statuses.values())})
 
 
 @login_required

@@ -170,7 +170,11 @@ def describe(exc: BaseException, target: str) -> str:
         text = f"{place} could not be written ({exc.strerror or exc})"
     else:
         code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
-        text = (f"the bucket of {place} refused it ({code})" if code
+        known = {"NoSuchBucket": f"the bucket of {place} does not exist",
+                 "AccessDenied": f"the bucket of {place} refused access to the DAM's credentials",
+                 "QuotaExceeded": f"{place} is full (its bucket's quota is reached)",
+                 "InvalidStorageClass": f"the bucket of {place} does not offer the configured storage class"}
+        text = (f"{known.get(code, f'the bucket of {place} refused it')} ({code})" if code
                 else f"{place} could not be reached ({exc})")
     text = text[:1].upper() + text[1:]
     return (text if text.endswith(".") else text + ".")[:500]

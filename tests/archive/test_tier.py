@@ -76,7 +76,7 @@ def test_round_trip_on_a_local_folder(api, people, archive_dir, media_in_tmp, dj
     assert verbs.count(("archive.tier.moved", "archive")) == 1 and verbs.count(("archive.tier.moved", "primary")) == 1
 
 
-def test_without_a_tier_archiving_only_hides(api, people, media_in_tmp, django_capture_on_commit_callbacks):
+def test_without_a_tier_archiving_only_hides(api, web, people, media_in_tmp, django_capture_on_commit_callbacks):
     asset = photo_asset(people)
     with django_capture_on_commit_callbacks(execute=True):
         api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
@@ -85,6 +85,8 @@ def test_without_a_tier_archiving_only_hides(api, people, media_in_tmp, django_c
     assert not TierMove.objects.exists()
     detail = api["librarian"].get(f"/api/v1/assets/{asset.uid}/tier/").json()
     assert detail["tier"] == "primary" and detail["configured"] is False
+    listing = web("librarian").get("/archive/").content.decode()
+    assert asset.title in listing and "<th>Originals</th>" not in listing  # nothing to say about where they are
 
 
 def test_downloads_and_derivatives_read_from_the_tier(api, web, people, archive_dir, media_in_tmp,
@@ -195,7 +197,7 @@ def test_a_refusing_bucket_leaves_the_asset_where_it_was(api, people, s3_storage
     assert version.storage_tier == StorageTier.PRIMARY and version.file.name in keys(client, primary)
     move = TierMove.objects.get(asset=asset)
     assert move.state == TierMove.State.FAILED
-    assert move.reason == "The bucket of the archive tier refused it (NoSuchBucket)."
+    assert move.reason == "The bucket of the archive tier does not exist (NoSuchBucket)."
     assert io.BytesIO(read_original(version)).read() == PHOTO.read_bytes()
 
 
