@@ -32,6 +32,11 @@ class TierStatus:
         return self.state in (TierMove.State.QUEUED, TierMove.State.MOVING)
 
 
+def moves_not_done() -> list[TierMove]:
+    """Moves queued, running or failed, oldest first (manage.py tier_moves)."""
+    return list(TierMove.objects.exclude(state=TierMove.State.DONE).select_related("asset").order_by("queued_at"))
+
+
 def tier_status(asset: Asset) -> TierStatus:
     return tier_statuses([asset])[asset.pk]
 

@@ -107,11 +107,24 @@ def tier_move_retry(*, asset: Asset, actor: User | None) -> TierMove:
         move = TierMove.objects.select_for_update().filter(asset=asset).first()
         if move is None or move.state != TierMove.State.FAILED:
             raise StateConflict("Nothing to retry: the originals of this asset are not waiting after a failed move.")
-        move.state, move.queued_at, move.finished_at = TierMove.State.QUEUED, timezone.now(), None
-        move.save(update_fields=["state", "queued_at", "finished_at"])
         audit.record("archive.tier.retried", actor=actor, target=asset, to=move.target, reason=move.reason)
+        move.state, move.queued_at, move.finished_at, move.reason = TierMove.State.QUEUED, timezone.now(), None, ""
+        move.save(update_fields=["state", "queued_at", "finished_at", "reason"])
         transaction.on_commit(lambda: _enqueue(asset.pk))
     return move
+
+
+def tier_moves_retry_failed(*, actor: User | None) -> int:
+    """Try every failed move again (once the disk has room or the bucket is back): how many were queued."""
+    assets = Asset.objects.filter(tier_move__state=TierMove.State.FAILED)
+    count = 0
+    for asset in assets:
+        try:
+            tier_move_retry(asset=asset, actor=actor)
+        except StateConflict:
+            continue  # retried by someone else meanwhile
+        count += 1
+    return count
 
 
 def tier_moves_resume() -> int:

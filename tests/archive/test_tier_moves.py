@@ -243,3 +243,44 @@ def test_restoring_an_asset_whose_move_failed_clears_the_failure_without_a_job(a
     move = TierMove.objects.get(asset=asset)
     assert (move.state, move.target, move.reason) == (TierMove.State.DONE, StorageTier.PRIMARY, "")
     assert "Could not move" not in web("librarian").get(asset.get_absolute_url()).content.decode()
+
+
+def test_the_tier_moves_command_lists_failures_and_retries_them(people, archive_dir, monkeypatch,  # noqa: F811
+                                                                django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+    asset = photo_asset(people)
+    fill_up(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    queue_archive(asset, people["librarian"], django_capture_on_commit_callbacks)
+    services.tier_move(asset_id=asset.pk)
+    out = StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("tier_moves", stdout=out)
+    assert exited.value.code == 1
+    assert (f"{asset.uid}  failed  to the archive tier  “{asset.title}”: The archive tier is full (no space left "
+            "for the originals).") in out.getvalue()
+    assert "1 move(s) not done, 1 failed." in out.getvalue()
+    monkeypatch.undo()
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("tier_moves", "--retry-failed", stdout=out)
+    assert "1 failed move(s) queued again." in out.getvalue()
+    assert f"{asset.uid}  queued  to the archive tier  “{asset.title}”\n" in out.getvalue()  # its job runs after
+    assert asset.versions.get().storage_tier == StorageTier.ARCHIVE
+
+
+def test_retry_from_the_page_by_role(web, people, archive_dir, monkeypatch,  # noqa: F811
+                                     django_capture_on_commit_callbacks):
+    asset = photo_asset(people)
+    fill_up(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    queue_archive(asset, people["librarian"], django_capture_on_commit_callbacks)
+    services.tier_move(asset_id=asset.pk)
+    url = f"/archive/{asset.uid}/tier/retry/"
+    assert web("viewer").post(url).status_code == 404  # archived: not theirs to see
+    assert web("editor").post(url).status_code == 403
+    assert web("editor").get(url).status_code == 405
+    assert ">Retry</button>" not in web("editor").get(asset.get_absolute_url()).content.decode()
+    assert TierMove.objects.get(asset=asset).state == TierMove.State.FAILED
+    response = web("admin").post(url, {"next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == asset.get_absolute_url()
