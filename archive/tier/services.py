@@ -133,6 +133,9 @@ def tier_moves_resume() -> int:
     stale = TierMove.objects.filter(Q(state=TierMove.State.MOVING, started_at__lt=now - LEASE)
                                     | Q(state=TierMove.State.QUEUED, queued_at__lt=now - LOST_AFTER))
     asset_ids = list(stale.values_list("asset_id", flat=True)[:500])
+    # A queued move counts as lost again only LOST_AFTER from now: a long queue is not flooded with copies
+    # of the same job every time the schedule runs (a copy that does run finds the move claimed or done).
+    TierMove.objects.filter(asset_id__in=asset_ids, state=TierMove.State.QUEUED).update(queued_at=now)
     for asset_id in asset_ids:
         transaction.on_commit(lambda asset_id=asset_id: _enqueue(asset_id))  # type: ignore[misc]
     return len(asset_ids)

@@ -222,8 +222,11 @@ def test_the_resume_schedule_exists_and_finds_lost_jobs(people, archive_dir, dja
     queue_archive(asset, people["librarian"], django_capture_on_commit_callbacks)  # its job never ran
     assert tasks.tier_resume_task() == 0  # queued a moment ago: its job may still come
     TierMove.objects.filter(asset=asset).update(queued_at=timezone.now() - services.LOST_AFTER - timedelta(seconds=1))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as jobs:
         assert tasks.tier_resume_task() == 1
+        assert tasks.tier_resume_task() == 0  # queued again just now: not twice
+    for job in jobs:
+        job()
     assert asset.versions.get().storage_tier == StorageTier.ARCHIVE
 
 
