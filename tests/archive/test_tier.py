@@ -223,3 +223,20 @@ def test_while_the_originals_move_pages_say_so_and_downloads_work(api, web, peop
     tier = api["librarian"].get(f"/api/v1/assets/{asset.uid}/tier/").json()
     assert (tier["tier"], tier["state"], tier["message"]) == ("primary", "done", "")
     assert "archive tier" not in web("librarian").get(asset.get_absolute_url()).content.decode()
+
+
+def test_presets_of_an_archived_asset_are_made_from_the_original_in_the_tier(
+        web, api, people, archive_dir, media_in_tmp, django_capture_on_commit_callbacks):
+    asset = photo_asset(people)
+    with django_capture_on_commit_callbacks(execute=True):
+        api["librarian"].post(f"/api/v1/assets/{asset.uid}/archive/", {}, format="json")
+    version = asset.versions.get()
+    assert not (media_in_tmp / version.file.name).exists()
+    client = web("librarian")
+    original = client.get(f"/assets/{asset.uid}/presets/original/")
+    assert original.status_code == 200 and b"".join(original.streaming_content) == PHOTO.read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(f"/assets/{asset.uid}/presets/print/")
+    made = first if first.status_code == 200 else client.get(f"/assets/{asset.uid}/presets/print/")
+    assert made.status_code == 200, made.content[:300]
+    assert b"".join(made.streaming_content)[:2] == b"\xff\xd8"
