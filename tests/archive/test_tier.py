@@ -240,3 +240,36 @@ def test_presets_of_an_archived_asset_are_made_from_the_original_in_the_tier(
     made = first if first.status_code == 200 else client.get(f"/assets/{asset.uid}/presets/print/")
     assert made.status_code == 200, made.content[:300]
     assert b"".join(made.streaming_content)[:2] == b"\xff\xd8"
+
+
+@pytest.mark.parametrize("point", ["copied", "switched"])
+def test_a_crash_on_s3_resumes_without_a_copy_left_behind(point, people, s3_storage, archive_bucket,  # noqa: F811
+                                                          monkeypatch, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from archive.services import asset_archive
+    from archive.tier import services
+    client, primary = s3_storage
+    _, bucket = archive_bucket
+    with django_capture_on_commit_callbacks(execute=True):
+        asset = photo_asset(people)
+    with django_capture_on_commit_callbacks():
+        asset_archive(asset=asset, actor=people["librarian"])
+
+    dying = {"now": True}
+
+    def crash(name, version):
+        if name == point and dying["now"]:
+            raise RuntimeError("the worker died")
+    monkeypatch.setattr(services, "_step", crash)  # not undone: monkeypatch holds the S3 credentials too
+    with pytest.raises(RuntimeError):
+        services.tier_move(asset_id=asset.pk)
+    version = asset.versions.get()
+    assert read_original(version) == PHOTO.read_bytes()  # readable where the record says, in either bucket
+    dying["now"] = False
+    TierMove.objects.filter(asset=asset).update(started_at=timezone.now() - services.LEASE - timedelta(seconds=1))
+    assert services.tier_move(asset_id=asset.pk).state == TierMove.State.DONE
+    assert version.file.name in keys(client, bucket) and version.file.name not in keys(client, primary)
+    assert read_original(version) == PHOTO.read_bytes()
