@@ -127,6 +127,8 @@ def test_a_full_or_unwritable_tier_leaves_the_asset_where_it_was(error, sentence
     assert api["librarian"].get(f"/api/v1/assets/{asset.uid}/tier/").json()["message"] == shown
     page = web("librarian").get(asset.get_absolute_url()).content.decode()
     assert shown in page and f'action="/archive/{asset.uid}/tier/retry/"' in page
+    retry_form = page.split(f'action="/archive/{asset.uid}/tier/retry/"', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrfmiddlewaretoken"' in retry_form  # the form works in a browser, which sends the token
     listing = web("librarian").get("/archive/").content.decode()
     assert shown in listing and ">Retry</button>" in listing
 
