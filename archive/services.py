@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
+from archive.tier import services as tier_services
 from assets.models import Asset
 from dam.errors import StateConflict
 
@@ -22,6 +23,7 @@ def asset_archive(*, asset: Asset, actor: User | None, reason: str = "") -> Asse
     locked.archived_at = timezone.now()
     locked.save(update_fields=["archived_at", "updated_at"])
     audit.record("archive.asset.archived", actor=actor, target=locked, reason=reason)
+    tier_services.originals_follow(asset=locked, actor=actor)  # to the archive tier, when there is one
     return locked
 
 
@@ -36,4 +38,5 @@ def asset_restore(*, asset: Asset, actor: User | None) -> Asset:
     locked.archived_at = None
     locked.save(update_fields=["archived_at", "updated_at"])
     audit.record("archive.asset.restored", actor=actor, target=locked)
+    tier_services.originals_follow(asset=locked, actor=actor)  # back from the archive tier
     return locked

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as authority
 from accounts.permissions import Cap
 from archive import selectors, services
+from archive.tier.selectors import tier_statuses
+from assets.originals import archive_tier_configured
 from assets.selectors import access_asset, with_shown_versions
 from dam.errors import StateConflict
 from dam.http import AuthedHttpRequest
@@ -21,7 +23,12 @@ def archive_list(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, Cap.ARCHIVE)
     page = Paginator(selectors.archived_assets(request.user), 48).get_page(request.GET.get("page"))
     with_shown_versions(request.user, page)
-    return render(request, "archive/archive_list.html", {"title": "Archive", "page": page})
+    statuses = tier_statuses(page)  # where each one's originals are (archive.tier), in two queries
+    for asset in page:
+        asset.tier_status = statuses[asset.pk]  # type: ignore[attr-defined]  # for the template, as .shown
+    return render(request, "archive/archive_list.html", {
+        "title": "Archive", "page": page,
+        "show_tier": archive_tier_configured() or any(status.message for status in statuses.values())})
 
 
 @login_required

@@ -73,7 +73,7 @@ class VersionSerializer(serializers.ModelSerializer):
         model = AssetVersion
         fields = ["id", "number", "original_filename", "sha256", "size", "mime_type", "width", "height", "duration",
                   "pages", "review_state", "change_note", "uploaded_by", "created_at", "embedded_metadata",
-                  "renditions"]
+                  "renditions", "storage_tier", "storage_tier_since"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.OBJECT)

@@ -5,13 +5,14 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
 from assets import signals
 from assets.formats import name_for_type
 from assets.models import AssetVersion, Rendition
+from assets.originals import original_storage
 from assets.selectors import rendition_for
 from taxonomy.naming import download_name
 
@@ -25,16 +26,20 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def file_response(name: str, filename: str, mime_type: str) -> HttpResponseBase:
-    """A stored file as an attachment: streamed from local disk, or a presigned redirect to S3."""
-    if not isinstance(default_storage, FileSystemStorage) and hasattr(default_storage, "bucket_name"):
-        s3: Any = default_storage  # django-storages' S3Storage.url takes parameters and expire
+def file_response(name: str, filename: str, mime_type: str, storage: Storage | None = None) -> HttpResponseBase:
+    """A stored file as an attachment: streamed from local disk, or a presigned redirect to S3.
+
+    `storage` is the primary one unless said (an original: assets.originals.original_storage)."""
+    storage = default_storage if storage is None else storage
+    if not isinstance(storage, FileSystemStorage) and hasattr(storage, "bucket_name"):
+        s3: Any = storage  # django-storages' S3Storage.url takes parameters and expire
         url = s3.url(name, parameters={"ResponseContentDisposition": content_disposition(filename),
                                                     "ResponseContentType": mime_type},
-                                  expire=settings.STORAGES["default"]["OPTIONS"].get("querystring_expire", 300))
+                                  expire=getattr(s3, "querystring_expire", None)
+                                  or settings.STORAGES["default"]["OPTIONS"].get("querystring_expire", 300))
         return HttpResponseRedirect(url)
     try:
-        fh = default_storage.open(name, "rb")
+        fh = storage.open(name, "rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage.") from None
     return stream(fh, filename, mime_type)
@@ -72,7 +77,8 @@ def original_name(version: AssetVersion, **rule: Any) -> str:
 
 def _version_response(version: AssetVersion, rendition: str) -> HttpResponseBase:
     if rendition == ORIGINAL:
-        return file_response(version.file.name, original_name(version), version.mime_type)
+        return file_response(version.file.name, original_name(version), version.mime_type,
+                             original_storage(version))
     if rendition not in CHOICES:
         raise Http404(f"Unknown rendition {rendition!r}; choose one of {', '.join(CHOICES)}.")
     made = rendition_for(version, rendition)

@@ -173,6 +173,13 @@ def original_upload_to(instance: AssetVersion, filename: str) -> str:
     return f"originals/{key[:2]}/{key[2:4]}/{key}"
 
 
+class StorageTier(models.TextChoices):
+    """Which storage holds a version's original (assets.originals opens it from there)."""
+
+    PRIMARY = "primary", "Primary storage"
+    ARCHIVE = "archive", "Archive tier"
+
+
 class AssetVersion(models.Model):
     """One revision of an asset: an immutable file plus what was learnt from it."""
 
@@ -201,6 +208,10 @@ class AssetVersion(models.Model):
     review_state = models.CharField(max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT,
                                     db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Where the original is (archive.tier moves it). Switched only once the copy in the other tier was
+    # read back and matched size and sha256, so the file is always where this says.
+    storage_tier = models.CharField(max_length=10, choices=StorageTier.choices, default=StorageTier.PRIMARY)
+    storage_tier_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["asset", "-number"]

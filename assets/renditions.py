@@ -39,6 +39,7 @@ from assets.formats import (
     can_render,
 )
 from assets.models import AssetVersion, Rendition
+from assets.originals import open_original, original_storage
 
 SIZES = {Rendition.Preset(name): pixels for name, pixels in RENDITION_SIZES.items()}
 QUALITY = {Rendition.Preset(name): quality for name, quality in RENDITION_QUALITY.items()}
@@ -265,12 +266,12 @@ def _refuse_flattened(decoded: pyvips.Image, shown: pyvips.Image) -> None:
 @contextlib.contextmanager
 def local_copy(version: AssetVersion) -> Iterator[str]:
     """A path to the original that libvips can open: the file itself on local disk, else a temporary copy."""
-    storage = version.file.storage
+    storage = original_storage(version)
     if isinstance(storage, FileSystemStorage):
         yield storage.path(version.file.name)
         return
     suffix = Path(version.file.name).suffix
-    with version.file.open("rb") as source, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+    with open_original(version) as source, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
         shutil.copyfileobj(source, copy, 1024 * 1024)
         copy.flush()
         yield copy.name
@@ -279,7 +280,7 @@ def local_copy(version: AssetVersion) -> Iterator[str]:
 def decode(version: AssetVersion, box: int) -> Image.Image:
     """The first image (page, frame) of the original, at least `box` px on its long side when possible, RGB."""
     mime = version.mime_type
-    with version.file.open("rb") as fh:
+    with open_original(version) as fh:
         if mime in RASTER_TYPES:
             return _decode_raster(fh, box)
         if mime in RAW_MIME_TYPES:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import User
-from assets.models import AssetVersion, Rendition, StorageSweep
+from assets.models import AssetVersion, Rendition, StorageSweep, StorageTier
 from assets.services.renditions import queue_renditions
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,9 @@ def _sharded(queryset: QuerySet, column: str, depth: int) -> Place:
 
 # Top folder -> its Place. Registered by the apps that store files there too (ingest: staging/archives/).
 PLACES: dict[str, Place] = {
-    "originals/": _sharded(AssetVersion.objects.all(), "file", 3),
+    # Only originals in the primary storage: those moved to the archive tier are not expected here, and a
+    # copy left behind by an interrupted move (archive.tier) is an orphan like any other.
+    "originals/": _sharded(AssetVersion.objects.filter(storage_tier=StorageTier.PRIMARY), "file", 3),
     "renditions/": _sharded(Rendition.objects.all(), "file", 2),
 }
 

@@ -194,6 +194,50 @@ STORAGES = {
     "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The archive storage tier (docs/tier.md): where archiving moves an asset's originals. A folder, or a
+# second bucket (with a storage class that still reads at once) on the same endpoint and credentials.
+# Neither set: no tier, archiving only hides.
+ARCHIVE_S3_STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR")
+
+
+def _archive_storage() -> dict | None:
+    folder, bucket = env_str("DAM_ARCHIVE_DIR"), env_str("DAM_ARCHIVE_S3_BUCKET")
+    storage_class = env_str("DAM_ARCHIVE_S3_STORAGE_CLASS").upper()
+    if folder and bucket:
+        raise ImproperlyConfigured("Set DAM_ARCHIVE_DIR or DAM_ARCHIVE_S3_BUCKET, not both: the archive tier is "
+                                   "one place.")
+    if storage_class and not bucket:
+        raise ImproperlyConfigured("DAM_ARCHIVE_S3_STORAGE_CLASS needs DAM_ARCHIVE_S3_BUCKET.")
+    if storage_class and storage_class not in ARCHIVE_S3_STORAGE_CLASSES:
+        # GLACIER and DEEP_ARCHIVE objects cannot be read without a restore request that takes hours.
+        raise ImproperlyConfigured(f"DAM_ARCHIVE_S3_STORAGE_CLASS must be one of "
+                                   f"{', '.join(ARCHIVE_S3_STORAGE_CLASSES)}; got {storage_class!r}")
+    if folder:
+        location = env_path("DAM_ARCHIVE_DIR", DATA_DIR / "archive")
+        if location == MEDIA_ROOT.resolve() or MEDIA_ROOT.resolve() in location.parents:
+            raise ImproperlyConfigured(f"DAM_ARCHIVE_DIR must be a folder outside the media folder; got {location}")
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": location, "base_url": None, "file_permissions_mode": 0o640}}
+    if bucket:
+        if bucket == _s3_bucket:
+            raise ImproperlyConfigured("DAM_ARCHIVE_S3_BUCKET must be another bucket than DAM_S3_BUCKET.")
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_url("DAM_S3_ENDPOINT_URL", schemes=("http", "https")),
+            "region_name": env_str("DAM_S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("DAM_S3_URL_EXPIRE_SECONDS", 300),
+            # The tier keeps each original under its own key: a resumed move writes the same key again.
+            "file_overwrite": True,
+            "object_parameters": {"StorageClass": storage_class} if storage_class else {},
+        }}
+    return None
+
+
+_archive = _archive_storage()
+if _archive is not None:
+    STORAGES["archive"] = _archive
 if TESTING or DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_MANIFEST_STRICT = False  # a missing static file is a 404, never a 500

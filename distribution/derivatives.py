@@ -10,8 +10,9 @@ answering 202 with Retry-After meanwhile.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
+from django.core.files.storage import Storage, default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
@@ -20,6 +21,7 @@ from assets import services as asset_services
 from assets.derivatives import Spec, WatermarkSpec
 from assets.formats import RENDITION_QUALITY, RENDITION_SIZES, can_render
 from assets.models import Asset, AssetVersion, Rendition
+from assets.originals import original_storage
 from assets.selectors import rendition_for
 from distribution.models import Preset, Watermark
 
@@ -55,6 +57,15 @@ class Derivative:
     @property
     def storage_name(self) -> str:
         return self.version.file.name if self.rendition is None else self.rendition.file.name
+
+    @property
+    def storage(self) -> Storage:
+        """Where the file is: an original's tier (assets.originals), else the primary storage."""
+        return original_storage(self.version) if self.rendition is None else default_storage
+
+    def open(self) -> IO[bytes]:
+        handle: Any = self.storage.open(self.storage_name, "rb")
+        return handle
 
     @property
     def mime_type(self) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -93,7 +93,7 @@ def attachment(derivative: Derivative, *, public: bool, keep_location: bool = Fa
         cleaned = location.public_original(derivative.version)  # raises LocationNotRemovable
         if cleaned is not None:
             return asset_downloads.stream(cleaned, name, derivative.mime_type)
-    return asset_downloads.file_response(derivative.storage_name, name, derivative.mime_type)
+    return asset_downloads.file_response(derivative.storage_name, name, derivative.mime_type, derivative.storage)
 
 
 def inline(derivative: Derivative, *, etag: str, cache_control: str, filename: str,
@@ -105,7 +105,7 @@ def inline(derivative: Derivative, *, etag: str, cache_control: str, filename: s
         if cleaned is not None:
             response: HttpResponseBase = FileResponse(cleaned, content_type=mime)
             return _headers(response, etag, cache_control, filename, mime)
-    storage = default_storage
+    storage = derivative.storage
     if not isinstance(storage, FileSystemStorage) and hasattr(storage, "bucket_name"):
         s3: Any = storage
         url = s3.url(derivative.storage_name, parameters={"ResponseContentType": mime,

@@ -16,10 +16,10 @@ import tempfile
 from typing import IO
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 
 from assets.location import CLEANABLE, has_location, recorded_location, remove_location
 from assets.models import AssetVersion
+from assets.originals import open_original
 
 __all__ = ["CLEANABLE", "LocationNotRemovable", "cleaned_original", "has_location", "public_original",
            "recorded_location", "refusal", "remove_location"]
@@ -40,7 +40,7 @@ def cleaned_original(version: AssetVersion) -> IO[bytes]:
     """
     handle, path = tempfile.mkstemp(prefix="dam-public-", dir=settings.FILE_UPLOAD_TEMP_DIR)
     try:
-        with os.fdopen(handle, "wb") as copy, default_storage.open(version.file.name, "rb") as original:
+        with os.fdopen(handle, "wb") as copy, open_original(version) as original:
             shutil.copyfileobj(original, copy, 1024 * 1024)
         try:
             remove_location(path)

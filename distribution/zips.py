@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 from zipstream import ZIP_STORED, ZipStream
 
@@ -87,10 +86,10 @@ def _opener(derivative: Derivative, *, clean_location: bool) -> tuple[Any, int |
     if derivative.rendition is None and clean_location:
         def cleaned() -> IO[bytes]:
             copy = location.public_original(derivative.version)
-            return copy if copy is not None else default_storage.open(derivative.storage_name, "rb")
+            return copy if copy is not None else derivative.open()
         return cleaned, None  # cleaning rewrites the metadata: the size is known only afterwards
     size = derivative.rendition.size if derivative.rendition is not None else derivative.version.size
-    return (lambda: default_storage.open(derivative.storage_name, "rb")), size
+    return derivative.open, size
 
 
 def response(result: Plan, filename: str, *, public: bool, keep_location: bool = False) -> StreamingHttpResponse:

@@ -14,7 +14,6 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -149,7 +148,7 @@ def _file(usage: Usage, connection: Connection) -> Upload:
                 raise Problem("The file is still being made.", retry_after=30)
             raise Problem(f"Not sent: the {preset.label} file could not be made: {why}")
         derivative = derivatives.derivative_for(usage.version, preset, make_now=False)
-    with default_storage.open(derivative.storage_name, "rb") as handle:
+    with derivative.open() as handle:
         data = handle.read()
     name = delivery.file_name(usage.asset, preset)
     if connection.kind == Connection.Kind.POSTIZ:

@@ -14,6 +14,7 @@ from accounts.models import User
 from assets import selectors as asset_selectors
 from assets import services as asset_services
 from assets.models import Asset, AssetVersion, ReviewState
+from assets.originals import open_original
 from workflows import states
 from workflows.models import ApprovalPolicy, ApprovalStep, Review, ReviewableVersion, ReviewDecision
 from workflows.services.notifications import notify
@@ -296,7 +297,7 @@ def version_restore(*, version_id: int, actor: User | None) -> AssetVersion:
     version = ReviewableVersion.objects.select_related("asset").get(pk=version_id)
     if actor is not None:
         authority.require(actor, "restore", version)
-    with version.file.open("rb") as fileobj:
+    with open_original(version) as fileobj:
         restored = asset_services.version_create(
             asset=version.asset, fileobj=fileobj, filename=version.original_filename, actor=actor,
             facts=asset_services.FileFacts.of_version(version), change_note=f"Restored from v{version.number}.")

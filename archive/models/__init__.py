@@ -1,0 +1,3 @@
+from archive.models.tier import TierMove
+
+__all__ = ["TierMove"]
