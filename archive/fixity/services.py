@@ -1,0 +1,205 @@
+"""Fixity: read every stored original, stream its SHA-256 and compare it with the one recorded at ingest.
+
+A run reports three kinds of problem: *changed* (the bytes differ), *missing* (the object is gone) and
+*untracked* (an object in the originals area that no version owns; only a run over the whole store looks
+for those). Each run is a FixityRun row that moves on as it goes, so a run cut off half-way still says
+what it checked; one that could not read everything ends *incomplete*, never *complete*.
+
+A run can go on over several jobs (`fixity_run_continue(budget=...)`): a job has a time limit
+(settings.Q_CLUSTER) and the broker hands a job out again once `retry` has passed, so a weekly run over
+a large store is done in slices that each end well within that limit.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from accounts import audit
+from accounts.models import User
+from accounts.roles import ROLE_GROUP_NAMES, Role
+from archive.fixity import reading
+from archive.models import FixityCheck, FixityProblem, FixityRun
+from assets import sweep
+from assets.models import AssetVersion, Collection
+from dam.errors import StateConflict
+from workflows.services.notifications import notify
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+# A running run whose heartbeat is older than this was cut off (its worker died or was killed).
+STALE = timedelta(minutes=30)
+ORIGINALS = "originals/"
+
+
+def scope_sentence(collection: Collection | None, sample: int | None) -> str:
+    where = f"in “{collection.name}” and its sub-folders" if collection is not None else "in the store"
+    if sample is not None:
+        return f"The {sample} least recently checked original{'s' if sample != 1 else ''} {where}"
+    return f"Every original {where}" + ("" if collection is not None else ", and untracked objects")
+
+
+@transaction.atomic
+def fixity_run_start(*, actor: User | None, trigger: str, collection: Collection | None = None,
+                     sample: int | None = None) -> FixityRun:
+    """Open a run (nothing is read yet). One run at a time: a second is refused while one is running."""
+    if sample is not None and sample < 1:
+        raise ValueError("The sample must be at least 1 original.")
+    _close_stale_runs()
+    running = FixityRun.objects.select_for_update().filter(state=FixityRun.State.RUNNING).first()
+    if running is not None:
+        started = timezone.localtime(running.started_at)
+        raise StateConflict(f"A fixity check is already running (started {started:%Y-%m-%d %H:%M}).")
+    run = FixityRun.objects.create(trigger=trigger, started_by=actor, collection=collection, sample=sample,
+                                   everything=collection is None and sample is None,
+                                   scope=scope_sentence(collection, sample)[:300])
+    audit.record("archive.fixity.started", actor=actor, target=run, scope=run.scope, trigger=trigger)
+    return run
+
+
+def _close_stale_runs() -> None:
+    cutoff = timezone.now() - STALE
+    for run_id in FixityRun.objects.filter(state=FixityRun.State.RUNNING, heartbeat_at__lt=cutoff) \
+            .values_list("pk", flat=True):
+        _finish(run_id, error="The check stopped without finishing (its job was interrupted); "
+                              "the originals it had not reached were not checked.")
+
+
+def fixity_check(*, actor: User | None, trigger: str, collection: Collection | None = None,
+                 sample: int | None = None) -> FixityRun:
+    """Start a run and take it to its end in this process (the command)."""
+    run = fixity_run_start(actor=actor, trigger=trigger, collection=collection, sample=sample)
+    fixity_run_continue(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def fixity_run_continue(*, run_id: int, budget: float | None = None) -> bool:
+    """Go on with a running run; stop after about `budget` seconds. True when the run has ended."""
+    run = FixityRun.objects.filter(pk=run_id).select_related("collection").first()
+    if run is None or run.state != FixityRun.State.RUNNING:
+        return True  # a job run twice, or a run closed meanwhile
+    deadline = None if budget is None else time.monotonic() + budget
+    try:
+        while batch := _next_batch(run):
+            for version in batch:
+                _check_one(run, version)
+                if deadline is not None and time.monotonic() > deadline:
+                    return False
+            run.refresh_from_db(fields=["checked", "cursor"])
+        if run.everything:
+            _look_for_untracked(run)
+    except reading.StoreError as exc:
+        _finish(run.pk, error=f"{exc} The originals after it were not checked.")
+        return True
+    _finish(run.pk, error="")
+    return True
+
+
+def _scope(run: FixityRun) -> QuerySet[AssetVersion]:
+    versions = AssetVersion.objects.all()
+    if run.collection is not None:
+        versions = versions.filter(asset__collection__path__startswith=run.collection.path)
+    elif not run.everything and run.sample is None:
+        return versions.none()  # its folder was deleted while it ran: nothing left of the scope
+    return versions
+
+
+def _next_batch(run: FixityRun) -> list[AssetVersion]:
+    versions = _scope(run).only("pk", "file", "sha256", "asset_id")
+    if run.sample is not None:
+        left = run.sample - run.checked
+        if left <= 0:
+            return []
+        # The least recently checked first (never-checked ones before all), skipping those done in this run.
+        done = FixityCheck.objects.filter(run=run).values("version_id")
+        return list(versions.exclude(pk__in=done)
+                    .order_by(F("fixity__checked_at").asc(nulls_first=True), "pk")[:min(BATCH, left)])
+    return list(versions.filter(pk__gt=run.cursor).order_by("pk")[:BATCH])
+
+
+def _check_one(run: FixityRun, version: AssetVersion) -> None:
+    """Read one original and record what was found. StoreError (the store failing) goes up."""
+    name = version.file.name or ""
+    try:
+        actual, size = reading.sha256_of(reading.storage_for(version), name)
+    except FileNotFoundError:
+        outcome, actual, size = FixityCheck.Outcome.MISSING, "", 0
+    else:
+        outcome = FixityCheck.Outcome.OK if actual == version.sha256 else FixityCheck.Outcome.CHANGED
+    now = timezone.now()
+    with transaction.atomic():
+        defaults = {"checked_at": now, "outcome": outcome, "run": run}
+        if outcome == FixityCheck.Outcome.OK:
+            defaults["verified_at"] = now
+        FixityCheck.objects.update_or_create(version_id=version.pk, defaults=defaults)
+        counts: dict = {"checked": F("checked") + 1, "bytes_read": F("bytes_read") + size,
+                        "cursor": version.pk, "heartbeat_at": now}
+        if outcome != FixityCheck.Outcome.OK:
+            FixityProblem.objects.create(run=run, kind=outcome, version_id=version.pk, key=name[:255],
+                                         expected=version.sha256, actual=actual)
+            counts[outcome] = F(outcome) + 1
+        FixityRun.objects.filter(pk=run.pk).update(**counts)
+
+
+def _look_for_untracked(run: FixityRun) -> None:
+    """Objects under originals/ that no version owns. Those younger than the sweep's grace period are
+    passed over: an upload stores its file before its row commits."""
+    cutoff = timezone.now() - sweep.GRACE
+    owners = sweep.PLACES[ORIGINALS]
+    storage = AssetVersion._meta.get_field("file").storage  # type: ignore[attr-defined]
+    try:
+        for folder, names in sweep.stored_folders(ORIGINALS):
+            known = owners.referenced(folder)
+            strays = [f"{folder}{name}" for name in names
+                      if f"{folder}{name}" not in known and not name.startswith(".")]
+            strays = [key for key in strays if storage.get_modified_time(key) <= cutoff]
+            if strays:
+                FixityProblem.objects.bulk_create(
+                    FixityProblem(run=run, kind=FixityProblem.Kind.UNTRACKED, key=key[:255]) for key in strays)
+                FixityRun.objects.filter(pk=run.pk).update(untracked=F("untracked") + len(strays),
+                                                           heartbeat_at=timezone.now())
+    except reading.StoreError:
+        raise
+    except Exception as exc:  # listing goes through the storage API: any of its errors ends the run incomplete
+        raise reading.StoreError(f"Listing the stored originals failed: {exc}.") from exc
+
+
+@transaction.atomic
+def _finish(run_id: int, *, error: str) -> FixityRun:
+    run = FixityRun.objects.select_for_update().get(pk=run_id)
+    if run.state != FixityRun.State.RUNNING:
+        return run
+    run.state = FixityRun.State.INCOMPLETE if error else FixityRun.State.COMPLETE
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save(update_fields=["state", "error", "finished_at"])
+    audit.record("archive.fixity.finished", actor=None, target=run, state=run.state, checked=run.checked,
+                 changed=run.changed, missing=run.missing, untracked=run.untracked, error=error)
+    if error or run.problems_count:
+        notify(_admins(), verb=f"archive.fixity.{run.state}", message=summary(run), url=run.get_absolute_url())
+    return run
+
+
+def _admins() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=ROLE_GROUP_NAMES[Role.ADMIN]).distinct()
+
+
+def summary(run: FixityRun) -> str:
+    """The run's outcome in a sentence, for the notification and the page."""
+    checked = f"{run.checked} original{'s' if run.checked != 1 else ''} checked"
+    found = [f"{count} {label}" for count, label in ((run.changed, "changed"), (run.missing, "missing"),
+                                                     (run.untracked, "untracked")) if count]
+    if run.state == FixityRun.State.RUNNING:
+        return f"Fixity check running: {checked} so far."
+    if run.state == FixityRun.State.INCOMPLETE:
+        return (f"Fixity check incomplete: {checked} before it stopped"
+                + (f"; {', '.join(found)}" if found else "") + f". {run.error}")
+    if found:
+        return f"Fixity check found problems: {', '.join(found)} ({checked})."
+    return f"Fixity check complete: {checked}, all intact."
