@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import Storage
+from storages.utils import clean_name
 
 from assets.models import AssetVersion
 
@@ -64,7 +65,7 @@ def chunks(storage: Storage, name: str) -> Iterator[bytes]:
 
 def _s3_chunks(storage: Any, name: str) -> Iterator[bytes]:
     # The same key S3Storage itself would use (its `location` prefix included).
-    key = storage._normalize_name(storage._clean_name(name))
+    key = storage._normalize_name(clean_name(name))
     answer = storage.connection.meta.client.get_object(Bucket=storage.bucket_name, Key=key)
     body = answer["Body"]
     try:

@@ -97,6 +97,11 @@ def fixity_run_continue(*, run_id: int, budget: float | None = None) -> bool:
     except reading.StoreError as exc:
         _finish(run.pk, error=f"{exc} The originals after it were not checked.")
         return True
+    except Exception as exc:  # never leave a run "running" (or let it look fine) after a failure of ours
+        logger.exception("Fixity run %s stopped", run.pk)
+        _finish(run.pk, error=f"The check stopped on an unexpected error ({type(exc).__name__}), recorded in "
+                              "the server log; the originals after it were not checked.")
+        return True
     _finish(run.pk, error="")
     return True
 

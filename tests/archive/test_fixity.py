@@ -269,3 +269,14 @@ def test_the_weekly_schedule_exists_and_its_task_runs_a_whole_check(people, medi
     run.refresh_from_db()
     assert run.state == "complete" and run.checked == 1
     assert FixityProblem.objects.count() == 0
+
+
+def test_an_unexpected_failure_still_ends_the_run_incomplete_and_says_so(three, monkeypatch, people, caplog):
+    def broken(storage, name):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(reading, "sha256_of", broken)
+    run = services.fixity_check(actor=None, trigger=FixityRun.Trigger.COMMAND)
+    assert run.state == FixityRun.State.INCOMPLETE and run.checked == 0
+    assert run.error.startswith("The check stopped on an unexpected error (KeyError), recorded in the server log")
+    assert "Fixity run" in caplog.text and Notification.objects.filter(recipient=people["admin"]).exists()
