@@ -54,6 +54,6 @@ def run_start(request: AuthedHttpRequest) -> HttpResponse:
 def run_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     run = selectors.access_run(request.user, pk)
     problems = Paginator(selectors.run_problems(run), 100).get_page(request.GET.get("page"))
+    title = f"Fixity check of {timezone.localtime(run.started_at):%Y-%m-%d %H:%M}"
     return render(request, "archive/fixity/run_detail.html",
-                  {"title": f"Fixity check of {timezone.localtime(run.started_at):%Y-%m-%d %H:%M}", "run": run, "problems": problems,
-                   "summary": services.summary(run)})
+                  {"title": title, "run": run, "problems": problems, "summary": services.summary(run)})

@@ -35,8 +35,8 @@ def no_whole_downloads(monkeypatch):
 def uploaded(s3_storage, people, django_capture_on_commit_callbacks):
     client, bucket = s3_storage
     with django_capture_on_commit_callbacks(execute=True):
-        assets = [make_asset(people["editor"], data=CANON, title="Canon", filename="Canon_40D.jpg"), make_asset(people["editor"]),
-                  make_asset(people["editor"])]
+        assets = [make_asset(people["editor"], data=CANON, title="Canon", filename="Canon_40D.jpg"),
+                  make_asset(people["editor"]), make_asset(people["editor"])]
     return client, bucket, assets
 
 
