@@ -9,10 +9,13 @@ and version per file (the SHA-256 taken while writing).
   original streamed through the storage API in 1 MB chunks into hashlib's SHA-256, its FixityCheck row and
   the run's counters written per file, and the originals area listed for untracked files at the end.
 - **sha256sum**: coreutils' `sha256sum` over the same files, one process for all of them (the same bytes
-  hashed by C with nothing recorded: the floor).
+  hashed by C with nothing recorded: the floor the issue names).
+- **openssl**: `openssl dgst -sha256` over the same files, likewise. Debian's sha256sum is not linked to
+  libcrypto and hashes with its own portable C code; hashlib uses OpenSSL's SHA-256 (with the CPU's SHA
+  or AVX2 instructions), so this is the floor for the same hashing code, with nothing recorded.
 
-Both are timed after one untimed pass of each (the files are in the page cache for both), alternately,
-`--repeat` times; medians and fixity / sha256sum (aim <= 1.3x). Peak memory: this process's peak RSS
+All are timed after one untimed pass (the files are in the page cache for all), in rotating order,
+`--repeat` times; medians, fixity / sha256sum (aim <= 1.3x) and fixity / openssl. Peak memory: this process's peak RSS
 (ru_maxrss) before the first fixity pass and after the last; its growth is what the runs needed on top of
 Django, and must not grow with the files' sizes (`--max-mb` 50 shows that).
 
@@ -115,20 +118,30 @@ def main() -> None:
             subprocess.run(["sha256sum", *paths], check=True, stdout=subprocess.DEVNULL)
             return time.perf_counter() - start
 
-        sha256sum()  # untimed: the page cache holds the files for both from here on
+        def openssl() -> float:
+            start = time.perf_counter()
+            subprocess.run(["openssl", "dgst", "-sha256", *paths], check=True, stdout=subprocess.DEVNULL)
+            return time.perf_counter() - start
+
+        sha256sum()  # untimed: the page cache holds the files for all three from here on
+        openssl()
         before = peak_rss_mb()
         fixity()
-        ours, theirs = [], []
+        ours: list[float] = []
+        theirs: list[float] = []
+        ssl: list[float] = []
+        order = [(fixity, ours), (sha256sum, theirs), (openssl, ssl)]
         for i in range(args.repeat):
-            for measure, into in ((fixity, ours), (sha256sum, theirs))[:: 1 if i % 2 == 0 else -1]:
+            for measure, into in order[i % 3:] + order[:i % 3]:
                 into.append(measure())
         after = peak_rss_mb()
-        mine, floor = statistics.median(ours), statistics.median(theirs)
+        mine, floor, ssl_floor = statistics.median(ours), statistics.median(theirs), statistics.median(ssl)
         print(f"{args.files} originals, {total_mb:.0f} MB, {args.min_mb}-{args.max_mb} MB each; "
               f"median of {args.repeat}, alternated")
         print(f"fixity_check  {mine:8.3f} s  ({total_mb / mine:6.0f} MB/s, {mine / args.files * 1000:.2f} ms a file)")
         print(f"sha256sum     {floor:8.3f} s  ({total_mb / floor:6.0f} MB/s)")
-        print(f"fixity / sha256sum = {mine / floor:.2f}x (aim <= 1.3x)")
+        print(f"openssl dgst  {ssl_floor:8.3f} s  ({total_mb / ssl_floor:6.0f} MB/s)")
+        print(f"fixity / sha256sum = {mine / floor:.2f}x (aim <= 1.3x); fixity / openssl = {mine / ssl_floor:.2f}x")
         print(f"peak RSS before the first run {before:.1f} MB, after the last {after:.1f} MB: "
               f"growth {after - before:.1f} MB")
     finally:

@@ -1,13 +1,18 @@
 """Reads for the fixity screens, API and command."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts import permissions as authority
 from archive.models import FixityCheck, FixityProblem, FixityRun
 from assets.models import AssetVersion, Collection
+
+# A running run whose heartbeat is older than this was cut off (its worker died or was killed).
+STALE = timedelta(minutes=30)
 
 
 def runs_visible_to(user: Any) -> QuerySet[FixityRun]:
@@ -24,7 +29,10 @@ def run_problems(run: FixityRun) -> QuerySet[FixityProblem]:
 
 
 def running_run() -> FixityRun | None:
-    return FixityRun.objects.filter(state=FixityRun.State.RUNNING).first()
+    """The run going on now, if any. One whose heartbeat stopped (its worker died) does not count: the next
+    start closes it as incomplete, so it must not hide "Run a check now"."""
+    alive = timezone.now() - STALE
+    return FixityRun.objects.filter(state=FixityRun.State.RUNNING, heartbeat_at__gte=alive).first()
 
 
 def last_check(version: AssetVersion | None) -> FixityCheck | None:

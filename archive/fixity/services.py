@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -22,7 +21,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import User
 from accounts.roles import ROLE_GROUP_NAMES, Role
-from archive.fixity import reading
+from archive.fixity import reading, selectors
 from archive.models import FixityCheck, FixityProblem, FixityRun
 from assets import sweep
 from assets.models import AssetVersion, Collection
@@ -32,8 +31,6 @@ from workflows.services.notifications import notify
 logger = logging.getLogger(__name__)
 
 BATCH = 200
-# A running run whose heartbeat is older than this was cut off (its worker died or was killed).
-STALE = timedelta(minutes=30)
 ORIGINALS = "originals/"
 
 
@@ -63,7 +60,7 @@ def fixity_run_start(*, actor: User | None, trigger: str, collection: Collection
 
 
 def _close_stale_runs() -> None:
-    cutoff = timezone.now() - STALE
+    cutoff = timezone.now() - selectors.STALE
     for run_id in FixityRun.objects.filter(state=FixityRun.State.RUNNING, heartbeat_at__lt=cutoff) \
             .values_list("pk", flat=True):
         _finish(run_id, error="The check stopped without finishing (its job was interrupted); "

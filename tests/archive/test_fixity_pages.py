@@ -131,3 +131,17 @@ def test_the_asset_page_says_when_its_file_was_last_verified(web, people, media_
     services.fixity_check(actor=None, trigger=FixityRun.Trigger.COMMAND)
     page = web("viewer").get(f"/assets/{asset.uid}/").content.decode()
     assert "The stored file has changed" in page and "last intact" in page
+
+
+def test_a_run_whose_worker_died_does_not_block_run_a_check_now(web, people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    dead = services.fixity_run_start(actor=None, trigger=FixityRun.Trigger.SCHEDULE)
+    FixityRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - timedelta(hours=2))
+    assert "Run a check now</button>" in web("admin").get("/archive/fixity/").content.decode()
+    response = web("admin").post("/archive/fixity/run/", {"sample": ""})
+    assert response.status_code == 302
+    dead.refresh_from_db()
+    assert dead.state == "incomplete" and "interrupted" in dead.error
