@@ -19,7 +19,8 @@ from storages.utils import clean_name
 
 from assets.models import AssetVersion
 
-CHUNK = 1024 * 1024
+# 256 KB: hashed while still in the CPU's cache (measured faster than 1 MB reads, bench/fixity.py).
+CHUNK = 256 * 1024
 # What a store answers when the object is not there (S3 and its look-alikes differ in the code).
 _S3_MISSING = {"NoSuchKey", "404", "NotFound"}
 
