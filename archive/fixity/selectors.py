@@ -1,7 +1,6 @@
 """Reads for the fixity screens, API and command."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -9,10 +8,8 @@ from django.utils import timezone
 
 from accounts import permissions as authority
 from archive.models import FixityCheck, FixityProblem, FixityRun
+from archive.models.fixity import STALE
 from assets.models import AssetVersion, Collection
-
-# A running run whose heartbeat is older than this was cut off (its worker died or was killed).
-STALE = timedelta(minutes=30)
 
 
 def runs_visible_to(user: Any) -> QuerySet[FixityRun]:

@@ -23,8 +23,9 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import User
 from accounts.roles import ROLE_GROUP_NAMES, Role
-from archive.fixity import reading, selectors
+from archive.fixity import reading
 from archive.models import FixityCheck, FixityProblem, FixityRun
+from archive.models.fixity import STALE
 from assets import sweep
 from assets.models import AssetVersion, Collection
 from dam.errors import StateConflict
@@ -62,7 +63,7 @@ def fixity_run_start(*, actor: User | None, trigger: str, collection: Collection
 
 
 def _close_stale_runs() -> None:
-    cutoff = timezone.now() - selectors.STALE
+    cutoff = timezone.now() - STALE
     for run_id in FixityRun.objects.filter(state=FixityRun.State.RUNNING, heartbeat_at__lt=cutoff) \
             .values_list("pk", flat=True):
         _finish(run_id, error="The check stopped without finishing (its job was interrupted); "

@@ -1,10 +1,15 @@
 """Fixity: each run over the stored originals, what it found, and each version's last check."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+# A running run whose heartbeat is older than this was cut off (its worker died or was killed).
+STALE = timedelta(minutes=30)
 
 
 class FixityRun(models.Model):
@@ -54,6 +59,11 @@ class FixityRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("fixity:run", args=[self.pk])
+
+    @property
+    def cut_off(self) -> bool:
+        """Still marked running, but nothing has moved for a long time: its job died."""
+        return self.state == self.State.RUNNING and self.heartbeat_at < timezone.now() - STALE
 
     @property
     def problems_count(self) -> int:

@@ -140,7 +140,8 @@ def test_a_run_whose_worker_died_does_not_block_run_a_check_now(web, people):
 
     dead = services.fixity_run_start(actor=None, trigger=FixityRun.Trigger.SCHEDULE)
     FixityRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - timedelta(hours=2))
-    assert "Run a check now</button>" in web("admin").get("/archive/fixity/").content.decode()
+    page = web("admin").get("/archive/fixity/").content.decode()
+    assert "Run a check now</button>" in page and ">Stopped</span>" in page
     response = web("admin").post("/archive/fixity/run/", {"sample": ""})
     assert response.status_code == 302
     dead.refresh_from_db()
