@@ -18,6 +18,9 @@ from dam.http import AuthedRequest
 
 class FixityRunSerializer(serializers.ModelSerializer):
     started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
+    # A plain string in the schema: drf-spectacular names enums by field, and another model's "state"
+    # choices would make the schema's enum names collide (a warning with --fail-on-warn).
+    state = serializers.CharField(read_only=True, help_text="running, complete or incomplete")
     summary = serializers.SerializerMethodField()
 
     class Meta:
