@@ -19,7 +19,11 @@ All are timed after one untimed pass (the files are in the page cache for all), 
 (ru_maxrss) before the first fixity pass and after the last; its growth is what the runs needed on top of
 Django, and must not grow with the files' sizes (`--max-mb` 50 shows that).
 
-    .venv/bin/python bench/fixity.py [--files 200] [--min-mb 1] [--max-mb 5] [--repeat 3]
+With `--s3` the store is S3: moto's server in a process of its own on loopback (its memory is not this
+process's), the files uploaded there, and the peer is the plain loop a script would write: boto3's
+`get_object` and `iter_chunks` into hashlib, nothing recorded.
+
+    .venv/bin/python bench/fixity.py [--files 200] [--min-mb 1] [--max-mb 5] [--repeat 3] [--s3]
 """
 from __future__ import annotations
 
@@ -29,11 +33,13 @@ import os
 import random
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -68,18 +74,47 @@ def write_originals(media: Path, count: int, min_mb: int, max_mb: int) -> list[t
     return made
 
 
+def timed(work) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def start_moto() -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, endpoint
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--min-mb", type=int, default=1)
     parser.add_argument("--max-mb", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--s3", action="store_true", help="Originals in S3 (moto's server on loopback).")
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="dam-fixity-bench-"))
     os.environ["DAM_DATA_DIR"] = str(data)
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
+    server = None
+    if args.s3:
+        server, endpoint = start_moto()
+        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                           "AWS_DEFAULT_REGION": "us-east-1", "DAM_S3_BUCKET": "dam-fixity-bench",
+                           "DAM_S3_ENDPOINT_URL": endpoint})
     try:
         import django
         django.setup()
@@ -106,45 +141,59 @@ def main() -> None:
         paths = [str(media / name) for name, _, _ in originals]
         total_mb = sum(size for _, _, size in originals) / 1024 / 1024
 
-        def fixity() -> float:
-            start = time.perf_counter()
+        def fixity() -> None:
             run = services.fixity_check(actor=None, trigger=FixityRun.Trigger.COMMAND)
-            took = time.perf_counter() - start
             assert run.state == "complete" and run.checked == args.files and not run.problems_count, run.error
-            return took
 
-        def sha256sum() -> float:
-            start = time.perf_counter()
-            subprocess.run(["sha256sum", *paths], check=True, stdout=subprocess.DEVNULL)
-            return time.perf_counter() - start
+        peers: dict[str, object] = {}
+        if args.s3:
+            import boto3
 
-        def openssl() -> float:
-            start = time.perf_counter()
-            subprocess.run(["openssl", "dgst", "-sha256", *paths], check=True, stdout=subprocess.DEVNULL)
-            return time.perf_counter() - start
+            client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+            client.create_bucket(Bucket="dam-fixity-bench")
+            for name in paths:  # uploaded from disk in parts by boto3, then removed here
+                key = str(Path(name).relative_to(media))
+                client.upload_file(name, "dam-fixity-bench", key)
+                Path(name).unlink()
 
-        sha256sum()  # untimed: the page cache holds the files for all three from here on
-        openssl()
+            def boto3_loop() -> None:
+                for name, sha, _ in originals:
+                    body = client.get_object(Bucket="dam-fixity-bench", Key=name)["Body"]
+                    digest = hashlib.sha256()
+                    for block in body.iter_chunks(256 * 1024):
+                        digest.update(block)
+                    assert digest.hexdigest() == sha
+
+            peers["boto3 get_object"] = boto3_loop
+        else:
+            peers["sha256sum"] = lambda: subprocess.run(["sha256sum", *paths], check=True, stdout=subprocess.DEVNULL)
+            peers["openssl dgst"] = lambda: subprocess.run(["openssl", "dgst", "-sha256", *paths], check=True,
+                                                           stdout=subprocess.DEVNULL)
+
+        for peer in peers.values():  # untimed: the page cache (or moto) is warm for all from here on
+            peer()  # type: ignore[operator]
         before = peak_rss_mb()
         fixity()
-        ours: list[float] = []
-        theirs: list[float] = []
-        ssl: list[float] = []
-        order = [(fixity, ours), (sha256sum, theirs), (openssl, ssl)]
+        order = [("fixity_check", fixity), *peers.items()]
+        times: dict[str, list[float]] = {name: [] for name, _ in order}
         for i in range(args.repeat):
-            for measure, into in order[i % 3:] + order[:i % 3]:
-                into.append(measure())
+            for name, work in order[i % len(order):] + order[:i % len(order)]:
+                times[name].append(timed(work))
         after = peak_rss_mb()
-        mine, floor, ssl_floor = statistics.median(ours), statistics.median(theirs), statistics.median(ssl)
-        print(f"{args.files} originals, {total_mb:.0f} MB, {args.min_mb}-{args.max_mb} MB each; "
-              f"median of {args.repeat}, alternated")
-        print(f"fixity_check  {mine:8.3f} s  ({total_mb / mine:6.0f} MB/s, {mine / args.files * 1000:.2f} ms a file)")
-        print(f"sha256sum     {floor:8.3f} s  ({total_mb / floor:6.0f} MB/s)")
-        print(f"openssl dgst  {ssl_floor:8.3f} s  ({total_mb / ssl_floor:6.0f} MB/s)")
-        print(f"fixity / sha256sum = {mine / floor:.2f}x (aim <= 1.3x); fixity / openssl = {mine / ssl_floor:.2f}x")
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        mine = medians["fixity_check"]
+        print(f"{args.files} originals {'in S3 (moto) ' if args.s3 else ''}{total_mb:.0f} MB, "
+              f"{args.min_mb}-{args.max_mb} MB each; median of {args.repeat}, in rotating order")
+        for name, took in medians.items():
+            print(f"{name:18} {took:8.3f} s  ({total_mb / took:6.0f} MB/s, {took / args.files * 1000:.2f} ms a file)")
+        print("; ".join(f"fixity / {name} = {mine / medians[name]:.2f}x" for name in peers)
+              + (" (aim <= 1.3x against sha256sum)" if not args.s3 else ""))
         print(f"peak RSS before the first run {before:.1f} MB, after the last {after:.1f} MB: "
               f"growth {after - before:.1f} MB")
     finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
         shutil.rmtree(data, ignore_errors=True)
 
 
