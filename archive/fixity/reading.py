@@ -10,13 +10,16 @@ to another store plugs in there.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import Storage
 from storages.utils import clean_name
 
+from assets import sweep
 from assets.models import AssetVersion
 
 # 256 KB: hashed while still in the CPU's cache (measured faster than 1 MB reads, bench/fixity.py).
@@ -73,6 +76,38 @@ def _s3_chunks(storage: Any, name: str) -> Iterator[bytes]:
         yield from body.iter_chunks(CHUNK)
     finally:
         body.close()
+
+
+def stored_folders(storage: Storage, top: str) -> Iterator[tuple[str, dict[str, Callable[[], datetime]]]]:
+    """Each folder under `top` holding files, with each file's name and a way to ask its modified time.
+
+    On disk this is the sweep's own walk (assets.sweep), folder by folder. On S3 that walk costs one
+    LIST request per folder, and originals are sharded into up to 65,536 folders ("originals/ab/cd/"):
+    measured against moto, the walk took two thirds of a fixity run over 60 files. So on S3 the keys are
+    listed flat, 1,000 a request, in key order (a folder's keys come together), and each key's modified
+    time comes with it."""
+    if not _is_s3(storage):
+        for folder, names in sweep.stored_folders(top):
+            yield folder, {name: partial(storage.get_modified_time, f"{folder}{name}") for name in names}
+        return
+    s3: Any = storage
+    prefix = s3._normalize_name(clean_name(top)).rstrip("/") + "/"
+    strip = len(prefix) - len(top)  # the storage's `location` prefix, if it has one
+    pages = s3.connection.meta.client.get_paginator("list_objects_v2").paginate(Bucket=s3.bucket_name,
+                                                                                 Prefix=prefix)
+    folder, names = "", {}
+    for page in pages:
+        for item in page.get("Contents", []):
+            key = item["Key"][strip:]
+            here, _, name = key.rpartition("/")
+            here += "/"
+            if here != folder and names:
+                yield folder, names
+                names = {}
+            folder = here
+            names[name] = partial(lambda when: when, item["LastModified"])
+    if names:
+        yield folder, names
 
 
 def sha256_of(storage: Storage, name: str) -> tuple[str, int]:

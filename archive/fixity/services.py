@@ -192,14 +192,14 @@ def _look_for_untracked(run: FixityRun) -> None:
     owners = sweep.PLACES[ORIGINALS]
     storage = AssetVersion._meta.get_field("file").storage  # type: ignore[attr-defined]
     try:
-        for folder, names in sweep.stored_folders(ORIGINALS):
+        for number, (folder, files) in enumerate(reading.stored_folders(storage, ORIGINALS)):
             known = owners.referenced(folder)
-            strays = [f"{folder}{name}" for name in names
-                      if f"{folder}{name}" not in known and not name.startswith(".")]
-            strays = [key for key in strays if storage.get_modified_time(key) <= cutoff]
+            strays = [f"{folder}{name}" for name, modified in files.items()
+                      if f"{folder}{name}" not in known and not name.startswith(".") and modified() <= cutoff]
             if strays:
                 FixityProblem.objects.bulk_create(
                     FixityProblem(run=run, kind=FixityProblem.Kind.UNTRACKED, key=key[:255]) for key in strays)
+            if strays or number % 500 == 0:
                 FixityRun.objects.filter(pk=run.pk).update(untracked=F("untracked") + len(strays),
                                                            heartbeat_at=timezone.now())
     except reading.StoreError:
