@@ -11,6 +11,7 @@ a large store is done in slices that each end well within that limit.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -103,6 +104,8 @@ def fixity_run_continue(*, run_id: int, budget: float | None = None) -> bool:
         return True
     except Exception as exc:  # never leave a run "running" (or let it look fine) after a failure of ours
         logger.exception("Fixity run %s stopped", run.pk)
+        with contextlib.suppress(Exception):  # keep what was checked, unless writing it is what failed
+            found.write()
         _finish(run.pk, error=f"The check stopped on an unexpected error ({type(exc).__name__}), recorded in "
                               "the server log; the originals after it were not checked.")
         return True

@@ -272,11 +272,18 @@ def test_the_weekly_schedule_exists_and_its_task_runs_a_whole_check(people, medi
 
 
 def test_an_unexpected_failure_still_ends_the_run_incomplete_and_says_so(three, monkeypatch, people, caplog):
+    real = reading.sha256_of
+    calls = []
+
     def broken(storage, name):
-        raise KeyError("oops")
+        calls.append(name)
+        if len(calls) == 3:
+            raise KeyError("oops")
+        return real(storage, name)
 
     monkeypatch.setattr(reading, "sha256_of", broken)
     run = services.fixity_check(actor=None, trigger=FixityRun.Trigger.COMMAND)
-    assert run.state == FixityRun.State.INCOMPLETE and run.checked == 0
+    assert run.state == FixityRun.State.INCOMPLETE and run.checked == 2  # the two read before are kept
+    assert FixityCheck.objects.filter(run=run).count() == 2
     assert run.error.startswith("The check stopped on an unexpected error (KeyError), recorded in the server log")
     assert "Fixity run" in caplog.text and Notification.objects.filter(recipient=people["admin"]).exists()
