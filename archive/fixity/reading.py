@@ -87,27 +87,30 @@ def stored_folders(storage: Storage, top: str) -> Iterator[tuple[str, dict[str, 
     listed flat, 1,000 a request, in key order (a folder's keys come together), and each key's modified
     time comes with it."""
     if not _is_s3(storage):
-        for folder, names in sweep.stored_folders(top):
-            yield folder, {name: partial(storage.get_modified_time, f"{folder}{name}") for name in names}
+        for here, names in sweep.stored_folders(top):
+            yield here, {name: partial(storage.get_modified_time, f"{here}{name}") for name in names}
         return
     s3: Any = storage
     prefix = s3._normalize_name(clean_name(top)).rstrip("/") + "/"
     strip = len(prefix) - len(top)  # the storage's `location` prefix, if it has one
     pages = s3.connection.meta.client.get_paginator("list_objects_v2").paginate(Bucket=s3.bucket_name,
                                                                                  Prefix=prefix)
-    folder, names = "", {}
+    folder: str = ""
+    files: dict[str, Callable[[], datetime]] = {}
     for page in pages:
         for item in page.get("Contents", []):
-            key = item["Key"][strip:]
-            here, _, name = key.rpartition("/")
-            here += "/"
-            if here != folder and names:
-                yield folder, names
-                names = {}
-            folder = here
-            names[name] = partial(lambda when: when, item["LastModified"])
-    if names:
-        yield folder, names
+            parent, _, name = item["Key"][strip:].rpartition("/")
+            if f"{parent}/" != folder and files:
+                yield folder, files
+                files = {}
+            folder = f"{parent}/"
+            files[name] = partial(_same, item["LastModified"])
+    if files:
+        yield folder, files
+
+
+def _same(when: datetime) -> datetime:
+    return when
 
 
 def sha256_of(storage: Storage, name: str) -> tuple[str, int]:
