@@ -93,6 +93,11 @@ def _folders(top: str) -> Iterator[tuple[str, list[str]]]:
         yield top, files
 
 
+def stored_folders(top: str) -> Iterator[tuple[str, list[str]]]:
+    """The same walk for other readers of the store (archive.fixity looks for untracked originals)."""
+    return _folders(top)
+
+
 def sweep(*, dry_run: bool = False, actor: User | None = None) -> Report:
     """Compare the store with the rows; remove orphans and ask again for missing renditions unless `dry_run`."""
     report = Report()

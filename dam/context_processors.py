@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Share links", "distribution:links", Cap.SHARE, "share"),
         ("Where used", "usage-report", (Cap.SHARE, Cap.EDIT_METADATA), "share"),
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
+        ("Fixity", "fixity:runs", Cap.ADMINISTER, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),

@@ -1,3 +1,4 @@
+from archive.models.fixity import FixityCheck, FixityProblem, FixityRun
 from archive.models.tier import TierMove
 
-__all__ = ["TierMove"]
+__all__ = ["FixityCheck", "FixityProblem", "FixityRun", "TierMove"]

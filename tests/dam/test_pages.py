@@ -17,6 +17,7 @@ SIDEBAR = {  # label -> roles that see it
     "Share links": {"admin", "brand_manager", "editor"},
     "Where used": {"admin", "librarian", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
+    "Fixity": {"admin"},
     "Administration": {"admin"},
     "Integrations": {"admin"},
     "Connections": {"admin"},
