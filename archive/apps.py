@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ArchiveConfig(AppConfig):
     name = "archive"
     verbose_name = "Archive"
+
+    def ready(self) -> None:
+        from archive.rights import permissions as rights_permissions
+        from archive.rights.sweep import register_release_files
+
+        rights_permissions.register()
+        register_release_files()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts import permissions as authority
 from accounts.permissions import Cap
 from accounts.roles import Role
+from archive.models import RightsNotice
 from taxonomy.models import Vocabulary
 from workflows import selectors as review_selectors
 
@@ -27,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Lightboxes", "lightboxes:list", None, "lightbox"),
         ("Share links", "distribution:links", Cap.SHARE, "share"),
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
+        ("Rights expiring", "rights:expiring", RightsNotice, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),

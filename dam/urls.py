@@ -53,6 +53,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("distribution.delivery_api_urls")),
     path("", include("distribution.connection_api_urls")),
     path("", include("workflows.api_urls")),
+    path("", include("archive.rights.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -69,6 +70,7 @@ urlpatterns = [
     path("lightboxes/<int:pk>/zip/", download_views.lightbox_zip, name="lightbox_zip"),
     path("vocabulary/", include("taxonomy.urls")),
     path("reviews/", include("workflows.urls")),
+    path("archive/rights/", include("archive.rights.urls")),
     path("archive/", include("archive.urls")),
     path("share-links/", include("distribution.urls")),
     path("settings/webhooks/", include("distribution.webhook_urls")),

@@ -1,0 +1,3 @@
+from archive.models.rights import ReleaseDocument, RightsNotice
+
+__all__ = ["ReleaseDocument", "RightsNotice"]
