@@ -33,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),
         ("Connections", "connections:list", Cap.ADMINISTER, "settings"),
+        ("Licences", "rights:licences", Cap.ADMINISTER, "settings"),
         ("Webhooks", "webhooks:list", Cap.ADMINISTER, "settings"),
     ]
     nav: list[dict[str, Any]] = [{"label": label, "url": reverse(url_name), "icon": icon, "active": False}

@@ -4,7 +4,7 @@ from django import forms
 
 from archive.models import ReleaseDocument
 from archive.rights.selectors import DEFAULT_PERIOD, REPORT_PERIODS
-from assets.models import RightsOnExpiry
+from assets.models import LicenceType, RightsOnExpiry
 
 
 class PeriodForm(forms.Form):
@@ -26,3 +26,14 @@ class ReleaseForm(forms.Form):
 class ExpiryActionForm(forms.Form):
     action = forms.ChoiceField(choices=RightsOnExpiry.choices, widget=forms.RadioSelect,
                                label="When an asset's rights expire")
+
+
+class LicenceTypeForm(forms.ModelForm):
+    class Meta:
+        model = LicenceType
+        fields = ["name", "url", "description", "active"]
+        labels = {"url": "Licence text (URL)", "active": "Offered for new choices"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def validate_unique(self) -> None:
+        """The service checks names (case-insensitively) and says so in a sentence."""

@@ -14,7 +14,7 @@ from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
 from accounts.roles import Role
 from archive.models import ReleaseDocument, RightsNotice
-from assets.models import Asset
+from assets.models import Asset, LicenceType
 from assets.permissions import collections_with_grant, has_collection_grant
 
 
@@ -74,6 +74,22 @@ class RightsNoticePolicy(Policy):
         return super().can(user, action, obj)
 
 
+class LicenceTypePolicy(Policy):
+    """Everyone signed in reads the licence list; admins keep it."""
+
+    model = LicenceType
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    def can(self, user: Any, action: str, obj: LicenceType | None) -> bool:
+        if action == "view":
+            return True
+        if action in ("create", "edit"):
+            return is_admin(user)
+        return super().can(user, action, obj)
+
+
 def register() -> None:
-    for policy in (ReleaseDocumentPolicy(), RightsNoticePolicy()):
+    for policy in (ReleaseDocumentPolicy(), RightsNoticePolicy(), LicenceTypePolicy()):
         authority.register(policy)

@@ -20,7 +20,7 @@ from archive import services as archive_services
 from archive.models import ReleaseDocument, RightsNotice
 from archive.rights import selectors
 from archive.rights.permissions import may_keep_rights
-from assets.models import Asset, Collection, RightsOnExpiry
+from assets.models import Asset, Collection, LicenceType, RightsOnExpiry
 from dam.errors import StateConflict
 from ingest.files import FileRejected, inspect
 from workflows.services.notifications import notify
@@ -76,6 +76,31 @@ def collection_set_expiry_action(*, collection: Collection, actor: User | None, 
         locked.save(update_fields=["rights_on_expiry"])
         audit.record("archive.rights.expiry_action_set", actor=actor, target=locked, action=action, previous=old)
     return locked
+
+
+@transaction.atomic
+def licence_type_save(*, actor: User | None, name: str, url: str = "", description: str = "", active: bool = True,
+                      licence: LicenceType | None = None) -> LicenceType:
+    """Add a licence to the controlled list, or edit one. A renamed licence is renamed on its assets too."""
+    if actor is not None:
+        authority.require(actor, "create" if licence is None else "edit", licence or LicenceType)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the licence a name."})
+    clash = LicenceType.objects.filter(name__iexact=name).exclude(pk=licence.pk if licence else None)
+    if clash.exists():
+        raise ValidationError({"name": f"“{clash.first()}” is already in the list."})
+    # Read from the database: a ModelForm has already written the new values onto the instance it was given.
+    old_name = LicenceType.objects.filter(pk=licence.pk).values_list("name", flat=True).first() if licence else None
+    licence = licence or LicenceType(position=LicenceType.objects.count())
+    licence.name, licence.url, licence.description, licence.active = name, url, description, active
+    licence.save()
+    renamed = 0
+    if old_name and old_name != name:
+        renamed = Asset.objects.filter(licence=old_name).update(licence=name)
+    audit.record("archive.rights.licence_saved", actor=actor, target=licence, name=name, active=active,
+                 renamed_on=renamed)
+    return licence
 
 
 # --- release documents ----------------------------------------------------------------------------

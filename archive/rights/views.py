@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +19,10 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as authority
 from archive.models import ReleaseDocument, RightsNotice
 from archive.rights import selectors, services
-from archive.rights.forms import ExpiryActionForm, PeriodForm, ReleaseForm, RenewForm
+from archive.rights.forms import ExpiryActionForm, LicenceTypeForm, PeriodForm, ReleaseForm, RenewForm
 from archive.rights.permissions import may_keep_rights
 from assets import downloads
-from assets.models import Asset, Collection
+from assets.models import Asset, Collection, LicenceType
 from assets.selectors import access_asset, with_shown_versions
 from dam.http import AuthedHttpRequest
 
@@ -145,3 +146,28 @@ def collection_action_sentence(action: str) -> str:
     return {"hide": "assets whose rights expire are hidden until renewed.",
             "archive": "assets whose rights expire are moved to the archive.",
             "notify": "when rights expire, the owner and managers are told; the asset is not archived."}[action]
+
+
+@login_required
+def licences(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
+    """The controlled list of licences (admins): the list, with a form to add one or edit the one chosen."""
+    licence = authority.access(request.user, LicenceType.objects.all(), "edit", pk=pk) if pk else None
+    authority.require(request.user, "create", LicenceType)
+    form = LicenceTypeForm(request.POST or None, instance=licence)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.licence_type_save(actor=request.user, licence=licence, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"“{saved.name}” was saved.")
+            return redirect("rights:licences")
+    in_use = dict(Asset.objects.exclude(licence="").order_by().values("licence").annotate(n=Count("pk"))
+                  .values_list("licence", "n"))
+    rows = list(LicenceType.objects.all())
+    for row in rows:
+        row.in_use = in_use.get(row.name, 0)
+    return render(request, "archive/rights/licences.html", {
+        "title": "Licences", "licences": rows, "form": form, "editing": licence},
+        status=400 if form.errors else 200)

@@ -352,3 +352,27 @@ def test_release_page_with_inline_errors(people, folder, web):
     done = client.post(f"/archive/rights/{asset.uid}/releases/", {"kind": "property", "file": good}, follow=True)
     assert b"property.pdf" in done.content and b"is on file" in done.content
     assert web("viewer").get(f"/archive/rights/{asset.uid}/releases/").status_code in (403, 404)
+
+
+def test_admins_keep_the_licence_list(people, web):
+    asset = make_asset(people["editor"])
+    Asset.objects.filter(pk=asset.pk).update(licence="Royalty-free")
+    assert web("librarian").get("/archive/rights/licences/").status_code == 403
+    client = web("admin")
+    page = client.get("/archive/rights/licences/")
+    assert page.status_code == 200 and b"Editorial use only" in page.content
+    dup = client.post("/archive/rights/licences/", {"name": "cc by 4.0", "active": "on"})
+    assert dup.status_code == 400 and "“CC BY 4.0” is already in the list.".encode() in dup.content
+    assert client.post("/archive/rights/licences/", {"name": "  ", "active": "on"}).status_code == 400
+    client.post("/archive/rights/licences/", {"name": "Getty Images RM", "url": "https://www.gettyimages.com/eula",
+                                              "active": "on"})
+    assert LicenceType.objects.filter(name="Getty Images RM", active=True).exists()
+    royalty = LicenceType.objects.get(name="Royalty-free")
+    client.post(f"/archive/rights/licences/{royalty.pk}/", {"name": "Royalty-free (stock)"})  # renamed, retired
+    royalty.refresh_from_db()
+    asset.refresh_from_db()
+    assert royalty.name == "Royalty-free (stock)" and royalty.active is False
+    assert asset.licence == "Royalty-free (stock)"
+    # Retired: kept on its asset and still offered to that asset's edit form, refused for a new choice.
+    form = web("editor").get(f"/assets/{asset.uid}/edit/").content
+    assert b'<option value="Royalty-free (stock)" selected>' in form

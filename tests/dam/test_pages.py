@@ -16,6 +16,9 @@ SIDEBAR = {  # label -> roles that see it
     "Lightboxes": set(PERSONAS),
     "Share links": {"admin", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
+    # Owners (those who upload), collection managers, librarians and admins keep rights (archive.rights).
+    "Rights expiring": {"admin", "librarian", "editor", "contributor"},
+    "Licences": {"admin"},
     "Administration": {"admin"},
     "Integrations": {"admin"},
     "Connections": {"admin"},
