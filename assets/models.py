@@ -14,7 +14,7 @@ from taxonomy.models import AssetType
 class RightsOnExpiry(models.TextChoices):
     HIDE = "hide", "Hide it until its rights are renewed"
     ARCHIVE = "archive", "Move it to the archive"
-    NOTIFY = "notify", "Only tell its owner and the collection's managers"
+    NOTIFY = "notify", "Keep it in use and only tell its owner and the collection's managers"
 
 
 class LicenceType(models.Model):

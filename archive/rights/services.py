@@ -210,7 +210,8 @@ def _remind(asset: Asset, threshold: int, now: datetime) -> bool:
 
 
 def _consequence(asset: Asset) -> str:
-    return {RightsOnExpiry.ARCHIVE: "be archived", RightsOnExpiry.NOTIFY: "expire (nothing else is done)"}.get(
+    return {RightsOnExpiry.ARCHIVE: "be archived",
+            RightsOnExpiry.NOTIFY: "expire (its collection keeps it in use)"}.get(
         asset.collection.rights_on_expiry, "be hidden")
 
 
@@ -228,7 +229,7 @@ def _expire(asset: Asset, now: datetime) -> str | None:
                 except StateConflict:
                     done = "It was already archived."
             elif action == RightsOnExpiry.NOTIFY:
-                done = "Its collection asks for a notice only; viewers no longer see it until it is renewed."
+                done = "Its collection asks for this notice only: it stays in use. Renew its rights or archive it."
             notify(selectors.rights_people(asset), verb="archive.rights.expired",
                    message=f"The usage rights of “{asset.title}” expired. {done}",
                    url=asset.get_absolute_url())

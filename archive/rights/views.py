@@ -145,7 +145,7 @@ def collection_expiry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def collection_action_sentence(action: str) -> str:
     return {"hide": "assets whose rights expire are hidden until renewed.",
             "archive": "assets whose rights expire are moved to the archive.",
-            "notify": "when rights expire, the owner and managers are told; the asset is not archived."}[action]
+            "notify": "when rights expire, the assets stay in use; the owner and managers are told."}[action]
 
 
 @login_required

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             model_name="collection", name="rights_on_expiry",
             field=models.CharField(choices=[("hide", "Hide it until its rights are renewed"),
                                             ("archive", "Move it to the archive"),
-                                            ("notify", "Only tell its owner and the collection's managers")],
+                                            ("notify", "Keep it in use and only tell its owner and the collection's managers")],
                                    default="hide", max_length=10)),
         migrations.RunPython(seed_licences, migrations.RunPython.noop),
     ]

@@ -156,13 +156,17 @@ def test_each_collection_expiry_action(action, people, folder, api):
     asset = expiring_asset(people, folder, 2)
     after = T0 + timedelta(days=3)
     with clock(after):
-        assert api["viewer"].get(f"/api/v1/assets/{asset.uid}/").status_code == 404  # hidden, whatever the choice
+        # Hidden unless the collection keeps its expired assets in use.
+        seen = api["viewer"].get(f"/api/v1/assets/{asset.uid}/").status_code
+        assert seen == (200 if action == RightsOnExpiry.NOTIFY else 404)
     counts = run_daily(after)
     assert counts["expired"] == 1 and counts["archived"] == (1 if action == RightsOnExpiry.ARCHIVE else 0)
     asset.refresh_from_db()
     assert (asset.archived_at is not None) == (action == RightsOnExpiry.ARCHIVE)
     told = Notification.objects.get(verb="archive.rights.expired", recipient=people["contributor"])
     assert "expired" in told.message and asset.title in told.message
+    if action == RightsOnExpiry.NOTIFY:
+        assert "stays in use" in told.message
     if action == RightsOnExpiry.ARCHIVE:
         assert "moved to the archive" in told.message
         assert AuditEvent.objects.filter(verb="archive.asset.archived", target_id=str(asset.pk)).exists()

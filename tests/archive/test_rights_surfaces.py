@@ -139,3 +139,20 @@ def test_staff_still_reach_them_to_renew(world, api):
                                         {"expires_at": (LATER + timedelta(days=30)).isoformat()}, format="json")
         assert renewed.status_code == 200
         assert api["viewer"].get(f"/api/v1/assets/{expired.uid}/").status_code == 200  # back in use
+
+
+def test_a_collection_that_keeps_expired_assets_in_use(world, api, client, people):
+    """rights_on_expiry = notify: the expiry is a reminder only; every surface keeps serving the asset."""
+    expired = world["assets"]["expired"]
+    rights_services.collection_set_expiry_action(collection=expired.collection, actor=None, action="notify")
+    with clock(LATER):
+        assert api["viewer"].get(f"/api/v1/assets/{expired.uid}/").status_code == 200
+        listed = {row["uid"] for row in api["viewer"].get("/api/v1/assets/", {"q": "harbour"}).json()["results"]}
+        assert str(expired.uid) in listed
+        assert client.get(world["paths"]["expired"]).status_code == 200
+        assert client.get(f"/s/{world['token']}/download/{expired.uid}/?rendition=original").status_code == 200
+        assert client.get(world["paths"]["embargoed"]).status_code == 410  # an embargo is never kept in use
+    rights_services.collection_set_expiry_action(collection=expired.collection, actor=None, action="hide")
+    with clock(LATER):
+        assert api["viewer"].get(f"/api/v1/assets/{expired.uid}/").status_code == 404
+        assert client.get(world["paths"]["expired"]).status_code == 410
