@@ -191,12 +191,6 @@ class BulkEditForm(forms.Form):
     def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
-        # The licence is chosen from the controlled list; a retired one stays selectable on the assets it is on.
-        names = list(LicenceType.objects.filter(active=True).values_list("name", flat=True))
-        if self.instance.licence and self.instance.licence not in names:
-            names.append(self.instance.licence)
-        self.fields["licence"] = forms.ChoiceField(choices=[("", "—")] + [(n, n) for n in names], required=False,
-                                                   initial=self.instance.licence)
         cast(forms.ChoiceField, self.fields["field_key"]).choices = [("", "(no field)")] + [
             (f.key, f.label) for f in MetadataField.objects.all()]
 

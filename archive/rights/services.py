@@ -87,7 +87,9 @@ def licence_type_save(*, actor: User | None, name: str, url: str = "", descripti
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": "Give the licence a name."})
-    clash = LicenceType.objects.filter(name__iexact=name).exclude(pk=licence.pk if licence else None)
+    clash = LicenceType.objects.filter(name__iexact=name)
+    if licence is not None:
+        clash = clash.exclude(pk=licence.pk)
     if clash.exists():
         raise ValidationError({"name": f"“{clash.first()}” is already in the list."})
     # Read from the database: a ModelForm has already written the new values onto the instance it was given.
@@ -210,9 +212,9 @@ def _remind(asset: Asset, threshold: int, now: datetime) -> bool:
 
 
 def _consequence(asset: Asset) -> str:
-    return {RightsOnExpiry.ARCHIVE: "be archived",
-            RightsOnExpiry.NOTIFY: "expire (its collection keeps it in use)"}.get(
-        asset.collection.rights_on_expiry, "be hidden")
+    consequences: dict[str, str] = {RightsOnExpiry.ARCHIVE: "be archived",
+                                    RightsOnExpiry.NOTIFY: "expire (its collection keeps it in use)"}
+    return consequences.get(asset.collection.rights_on_expiry, "be hidden")
 
 
 def _expire(asset: Asset, now: datetime) -> str | None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 
 def register_release_files() -> None:
-    from assets import sweep
     from archive.models import ReleaseDocument
+    from assets import sweep
 
     def referenced(folder: str) -> set[str]:
         return set(ReleaseDocument.objects.filter(file__startswith=folder).values_list("file", flat=True))

@@ -14,6 +14,7 @@ from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as authority
@@ -42,12 +43,24 @@ def expiring_report(request: AuthedHttpRequest, *, renew_errors: dict[str, Any] 
     with_shown_versions(request.user, page)
     now = timezone.now()
     for asset in page:
-        asset.expired = asset.rights_expire_at <= now
-        asset.may_archive = authority.can(request.user, "archive", asset)
-        asset.renew_problem = (renew_errors or {}).get(str(asset.uid))
+        # What the row shows, set on the asset for the template (every listed asset has an expiry).
+        expires = asset.rights_expire_at
+        assert expires is not None
+        asset.expired = expires <= now  # type: ignore[attr-defined]
+        asset.when = _when(expires, now)  # type: ignore[attr-defined]
+        asset.may_archive = authority.can(request.user, "archive", asset)  # type: ignore[attr-defined]
+        asset.renew_problem = (renew_errors or {}).get(str(asset.uid))  # type: ignore[attr-defined]
     return render(request, "archive/rights/expiring.html", {
         "title": "Rights expiring", "page": page, "days": days, "period_form": PeriodForm(initial={"days": days}),
         "now": now, "reminder_days": reminder_days_sentence()}, status=status)
+
+
+def _when(moment: Any, now: Any) -> str:
+    """“in 12 days”, “tomorrow”, “expired 3 days ago”: whole calendar days, as the reminders count them."""
+    days = (timezone.localtime(moment).date() - timezone.localtime(now).date()).days
+    if moment <= now:
+        return "expired today" if days == 0 else f"expired {-days} day{'s' if days != -1 else ''} ago"
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
 
 
 def reminder_days_sentence() -> str:
@@ -63,14 +76,14 @@ def renew(request: AuthedHttpRequest, uid: str) -> HttpResponse:
     if not may_keep_rights(request.user, asset):
         authority.require(request.user, "edit", asset)  # 403 with the usual sentence
     form = RenewForm(request.POST)
-    error = None
+    error: str | None = None
     if form.is_valid():
         try:
             services.rights_renew(asset=asset, actor=request.user, expires_at=form.cleaned_data["expires_at"])
         except ValidationError as exc:
-            error = exc.message_dict.get("expires_at", exc.messages)[0]
+            error = str(exc.message_dict.get("expires_at", exc.messages)[0])
     else:
-        error = form.errors["expires_at"][0]
+        error = str(form.errors["expires_at"][0])
     if error:
         # Back to the report with the sentence beside this asset's date, and what was typed kept.
         return expiring_report(request, renew_errors={str(asset.uid): {"error": error,
@@ -78,11 +91,10 @@ def renew(request: AuthedHttpRequest, uid: str) -> HttpResponse:
                                status=400)
     messages.success(request, f"The rights of “{asset.title}” now expire on "
                               f"{timezone.localtime(form.cleaned_data['expires_at']):%Y-%m-%d %H:%M}.")
-    return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else reverse("rights:expiring"))
-
-
-def _is_local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")  # type: ignore[union-attr]
+    back = request.POST.get("next") or ""
+    local = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                            require_https=request.is_secure())
+    return redirect(back if back and local else reverse("rights:expiring"))
 
 
 @login_required
@@ -167,7 +179,7 @@ def licences(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
                   .values_list("licence", "n"))
     rows = list(LicenceType.objects.all())
     for row in rows:
-        row.in_use = in_use.get(row.name, 0)
+        row.in_use = in_use.get(row.name, 0)  # type: ignore[attr-defined]
     return render(request, "archive/rights/licences.html", {
         "title": "Licences", "licences": rows, "form": form, "editing": licence},
         status=400 if form.errors else 200)

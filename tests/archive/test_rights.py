@@ -237,7 +237,7 @@ def test_renew_in_the_report_with_an_inline_error_for_a_past_date(people, folder
     assert asset.rights_expire_at == T0 + timedelta(days=10)
     future = (timezone.localtime(T0) + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M")
     done = client.post(f"/archive/rights/{asset.uid}/renew/", {"expires_at": future}, follow=True)
-    assert done.status_code == 200 and "now expire on".encode() in done.content
+    assert done.status_code == 200 and b"now expire on" in done.content
     asset.refresh_from_db()
     assert timezone.localtime(asset.rights_expire_at).strftime("%Y-%m-%dT%H:%M") == future
     assert b">Renew me</a>" not in client.get("/archive/rights/expiring/").content  # 400 days away now

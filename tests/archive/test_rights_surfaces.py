@@ -38,7 +38,8 @@ def world(people, api, settings):
     Collection.objects.filter(pk=library().pk).update(delivery="public")
     preset = Preset.objects.create(name="small-png", label="Small PNG", max_width=32, max_height=32, format="png")
     assets = {name: make_asset(people["editor"], approved=True, title=f"Harbour {name}",
-                               data=png_bytes(size=(120, 90)), filename=f"{name}.png") for name in ("fine", "expired", "embargoed")}
+                               data=png_bytes(size=(120, 90)), filename=f"{name}.png")
+              for name in ("fine", "expired", "embargoed")}
     asset_services.asset_update(asset=assets["expired"], actor=None,
                                 changes={"rights_expire_at": T0 + timedelta(days=1)})
     hook = Webhook.objects.create(url="https://hooks.example.com/dam", events=["asset.updated", "rights.expired"],
