@@ -41,9 +41,11 @@ class ReleaseDocumentPolicy(Policy):
     model = ReleaseDocument
 
     def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
-        editable = [a.pk for a in authority.visible(user, Asset.objects.filter(
-            pk__in=queryset.values("asset_id"))).select_related("current_version") if authority.can(user, "edit", a)]
-        return queryset.filter(asset_id__in=editable)
+        assets = authority.visible(user, Asset.objects.all())
+        if not has_capability(user, Cap.EDIT_METADATA):
+            # Contributors edit their own drafts only: narrowed to their assets here, the draft checked by `can`.
+            assets = assets.filter(owner_id=user.pk)
+        return queryset.filter(asset__in=assets)
 
     def can(self, user: Any, action: str, obj: ReleaseDocument | None) -> bool:
         if obj is None:

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as authority
+from accounts.permissions import Cap
 from archive.models import ReleaseDocument, RightsNotice
 from archive.rights import selectors, services
 from archive.rights.forms import ExpiryActionForm, LicenceTypeForm, PeriodForm, ReleaseForm, RenewForm
@@ -42,13 +43,15 @@ def expiring_report(request: AuthedHttpRequest, *, renew_errors: dict[str, Any] 
     page = Paginator(selectors.expiring(request.user, days), 50).get_page(request.GET.get("page"))
     with_shown_versions(request.user, page)
     now = timezone.now()
+    # Archiving a visible asset needs the capability only (assets.permissions): asked once for the page.
+    may_archive = authority.can(request.user, Cap.ARCHIVE)
     for asset in page:
         # What the row shows, set on the asset for the template (every listed asset has an expiry).
         expires = asset.rights_expire_at
         assert expires is not None
         asset.expired = expires <= now  # type: ignore[attr-defined]
         asset.when = _when(expires, now)  # type: ignore[attr-defined]
-        asset.may_archive = authority.can(request.user, "archive", asset)  # type: ignore[attr-defined]
+        asset.may_archive = may_archive  # type: ignore[attr-defined]
         asset.renew_problem = (renew_errors or {}).get(str(asset.uid))  # type: ignore[attr-defined]
     return render(request, "archive/rights/expiring.html", {
         "title": "Rights expiring", "page": page, "days": days, "period_form": PeriodForm(initial={"days": days}),

@@ -380,3 +380,44 @@ def test_admins_keep_the_licence_list(people, web):
     # Retired: kept on its asset and still offered to that asset's edit form, refused for a new choice.
     form = web("editor").get(f"/assets/{asset.uid}/edit/").content
     assert b'<option value="Royalty-free (stock)" selected>' in form
+
+
+def test_a_contributor_keeps_releases_of_their_own_draft_only(people, folder, api):
+    from accounts.roles import Role
+    from assets.services import collection_grant as grant
+
+    grant(collection=folder, level="contribute", user=people["contributor"], actor=None)
+    draft = make_asset(people["contributor"], folder)
+    other = make_user("other_contributor", Role.CONTRIBUTOR)
+    upload = io.BytesIO(pdf_bytes())
+    upload.name = "house.pdf"
+    made = api["contributor"].post(f"/api/v1/assets/{draft.uid}/rights/releases/",
+                                   {"kind": "property", "file": upload}, format="multipart")
+    assert made.status_code == 201
+    download = f"/api/v1/rights/releases/{made.json()['id']}/"
+    assert api["contributor"].get(download).status_code == 200
+    from rest_framework.test import APIClient
+
+    stranger = APIClient()
+    stranger.force_authenticate(other)
+    assert stranger.get(download).status_code == 404
+    assert api["viewer"].get(download).status_code == 404
+
+
+def test_the_report_costs_the_same_queries_for_more_rows(people, folder, web):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = web("librarian")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/archive/rights/expiring/").status_code == 200
+        return len(queries)
+
+    for day in (3, 4):
+        expiring_asset(people, folder, day)
+    few = count()
+    for day in range(5, 11):
+        expiring_asset(people, folder, day)
+    assert count() == few
