@@ -421,3 +421,16 @@ def test_the_report_costs_the_same_queries_for_more_rows(people, folder, web):
     for day in range(5, 11):
         expiring_asset(people, folder, day)
     assert count() == few
+
+
+def test_the_command_runs_the_daily_job_and_says_what_it_did(people, folder, settings):
+    from django.core.management import call_command
+
+    settings.DAM_RIGHTS_REMINDER_DAYS = (30, 7)
+    expiring_asset(people, folder, 20)
+    out = io.StringIO()
+    call_command("rights_daily", stdout=out)
+    assert out.getvalue().strip() == "1 reminder(s) sent; 0 expired asset(s) handled, 0 of them archived."
+    out = io.StringIO()
+    call_command("rights_daily", stdout=out)
+    assert out.getvalue().startswith("0 reminder(s) sent")
