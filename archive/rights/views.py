@@ -2,6 +2,7 @@
 and a collection's expiry action."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from assets.models import Asset, Collection, LicenceType
 from assets.selectors import access_asset, with_shown_versions
 from dam.http import AuthedHttpRequest
 
+RENEW_FOR = timedelta(days=365)
+
 
 def _period(request: AuthedHttpRequest) -> int:
     form = PeriodForm(request.GET or None)
@@ -53,6 +56,9 @@ def expiring_report(request: AuthedHttpRequest, *, renew_errors: dict[str, Any] 
         asset.when = _when(expires, now)  # type: ignore[attr-defined]
         asset.may_archive = may_archive  # type: ignore[attr-defined]
         asset.renew_problem = (renew_errors or {}).get(str(asset.uid))  # type: ignore[attr-defined]
+        # One click renews for a year from the later of the old expiry and now; the date can be changed first.
+        asset.renew_default = timezone.localtime(max(expires, now) + RENEW_FOR).strftime(  # type: ignore[attr-defined]
+            "%Y-%m-%dT%H:%M")
     return render(request, "archive/rights/expiring.html", {
         "title": "Rights expiring", "page": page, "days": days, "period_form": PeriodForm(initial={"days": days}),
         "now": now, "reminder_days": reminder_days_sentence()}, status=status)

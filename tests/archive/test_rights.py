@@ -223,6 +223,9 @@ def test_collection_managers_see_their_folder_in_the_report(people, folder, web)
     page = web_client.get("/archive/rights/expiring/")
     assert page.status_code == 200 and asset.title.encode() in page.content
     assert b">Renew</button>" in page.content and b"Hide it until its rights are renewed" in page.content
+    # One click renews for a year: the date is filled in.
+    year_on = timezone.localtime(asset.rights_expire_at + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M")
+    assert f'value="{year_on}"'.encode() in page.content
     assert b">Archive</button>" not in page.content  # editors do not archive
 
 
