@@ -7,5 +7,9 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         from archive.fixity import permissions as fixity_permissions
+        from archive.rights import permissions as rights_permissions
+        from archive.rights.sweep import register_release_files
 
         fixity_permissions.register()
+        rights_permissions.register()
+        register_release_files()

@@ -88,6 +88,12 @@ class RightsSerializer(serializers.Serializer):
     channels = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     rights_expire_at = serializers.DateTimeField(required=False, allow_null=True)
     embargo_until = serializers.DateTimeField(required=False, allow_null=True)
+    rights_start = serializers.DateTimeField(required=False, allow_null=True)
+    credit_line = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    regions = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
+                                    help_text="Where the asset may be used (e.g. ISO country codes); empty: anywhere.")
+    model_release = serializers.BooleanField(read_only=True, help_text="A model release document is on file.")
+    property_release = serializers.BooleanField(read_only=True, help_text="A property release document is on file.")
 
 
 class AssetTermSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
-from assets.models import Asset, AssetTerm, Collection
+from assets.models import Asset, AssetTerm, Collection, LicenceType
 from assets.permissions import GRANT_LEVELS
 from dam.forms import TreeChoiceField
 from taxonomy.models import MetadataField, Term
@@ -77,14 +77,17 @@ def schema_form_field(field: MetadataField) -> forms.Field:
 
 class AssetEditForm(forms.ModelForm):
     channels = ChannelsField(required=False, help_text="Comma-separated, e.g. web, social, print.")
+    regions = ChannelsField(required=False, label="Regions allowed",
+                            help_text="Comma-separated, e.g. FR, DE, EU; empty means anywhere.")
     collection = TreeChoiceField(queryset=Collection.objects.none())
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Asset
         fields = ["title", "description", "collection", "campaign", "licence", "rights_holder", "usage_terms",
-                  "channels", "rights_expire_at", "embargo_until"]
+                  "channels", "rights_expire_at", "embargo_until", "rights_start", "credit_line", "regions"]
         widgets = {
+            "rights_start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "description": forms.Textarea(attrs={"rows": 4}),
             "usage_terms": forms.Textarea(attrs={"rows": 2}),
             "rights_expire_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -97,6 +100,12 @@ class AssetEditForm(forms.ModelForm):
     def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
+        # The licence is chosen from the controlled list; a retired one stays selectable on the assets it is on.
+        names = list(LicenceType.objects.filter(active=True).values_list("name", flat=True))
+        if self.instance.licence and self.instance.licence not in names:
+            names.append(self.instance.licence)
+        self.fields["licence"] = forms.ChoiceField(choices=[("", "—")] + [(n, n) for n in names], required=False,
+                                                   initial=self.instance.licence)
         self.fields["revision"].initial = self.instance.revision
         self.fields["terms"].initial = [link.term_id for link in self.instance.term_links.all()
                                         if link.source == AssetTerm.Source.HUMAN]
@@ -118,6 +127,9 @@ class AssetEditForm(forms.ModelForm):
         expire, embargo = cleaned.get("rights_expire_at"), cleaned.get("embargo_until")
         if expire and embargo and embargo >= expire:
             self.add_error("embargo_until", "The embargo must end before the rights expire.")
+        start = cleaned.get("rights_start")
+        if start and expire and start >= expire:
+            self.add_error("rights_start", "The rights must start before they expire.")
         return cleaned
 
     def changes(self) -> dict[str, Any]:

@@ -11,6 +11,28 @@ from assets import formats, similarity
 from taxonomy.models import AssetType
 
 
+class RightsOnExpiry(models.TextChoices):
+    HIDE = "hide", "Hide it until its rights are renewed"
+    ARCHIVE = "archive", "Move it to the archive"
+    NOTIFY = "notify", "Keep it in use and only tell its owner and the collection's managers"
+
+
+class LicenceType(models.Model):
+    """The controlled list of licences an asset's `licence` is chosen from (kept by admins)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    url = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True, help_text="Retired licences stay on the assets that have them.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Collection(models.Model):
     """A folder in the tree; the unit that access is granted on.
 
@@ -34,6 +56,9 @@ class Collection(models.Model):
     # How outside tools may fetch its approved assets' delivery URLs (distribution.delivery): signed by
     # default, so nothing becomes world-readable until an admin says so.
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.SIGNED)
+    # What the daily rights job (archive.rights) does when an asset's rights expire here.
+    rights_on_expiry = models.CharField(max_length=10, choices=RightsOnExpiry.choices,
+                                        default=RightsOnExpiry.HIDE)
 
     class Meta:
         ordering = ["path"]
@@ -95,6 +120,12 @@ class Asset(models.Model):
     channels = models.JSONField(default=list, blank=True)
     rights_expire_at = models.DateTimeField(null=True, blank=True)
     embargo_until = models.DateTimeField(null=True, blank=True)
+    rights_start = models.DateTimeField(null=True, blank=True)
+    credit_line = models.CharField(max_length=300, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    # Set by archive.rights when a release document is attached or removed: the documents live there.
+    model_release = models.BooleanField(default=False)
+    property_release = models.BooleanField(default=False)
     # Where the picture's subject is, as fractions of the upright width and height: crops keep it in frame.
     focal_x = models.FloatField(null=True, blank=True)
     focal_y = models.FloatField(null=True, blank=True)

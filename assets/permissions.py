@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -24,6 +26,7 @@ from assets.models import (
     CollectionGroupObjectPermission,
     CollectionUserObjectPermission,
     ReviewState,
+    RightsOnExpiry,
 )
 from dam import request_memo
 from dam.expressions import InSet
@@ -69,9 +72,13 @@ def approved_and_usable() -> Q:
     Column names only (no joins), so the same Q also holds on the copies in SearchDocument.
     """
     now = timezone.now()
+    in_rights = Q(rights_expire_at__isnull=True) | Q(rights_expire_at__gt=now)
+    kept = expiry_kept_collections()
+    if kept:  # folders whose expiry only notifies (Collection.rights_on_expiry): their expired assets stay in use
+        in_rights |= Q(collection_id__in=kept)
     return (
         Q(approved_version_id__isnull=False, archived_at__isnull=True)
-        & (Q(rights_expire_at__isnull=True) | Q(rights_expire_at__gt=now))
+        & in_rights
         & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
     )
 
@@ -81,8 +88,34 @@ def is_approved_and_usable(asset: Asset) -> bool:
     rule, kept beside it."""
     now = timezone.now()
     return (asset.approved_version_id is not None and asset.archived_at is None
-            and (asset.rights_expire_at is None or asset.rights_expire_at > now)
+            and (asset.rights_expire_at is None or asset.rights_expire_at > now
+                 or asset.collection_id in expiry_kept_collections())
             and (asset.embargo_until is None or asset.embargo_until <= now))
+
+
+EXPIRY_KEPT_KEY = "assets.permissions.expiry_kept"
+
+
+def expiry_kept_collections() -> frozenset[int]:
+    """The folders whose assets stay in use when their rights expire (rights_on_expiry = notify): usually none.
+
+    Read from the cache (cleared whenever a folder is saved), and once per request at most, so the rule above
+    costs no query: it is built for every list, search and delivery.
+    """
+    def fetch() -> frozenset[int]:
+        kept = cache.get(EXPIRY_KEPT_KEY)
+        if kept is None:
+            kept = frozenset(Collection.objects.filter(rights_on_expiry=RightsOnExpiry.NOTIFY)
+                             .values_list("pk", flat=True))
+            cache.set(EXPIRY_KEPT_KEY, kept, 300)
+        return kept
+    return request_memo.remember(EXPIRY_KEPT_KEY, fetch)
+
+
+def _forget_expiry_kept(*_: Any, **__: Any) -> None:
+    cache.delete(EXPIRY_KEPT_KEY)
+    # Again once the change commits: a read between the save and the commit may have cached the old answer.
+    transaction.on_commit(lambda: cache.delete(EXPIRY_KEPT_KEY))
 
 
 REACH = ("folders", "assets by user", "assets by group")
@@ -239,5 +272,7 @@ def register() -> None:
                   AssetUserObjectPermission, AssetGroupObjectPermission):
         for signal in (post_save, post_delete):
             signal.connect(request_memo.forget, sender=model, dispatch_uid=f"assets.grants.{model.__name__}.{signal}")
+    for signal in (post_save, post_delete):
+        signal.connect(_forget_expiry_kept, sender=Collection, dispatch_uid=f"assets.expiry_kept.{signal}")
     m2m_changed.connect(request_memo.forget, sender=get_user_model().groups.through,
                         dispatch_uid="assets.grants.groups")

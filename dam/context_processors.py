@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts import permissions as authority
 from accounts.permissions import Cap
 from accounts.roles import Role
+from archive.models import RightsNotice
 from taxonomy.models import Vocabulary
 from workflows import selectors as review_selectors
 
@@ -29,10 +30,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Where used", "usage-report", (Cap.SHARE, Cap.EDIT_METADATA), "share"),
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
         ("Fixity", "fixity:runs", Cap.ADMINISTER, "archive"),
+        ("Rights expiring", "rights:expiring", RightsNotice, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),
         ("Connections", "connections:list", Cap.ADMINISTER, "settings"),
+        ("Licences", "rights:licences", Cap.ADMINISTER, "settings"),
         ("Webhooks", "webhooks:list", Cap.ADMINISTER, "settings"),
     ]
     nav: list[dict[str, Any]] = [{"label": label, "url": reverse(url_name), "icon": icon, "active": False}

@@ -281,6 +281,23 @@ _email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "smtp+tls", "console
 DEFAULT_FROM_EMAIL = env_str("DAM_FROM_EMAIL", "dam@localhost")
 # Where people reach this DAM, for links in e-mails sent by background jobs (no request to ask).
 DAM_BASE_URL = (env_url("DAM_BASE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000").rstrip("/")
+
+
+def env_reminder_days(name: str, default: str) -> tuple[int, ...]:
+    """Days before a rights expiry to remind people, e.g. "30,7": whole numbers from 1 to 3650, largest first."""
+    raw = env_str(name, default)
+    try:
+        days = {int(part) for part in raw.split(",") if part.strip()}
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole numbers of days separated by commas, e.g. 30,7; "
+                                   f"got {raw!r}") from None
+    if not days or not all(1 <= day <= 3650 for day in days):
+        raise ImproperlyConfigured(f"{name} must list days from 1 to 3650, e.g. 30,7; got {raw!r}")
+    return tuple(sorted(days, reverse=True))
+
+
+# Rights expiry reminders (archive.rights): owners and collection managers hear this many days before.
+DAM_RIGHTS_REMINDER_DAYS = env_reminder_days("DAM_RIGHTS_REMINDER_DAYS", "30,7")
 if _email_url and not _email_url.startswith("console"):
     _e = urlparse(_email_url)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

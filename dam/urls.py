@@ -55,6 +55,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("workflows.api_urls")),
     path("", include("archive.tier.api_urls")),
     path("", include("archive.fixity.api_urls")),
+    path("", include("archive.rights.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -72,6 +73,7 @@ urlpatterns = [
     path("vocabulary/", include("taxonomy.urls")),
     path("reviews/", include("workflows.urls")),
     path("archive/fixity/", include("archive.fixity.urls")),
+    path("archive/rights/", include("archive.rights.urls")),
     path("archive/", include("archive.urls")),
     path("share-links/", include("distribution.urls")),
     path("settings/webhooks/", include("distribution.webhook_urls")),

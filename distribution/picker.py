@@ -57,8 +57,9 @@ def alt_text(asset: Asset) -> str:
 
 
 def credit(asset: Asset) -> str:
-    """The credit line: the schema's `credit` field if set, else the rights holder."""
-    return str((asset.metadata or {}).get("credit") or "").strip() or asset.rights_holder
+    """The credit line: the asset's own, else the schema's `credit` field if set, else the rights holder."""
+    return (asset.credit_line.strip() or str((asset.metadata or {}).get("credit") or "").strip()
+            or asset.rights_holder)
 
 
 def output_size(version: AssetVersion, preset: Preset) -> tuple[int | None, int | None]:

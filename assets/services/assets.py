@@ -26,13 +26,14 @@ from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
 from assets import signals, tagging
-from assets.models import Asset, AssetTerm, AssetVersion, Collection, Rendition, original_upload_to
+from assets.models import Asset, AssetTerm, AssetVersion, Collection, LicenceType, Rendition, original_upload_to
 from assets.services.renditions import queue_renditions
 from dam.errors import storage_error
 from taxonomy import schema
 
 EDITABLE_FIELDS = ("title", "description", "collection", "campaign", "licence", "rights_holder", "usage_terms",
-                   "channels", "rights_expire_at", "embargo_until", "metadata", "focal_x", "focal_y")
+                   "channels", "rights_expire_at", "embargo_until", "metadata", "focal_x", "focal_y",
+                   "rights_start", "credit_line", "regions")
 
 
 class DuplicateFile(Exception):
@@ -254,6 +255,7 @@ def asset_update(*, asset: Asset, actor: User | None, changes: dict[str, Any],
                                                     asset_type=locked.asset_type,
                                                     collection=new_collection or locked.collection)
     _check_focal_point(changes)
+    _check_rights(changes, locked)
     diff = {}
     for field, value in changes.items():
         old = getattr(locked, field)
@@ -271,6 +273,23 @@ def asset_update(*, asset: Asset, actor: User | None, changes: dict[str, Any],
         locked.save(update_fields=[*(f for f in diff if f != "terms"), "revision", "updated_by", "updated_at"])
         audit.record("assets.asset.updated", actor=actor, target=locked, changes=diff)
     return locked
+
+
+def _check_rights(changes: dict[str, Any], asset: Asset) -> None:
+    """A new licence comes from the controlled list (LicenceType); the rights dates follow each other."""
+    licence = changes.get("licence")
+    if licence and licence != asset.licence:
+        match = LicenceType.objects.filter(active=True, name__iexact=licence.strip()).first()
+        if match is None:
+            names = ", ".join(LicenceType.objects.filter(active=True).values_list("name", flat=True))
+            raise ValidationError({"licence": f"“{licence}” is not in the list of licences. Choose one of: {names}."})
+        changes["licence"] = match.name
+    start, expire, embargo = (changes.get(f, getattr(asset, f)) for f in ("rights_start", "rights_expire_at",
+                                                                            "embargo_until"))
+    if start and expire and start >= expire:
+        raise ValidationError({"rights_start": "The rights must start before they expire."})
+    if embargo and expire and embargo >= expire:
+        raise ValidationError({"embargo_until": "The embargo must end before the rights expire."})
 
 
 def _jsonable(value: Any) -> Any:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import User
 from assets.models import Asset, AssetVersion
-from assets.permissions import is_approved_and_usable
+from assets.permissions import expiry_kept_collections, is_approved_and_usable
 from distribution.models import Integration, ShareLink, Usage
 from workflows.services.notifications import notify
 
@@ -113,8 +113,10 @@ def outdate_unusable() -> int:
     """Outdate the usages of assets whose rights have run out or whose embargo began since they were sent (the
     minute schedule); the approval and archiving that cause the rest are seen as they happen (receivers)."""
     now = timezone.now()
+    # Expired assets of folders that keep them in use (Collection.rights_on_expiry = notify) are still usable.
+    expired = Q(rights_expire_at__lte=now) & ~Q(collection_id__in=expiry_kept_collections())
     stale = (Asset.objects.filter(usages__state__in=LIVE)
-             .filter(Q(rights_expire_at__lte=now) | Q(embargo_until__gt=now)).distinct())
+             .filter(expired | Q(embargo_until__gt=now)).distinct())
     turned = 0
     for asset in stale[:500]:
         why = "its usage rights expired." if asset.rights_expire_at and asset.rights_expire_at <= now \

@@ -18,6 +18,9 @@ SIDEBAR = {  # label -> roles that see it
     "Where used": {"admin", "librarian", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
     "Fixity": {"admin"},
+    # Owners (those who upload), collection managers, librarians and admins keep rights (archive.rights).
+    "Rights expiring": {"admin", "librarian", "editor", "contributor"},
+    "Licences": {"admin"},
     "Administration": {"admin"},
     "Integrations": {"admin"},
     "Connections": {"admin"},
