@@ -74,7 +74,8 @@ def snapshot(asset: Asset) -> dict:
         "bytes": [default_storage.open(v.file.name).read() for v in versions],
         "current": asset.current_version.number, "approved": asset.approved_version.number,
         "reviews": [(r.version.number, r.outcome, r.created_at,
-                     [(d.kind, d.step, d.created_at) for d in r.decisions.all()]) for r in Review.objects.filter(version__asset=asset).order_by("created_at", "pk")],
+                     [(d.kind, d.step, d.created_at) for d in r.decisions.all()])
+                    for r in Review.objects.filter(version__asset=asset).order_by("created_at", "pk")],
     }
 
 
