@@ -11,10 +11,13 @@ from archive.bags import services
 from archive.bags.restore import BagRefused
 from archive.models import BagExport
 from assets.models import Asset
-from tests.assets.test_workers_and_s3 import keys, s3_endpoint, s3_storage  # noqa: F401 - fixtures
+from tests.assets import test_workers_and_s3 as s3
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.django_db
+
+# The assets tests' moto server and bucket fixtures.
+s3_endpoint, s3_storage, keys = s3.s3_endpoint, s3.s3_storage, s3.keys
 
 
 def test_a_bag_reads_originals_from_s3_is_stored_there_and_downloads_by_presigned_url(
