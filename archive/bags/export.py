@@ -3,6 +3,7 @@ JSON, an XMP sidecar per file; then bagit makes the SHA-256 manifests and bag-in
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -10,16 +11,19 @@ from typing import IO, Any
 
 import bagit
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from zipstream import ZipStream
 
 from accounts.models import AuditEvent, User
 from archive.bags import layout, selectors
-from assets.models import Asset, AssetVersion
+from assets.models import Asset, AssetVersion, Collection, Rendition
 from workflows.models import Review
 
+# Assets read and written per round of queries.
+CHUNK = 100
 # Rendition files have no extension in storage; their type gives it.
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/avif": ".avif",
                "image/gif": ".gif"}
@@ -33,21 +37,10 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _copy_out(key: str, target: Path) -> None:
-    """Copy a stored file to the bag in blocks (S3 objects are streamed, never read whole)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with default_storage.open(key, "rb") as src, open(target, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1024 * 1024)
-
-
-def _asset_fields(asset: Asset, terms: list[dict[str, Any]]) -> dict[str, Any]:
-    chain = [asset.collection]
-    if asset.collection.ancestor_ids:
-        ancestors = {c.pk: c for c in type(asset.collection).objects.filter(pk__in=asset.collection.ancestor_ids)}
-        chain = [ancestors[pk] for pk in asset.collection.ancestor_ids if pk in ancestors] + chain
+def _asset_fields(asset: Asset, chain: list[str], terms: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "uid": str(asset.uid), "title": asset.title, "description": asset.description,
-        "asset_type": asset.asset_type, "collection": [c.name for c in chain],
+        "asset_type": asset.asset_type, "collection": chain,
         "owner": _name(asset.owner), "team": asset.team.name if asset.team else None, "campaign": asset.campaign,
         "rights": {"licence": asset.licence, "rights_holder": asset.rights_holder, "usage_terms": asset.usage_terms,
                    "channels": asset.channels, "rights_expire_at": _iso(asset.rights_expire_at),
@@ -73,7 +66,7 @@ def _version_fields(version: AssetVersion, path: str) -> dict[str, Any]:
 
 def _reviews(reviews: list[Review]) -> list[dict[str, Any]]:
     return [{
-        "version": review.version.number, "policy": review.policy.name, "submitted_by": _name(review.submitted_by),
+        "version": review.version_number,  # type: ignore[attr-defined] "policy": review.policy.name, "submitted_by": _name(review.submitted_by),
         "comment": review.comment, "snapshot": review.snapshot, "step": review.step,
         "step_opened_at": _iso(review.step_opened_at), "outcome": review.outcome,
         "created_at": _iso(review.created_at), "closed_at": _iso(review.closed_at),
@@ -82,73 +75,113 @@ def _reviews(reviews: list[Review]) -> list[dict[str, Any]]:
     } for review in reviews]
 
 
-def _events(events: Iterable[AuditEvent], versions: dict[int, int], reviews: dict[int, int]) -> list[dict[str, Any]]:
+def _events(events: Iterable[AuditEvent], versions: dict[int, int], reviews: dict[int, int],
+            kinds: dict[int, str]) -> list[dict[str, Any]]:
     """Events as JSON; their target said as what it is in the bag (the asset, version n, the i-th review of the
     asset's `reviews`), since database ids mean nothing in another DAM."""
     out = []
     for event in events:
-        model = event.target_type.model_class() if event.target_type else None
+        kind = kinds.get(event.target_type_id or 0, "asset")
         target: dict[str, Any] = {"kind": "asset"}
-        if model is not None and issubclass(model, AssetVersion):
+        if kind == "version":
             target = {"kind": "version", "version": versions.get(int(event.target_id))}
-        elif model is Review:
+        elif kind == "review":
             target = {"kind": "review", "review": reviews.get(int(event.target_id))}
         out.append({"verb": event.verb, "actor": _name(event.actor), "at": _iso(event.created_at),
                     "target": target, "target_repr": event.target_repr, "data": event.data})
     return out
 
 
-def _write_asset(data: Path, asset: Asset, user: User | None) -> dict[str, int]:
-    """Write one asset's folder; return what it added (versions, renditions, files)."""
-    uid = str(asset.uid)
-    versions = list(selectors.versions_for_export(user, asset))
-    terms = [{"uri": link.term.uri, "label": link.term.label, "vocabulary": link.term.vocabulary.uri,
-              "source": link.source, "confidence": link.confidence} for link in selectors.terms_of(asset)]
-    record = _asset_fields(asset, terms)
-    shown = {v.pk for v in versions}
-    record["current_version"] = asset.current_version.number if asset.current_version_id in shown else None  # type: ignore[union-attr]
-    record["approved_version"] = asset.approved_version.number if asset.approved_version_id in shown else None  # type: ignore[union-attr]
-    record["versions"] = []
-    counts = {"versions": 0, "renditions": 0}
-    for version in versions:
-        folder = layout.version_folder(uid, version.number)
-        name = layout.safe_name(version.original_filename)
-        _copy_out(version.file.name, data / folder / name)
-        fields = _version_fields(version, f"{folder}/{name}")
-        created = _iso(version.captured_on) or _iso(version.created_at)
-        (data / folder / f"{name}{layout.SIDECAR}").write_bytes(layout.xmp_sidecar(
-            record, mime_type=version.mime_type, source=version.original_filename, created=created))
-        if version.pk == asset.approved_version_id:
-            fields["renditions"] = _write_renditions(data, folder, version, record, created)
-            counts["renditions"] += len(fields["renditions"])
-        record["versions"].append(fields)
-        counts["versions"] += 1
-    if selectors.may_take_history(user):
-        reviews = list(selectors.reviews_of(versions))
-        record["reviews"] = _reviews(reviews)
-        record["events"] = _events(selectors.events_of(asset, versions, reviews),
-                                   {v.pk: v.number for v in versions}, {r.pk: i for i, r in enumerate(reviews)})
-    (data / uid / layout.ASSET_JSON).write_text(json.dumps(record, cls=DjangoJSONEncoder, indent=2,
-                                                           ensure_ascii=False), encoding="utf-8")
-    return counts
+class _Writer:
+    """Writes assets into a bag's payload folder, a chunk at a time."""
 
+    def __init__(self, data: Path, user: User | None) -> None:
+        self.data, self.user = data, user
+        self.history = selectors.may_take_history(user)
+        self.counts = {"assets": 0, "versions": 0, "renditions": 0}
+        self.chains: dict[int, list[str]] = {}
+        types = ContentType.objects.get_for_models(AssetVersion, Review)
+        self.kinds = {types[AssetVersion].pk: "version", types[Review].pk: "review"}
+        # A local store is on this machine: its originals are linked into the bag, not copied (the bag's
+        # files are only read, hashed and zipped; removing the bag's folder removes the links).
+        self.local = isinstance(default_storage, FileSystemStorage)
 
-def _write_renditions(data: Path, folder: str, version: AssetVersion, record: dict[str, Any],
-                      created: str | None) -> list[dict[str, Any]]:
-    made = []
-    for rendition in selectors.ready_renditions(version):
-        name = f"{layout.safe_name(rendition.preset, 'rendition')}{_EXTENSIONS.get(rendition.mime_type, '.bin')}"
-        path = f"{folder}/renditions/{name}"
-        try:
-            _copy_out(rendition.file.name, data / path)
-        except FileNotFoundError:  # a derivative lost from the store is made again later; the original counts
-            continue
-        (data / f"{path}{layout.SIDECAR}").write_bytes(layout.xmp_sidecar(
-            record, mime_type=rendition.mime_type, source=f"{rendition.preset} of {version.original_filename}",
-            created=created))
-        made.append({"preset": rendition.preset, "path": path, "mime_type": rendition.mime_type,
-                     "width": rendition.width, "height": rendition.height, "size": rendition.size})
-    return made
+    def chain(self, asset: Asset) -> list[str]:
+        collection = asset.collection
+        if collection.pk not in self.chains:
+            ancestors = {c.pk: c.name for c in Collection.objects.filter(pk__in=collection.ancestor_ids)}
+            self.chains[collection.pk] = [ancestors[pk] for pk in collection.ancestor_ids if pk in ancestors] + [
+                collection.name]
+        return self.chains[collection.pk]
+
+    def place(self, key: str, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.local:
+            try:
+                os.link(default_storage.path(key), target)
+                return
+            except OSError:  # another file system, or links not allowed: copy
+                pass
+        with default_storage.open(key, "rb") as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+
+    def chunk(self, assets: list[Asset]) -> None:
+        found = selectors.chunk_for_export(self.user, assets)
+        for asset in assets:
+            self.asset(asset, found)
+
+    def asset(self, asset: Asset, found: selectors.Chunk) -> None:
+        uid = str(asset.uid)
+        versions = found.versions.get(asset.pk, [])
+        terms = [{"uri": link.term.uri, "label": link.term.label, "vocabulary": link.term.vocabulary.uri,
+                  "source": link.source, "confidence": link.confidence} for link in found.terms.get(asset.pk, [])]
+        record = _asset_fields(asset, self.chain(asset), terms)
+        numbers = {v.pk: v.number for v in versions}
+        record["current_version"] = numbers.get(asset.current_version_id)  # type: ignore[arg-type]
+        record["approved_version"] = numbers.get(asset.approved_version_id)  # type: ignore[arg-type]
+        record["versions"] = []
+        for version in versions:
+            folder = layout.version_folder(uid, version.number)
+            name = layout.safe_name(version.original_filename)
+            self.place(version.file.name, self.data / folder / name)
+            fields = _version_fields(version, f"{folder}/{name}")
+            created = _iso(version.captured_on) or _iso(version.created_at)
+            (self.data / folder / f"{name}{layout.SIDECAR}").write_bytes(layout.xmp_sidecar(
+                record, mime_type=version.mime_type, source=version.original_filename, created=created))
+            if version.pk == asset.approved_version_id:
+                fields["renditions"] = self.renditions(folder, version, found.renditions.get(version.pk, []),
+                                                       record, created)
+                self.counts["renditions"] += len(fields["renditions"])
+            record["versions"].append(fields)
+            self.counts["versions"] += 1
+        if self.history:
+            reviews = found.reviews.get(asset.pk, [])
+            for review in reviews:
+                review.version_number = numbers.get(review.version_id)  # type: ignore[attr-defined]
+            record["reviews"] = _reviews(reviews)
+            record["events"] = _events(found.events.get(asset.pk, []), numbers,
+                                       {r.pk: i for i, r in enumerate(reviews)}, self.kinds)
+        (self.data / uid).mkdir(parents=True, exist_ok=True)
+        (self.data / uid / layout.ASSET_JSON).write_text(json.dumps(record, cls=DjangoJSONEncoder, indent=2,
+                                                                    ensure_ascii=False), encoding="utf-8")
+        self.counts["assets"] += 1
+
+    def renditions(self, folder: str, version: AssetVersion, renditions: list[Rendition], record: dict[str, Any],
+                   created: str | None) -> list[dict[str, Any]]:
+        made = []
+        for rendition in renditions:
+            name = f"{layout.safe_name(rendition.preset, 'rendition')}{_EXTENSIONS.get(rendition.mime_type, '.bin')}"
+            path = f"{folder}/renditions/{name}"
+            try:
+                self.place(rendition.file.name, self.data / path)
+            except FileNotFoundError:  # a derivative lost from the store is made again later; the original counts
+                continue
+            (self.data / f"{path}{layout.SIDECAR}").write_bytes(layout.xmp_sidecar(
+                record, mime_type=rendition.mime_type, source=f"{rendition.preset} of {version.original_filename}",
+                created=created))
+            made.append({"preset": rendition.preset, "path": path, "mime_type": rendition.mime_type,
+                         "width": rendition.width, "height": rendition.height, "size": rendition.size})
+        return made
 
 
 def write_bag(root: Path, assets: Iterable[Asset], *, user: User | None, identifier: str, description: str,
@@ -156,15 +189,18 @@ def write_bag(root: Path, assets: Iterable[Asset], *, user: User | None, identif
     """Write the assets into `root` (an empty folder) and make it a bag with SHA-256 manifests."""
     data = root  # bagit moves what the folder holds into data/ when it makes the bag
     data.mkdir(parents=True, exist_ok=True)
-    counts = {"assets": 0, "versions": 0, "renditions": 0}
+    writer = _Writer(data, user)
     uids = []
-    for asset in assets:
-        added = _write_asset(data, asset, user)
-        counts["assets"] += 1
-        counts["versions"] += added["versions"]
-        counts["renditions"] += added["renditions"]
-        uids.append(str(asset.uid))
-        progress(counts["assets"])
+    batch: list[Asset] = []
+    for asset in [*assets, None]:
+        if asset is not None:
+            batch.append(asset)
+            uids.append(str(asset.uid))
+        if batch and (asset is None or len(batch) == CHUNK):
+            writer.chunk(batch)
+            batch = []
+            progress(writer.counts["assets"])
+    counts = writer.counts
     now = timezone.now()
     (data / layout.BAG_JSON).write_text(json.dumps({
         "format": layout.FORMAT, "source": settings.DAM_BASE_URL, "identifier": identifier,

@@ -1,6 +1,8 @@
 """Reads for BagIt exports, always through the permission authority."""
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -26,38 +28,59 @@ def assets_for_export(user: User | None, *, asset: Asset | None = None,
     return assets.select_related("collection", "owner", "team", "current_version", "approved_version").order_by("pk")
 
 
-def versions_for_export(user: User | None, asset: Asset) -> QuerySet[AssetVersion]:
-    """The versions of an asset that go into `user`'s bag: those they may see (a viewer: the approved one)."""
-    versions = asset.versions.all() if user is None else authority.visible(user, asset.versions.all())
-    return versions.select_related("uploaded_by").order_by("number")
+@dataclass
+class Chunk:
+    """What a run of assets brings into the bag, read in a handful of queries for the whole run (not per
+    asset): their visible versions, term links, the approved versions' ready renditions and, when the
+    requester may take it, review history and audit events."""
+
+    versions: dict[int, list[AssetVersion]] = field(default_factory=lambda: defaultdict(list))
+    terms: dict[int, list[AssetTerm]] = field(default_factory=lambda: defaultdict(list))
+    renditions: dict[int, list[Rendition]] = field(default_factory=lambda: defaultdict(list))
+    reviews: dict[int, list[Review]] = field(default_factory=lambda: defaultdict(list))
+    events: dict[int, list[AuditEvent]] = field(default_factory=lambda: defaultdict(list))
 
 
-def terms_of(asset: Asset) -> QuerySet[AssetTerm]:
-    return AssetTerm.objects.filter(asset=asset).select_related("term__vocabulary").order_by("term__uri")
-
-
-def ready_renditions(version: AssetVersion) -> QuerySet[Rendition]:
-    return version.renditions.filter(status=Rendition.Status.READY, variant="").exclude(file="").order_by("preset")
+def chunk_for_export(user: User | None, assets: list[Asset]) -> Chunk:
+    ids = [asset.pk for asset in assets]
+    chunk = Chunk()
+    versions = AssetVersion.objects.filter(asset_id__in=ids)
+    if user is not None:  # a viewer's bag: the approved versions only (VersionPolicy)
+        versions = authority.visible(user, versions)
+    for version in versions.select_related("uploaded_by").order_by("asset_id", "number"):
+        chunk.versions[version.asset_id].append(version)
+    for link in AssetTerm.objects.filter(asset_id__in=ids).select_related("term__vocabulary").order_by("term__uri"):
+        chunk.terms[link.asset_id].append(link)
+    approved = [a.approved_version_id for a in assets if a.approved_version_id]
+    for rendition in Rendition.objects.filter(version_id__in=approved, status=Rendition.Status.READY,
+                                              variant="").exclude(file="").order_by("preset"):
+        chunk.renditions[rendition.version_id].append(rendition)
+    if not may_take_history(user):
+        return chunk
+    version_asset = {v.pk: v.asset_id for vs in chunk.versions.values() for v in vs}
+    reviews = (Review.objects.filter(version_id__in=list(version_asset)).select_related("policy", "submitted_by")
+               .prefetch_related("decisions__reviewer").order_by("created_at", "pk"))
+    review_asset = {}
+    for review in reviews:
+        chunk.reviews[version_asset[review.version_id]].append(review)
+        review_asset[review.pk] = version_asset[review.version_id]
+    kinds = ContentType.objects.get_for_models(Asset, AssetVersion, Review)
+    about = (Q(target_type=kinds[Asset], target_id__in=[str(pk) for pk in ids])
+             | Q(target_type=kinds[AssetVersion], target_id__in=[str(pk) for pk in version_asset])
+             | Q(target_type=kinds[Review], target_id__in=[str(pk) for pk in review_asset]))
+    owners = {kinds[Asset].pk: {pk: pk for pk in ids}, kinds[AssetVersion].pk: version_asset,
+              kinds[Review].pk: review_asset}
+    for event in AuditEvent.objects.filter(about).select_related("actor").order_by("created_at", "pk"):
+        asset_id = owners[event.target_type_id].get(int(event.target_id))
+        if asset_id is not None:
+            chunk.events[asset_id].append(event)
+    return chunk
 
 
 def may_take_history(user: User | None) -> bool:
     """Review history and audit events go into the bags of the system and of those who archive (admins,
     librarians, brand managers); others' bags carry the asset as they see it, without who-did-what."""
     return user is None or authority.can(user, Cap.ARCHIVE)
-
-
-def reviews_of(versions: list[AssetVersion]) -> QuerySet[Review]:
-    return (Review.objects.filter(version__in=versions).select_related("version", "policy", "submitted_by")
-            .prefetch_related("decisions__reviewer").order_by("created_at", "pk"))
-
-
-def events_of(asset: Asset, versions: list[AssetVersion], reviews: list[Review]) -> QuerySet[AuditEvent]:
-    """The audit events about the asset, the exported versions and their reviews, oldest first."""
-    kinds = ContentType.objects.get_for_models(Asset, AssetVersion, Review)
-    about = (Q(target_type=kinds[Asset], target_id=str(asset.pk))
-             | Q(target_type=kinds[AssetVersion], target_id__in=[str(v.pk) for v in versions])
-             | Q(target_type=kinds[Review], target_id__in=[str(r.pk) for r in reviews]))
-    return AuditEvent.objects.filter(about).select_related("actor", "target_type").order_by("created_at", "pk")
 
 
 def exports_of(user: Any) -> QuerySet[BagExport]:

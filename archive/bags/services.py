@@ -63,8 +63,9 @@ def bag_export_request(*, actor: User, asset: Asset | None = None, collection: C
 
 def _claim(export_id: int) -> BagExport | None:
     with transaction.atomic():
-        job = BagExport.objects.select_for_update().select_related("requested_by", "asset", "collection").filter(
-            pk=export_id).first()
+        # of=self: PostgreSQL locks no row of the nullable asset and collection joined in.
+        job = (BagExport.objects.select_for_update(of=("self",)).select_related("requested_by", "asset", "collection")
+               .filter(pk=export_id).first())
         if job is None or job.state not in (BagExport.State.QUEUED, BagExport.State.RUNNING):
             return None  # done already (a job run twice) or gone
         job.state, job.started_at, job.done, job.error = BagExport.State.RUNNING, timezone.now(), 0, ""
@@ -91,9 +92,8 @@ def bag_export_run(*, export_id: int) -> BagExport | None:
         with tempfile.TemporaryDirectory(prefix="dam-bag-") as tmp:
             root = Path(tmp) / f"bag-{job.pk}"
 
-            def progress(done: int) -> None:
-                if done == total or done % 10 == 0:
-                    BagExport.objects.filter(pk=job.pk).update(done=done)
+            def progress(done: int) -> None:  # after each chunk of assets (export.CHUNK)
+                BagExport.objects.filter(pk=job.pk).update(done=done)
 
             export.write_bag(root, assets.iterator(chunk_size=200), user=user, identifier=identifier,
                              description=f"{subject}, exported for {user.get_username()}", progress=progress)
