@@ -64,9 +64,10 @@ def _version_fields(version: AssetVersion, path: str) -> dict[str, Any]:
     }
 
 
-def _reviews(reviews: list[Review]) -> list[dict[str, Any]]:
+def _reviews(reviews: list[Review], numbers: dict[int, int]) -> list[dict[str, Any]]:
     return [{
-        "version": review.version_number,  # type: ignore[attr-defined] "policy": review.policy.name, "submitted_by": _name(review.submitted_by),
+        "version": numbers.get(review.version_id), "policy": review.policy.name,
+        "submitted_by": _name(review.submitted_by),
         "comment": review.comment, "snapshot": review.snapshot, "step": review.step,
         "step_opened_at": _iso(review.step_opened_at), "outcome": review.outcome,
         "created_at": _iso(review.created_at), "closed_at": _iso(review.closed_at),
@@ -156,9 +157,7 @@ class _Writer:
             self.counts["versions"] += 1
         if self.history:
             reviews = found.reviews.get(asset.pk, [])
-            for review in reviews:
-                review.version_number = numbers.get(review.version_id)  # type: ignore[attr-defined]
-            record["reviews"] = _reviews(reviews)
+            record["reviews"] = _reviews(reviews, numbers)
             record["events"] = _events(found.events.get(asset.pk, []), numbers,
                                        {r.pk: i for i, r in enumerate(reviews)}, self.kinds)
         (self.data / uid).mkdir(parents=True, exist_ok=True)

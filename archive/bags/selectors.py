@@ -71,7 +71,7 @@ def chunk_for_export(user: User | None, assets: list[Asset]) -> Chunk:
     owners = {kinds[Asset].pk: {pk: pk for pk in ids}, kinds[AssetVersion].pk: version_asset,
               kinds[Review].pk: review_asset}
     for event in AuditEvent.objects.filter(about).select_related("actor").order_by("created_at", "pk"):
-        asset_id = owners[event.target_type_id].get(int(event.target_id))
+        asset_id = owners.get(event.target_type_id or 0, {}).get(int(event.target_id))
         if asset_id is not None:
             chunk.events[asset_id].append(event)
     return chunk

@@ -201,7 +201,7 @@ def bag_restore(*, zip_path: Path, actor: User | None, replace: bool = False) ->
                                  unknown_people=sorted(worker.unknown_people))
                     made.append(asset)
                 doomed, versions = list(worker.doomed), list(worker.new_versions)
-                transaction.on_commit(lambda: [default_storage.delete(k) for k in doomed])
+                transaction.on_commit(partial(_delete_files, doomed))
                 transaction.on_commit(partial(queue_renditions, versions))
         except BaseException:
             for key in worker.stored:  # nothing of a failed restore stays in the store
@@ -209,3 +209,8 @@ def bag_restore(*, zip_path: Path, actor: User | None, replace: bool = False) ->
                     default_storage.delete(key)
             raise
     return made
+
+
+def _delete_files(keys: list[str]) -> None:
+    for key in keys:
+        default_storage.delete(key)

@@ -73,8 +73,8 @@ def snapshot(asset: Asset) -> dict:
                      for v in versions],
         "bytes": [default_storage.open(v.file.name).read() for v in versions],
         "current": asset.current_version.number, "approved": asset.approved_version.number,
-        "reviews": [(r.version.number, r.outcome, r.created_at,
-                     [(d.kind, d.step, d.created_at) for d in r.decisions.all()])
+        "reviews": [(r.version.number, r.policy.name, r.submitted_by and r.submitted_by.username, r.comment, r.outcome,
+                     r.created_at, r.closed_at, [(d.kind, d.step, d.created_at) for d in r.decisions.all()])
                     for r in Review.objects.filter(version__asset=asset).order_by("created_at", "pk")],
     }
 
