@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as authority
 from accounts.permissions import Cap
-from archive.bags import selectors, services
+from archive.bags import layout, selectors, services
 from archive.bags.api import bag_file
 from archive.bags.forms import RestoreForm
 from archive.bags.restore import BagRefused
@@ -71,7 +71,7 @@ def restore(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["bag"]
         with tempfile.TemporaryDirectory(prefix="dam-restore-upload-") as tmp:
-            path = Path(tmp) / "bag.zip"
+            path = Path(tmp) / layout.safe_name(upload.name, "bag.zip")  # errors name the file as it was sent
             with open(path, "wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)

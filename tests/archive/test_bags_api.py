@@ -150,7 +150,7 @@ def test_only_admins_restore_from_the_screen_and_a_bad_file_is_an_inline_error(w
     client = web("admin")
     refused = client.post(reverse("archive:bags:restore"),
                           {"bag": SimpleUploadedFile("holiday.zip", b"PK not really a zip")})
-    assert refused.status_code == 200 and "is not a zip archive" in refused.content.decode()
+    assert refused.status_code == 200 and "holiday.zip is not a zip archive" in refused.content.decode()
 
     out = tmp_path / "press.zip"
     services.bag_export_to_file(out, collection=folder["collection"])
