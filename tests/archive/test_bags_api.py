@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from datetime import timedelta
 
@@ -164,3 +165,19 @@ def test_only_admins_restore_from_the_screen_and_a_bad_file_is_an_inline_error(w
                            {"bag": SimpleUploadedFile("press.zip", out.read_bytes()), "replace": "on"}, follow=True)
     assert "Restored 2 assets" in done.content.decode()
     assert Asset.objects.filter(uid=folder["draft"].uid).exists()
+
+
+def test_the_storage_sweep_keeps_bags_and_removes_a_crashed_jobs_leftover(people, folder,
+                                                                           django_capture_on_commit_callbacks):
+    from assets import sweep
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.bag_export_request(actor=people["viewer"], asset=folder["approved"])
+    job.refresh_from_db()
+    leftover = default_storage.save("bags/0123456789abcdef.zip", io.BytesIO(b"half a zip"))
+    old = timezone.now() - timedelta(hours=2)
+    for key in (job.file, leftover):
+        os.utime(default_storage.path(key), (old.timestamp(), old.timestamp()))
+    report = sweep.sweep()
+    assert leftover in report.orphans and job.file not in report.orphans
+    assert default_storage.exists(job.file) and not default_storage.exists(leftover)
