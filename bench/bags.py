@@ -36,6 +36,8 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=1000)
     parser.add_argument("--size", type=int, default=32 * 1024)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", default=None, help="Folder for the zips (and the bag's staging folder); "
+                                                   "default: the system's temporary folder.")
     args = parser.parse_args()
     args.reuse = False
     prepare(parser, args)
@@ -83,7 +85,7 @@ def main() -> None:
     times: dict[str, list[float]] = {"export_bag": [], "zip -r": []}
     sizes = {}
     for run in range(args.repeat):
-        with tempfile.TemporaryDirectory(prefix="dam-bench-bags-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="dam-bench-bags-", dir=args.out) as tmp:
             order = [("export_bag", export), ("zip -r", zip_r)]
             for name, measure in order if run % 2 == 0 else reversed(order):
                 out = Path(tmp) / f"{name.replace(' ', '')}.zip"

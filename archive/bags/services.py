@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import tempfile
 import uuid
 from datetime import timedelta
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -22,7 +24,7 @@ from accounts.models import User
 from archive.bags import export, restore, selectors
 from archive.bags.recreate import Recreator
 from archive.models import BagExport
-from assets.models import Asset, Collection
+from assets.models import Asset, AssetVersion, Collection
 from assets.services import queue_renditions, writes_batched
 from workflows.services.notifications import notify
 
@@ -34,6 +36,22 @@ TASK = "archive.bags.tasks.bag_export_task"
 # A collection of many large originals takes a while: the job may run an hour, and is tried twice at most.
 TASK_TIMEOUT = 3600
 FOLDER = "bags/"
+
+
+def staging_folder(assets: QuerySet[Asset]) -> str | None:
+    """Where a bag is put together before it is zipped: in memory (/dev/shm) when its files take less than a
+    quarter of the room there, else on disk (None: the system's temporary folder).
+
+    Making a bag is file-system work (a folder per asset and version, two small files per original, bagit
+    moving the payload into data/, then removing it all); on a busy disk those metadata writes cost more than
+    the bytes: bench/bags.py measured 1,000 small assets at 5.6x `zip -r` staged on disk, 2.3x in memory.
+    The estimate counts every version of the assets and the zip (twice the originals), an upper bound.
+    """
+    shm = Path("/dev/shm")  # noqa: S108 - a private folder (mkdtemp, 0700) is made inside it
+    if not shm.is_dir():
+        return None
+    originals = AssetVersion.objects.filter(asset__in=assets.values("pk")).aggregate(n=Sum("size"))["n"] or 0
+    return str(shm) if 2 * originals < shutil.disk_usage(shm).free // 4 else None
 
 
 def _describe(asset: Asset | None, collection: Collection | None) -> tuple[str, str]:
@@ -89,7 +107,7 @@ def bag_export_run(*, export_id: int) -> BagExport | None:
     subject, identifier = _describe(job.asset, job.collection)
     key = ""
     try:
-        with tempfile.TemporaryDirectory(prefix="dam-bag-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="dam-bag-", dir=staging_folder(assets)) as tmp:
             root = Path(tmp) / f"bag-{job.pk}"
 
             def progress(done: int) -> None:  # after each chunk of assets (export.CHUNK)
@@ -153,7 +171,7 @@ def bag_export_to_file(target: Path, *, asset: Asset | None = None, collection: 
     """Write a zipped bag to a path (the export_bag command): as the system, everything with its history."""
     assets = selectors.assets_for_export(actor, asset=asset, collection=collection)
     subject, identifier = _describe(asset, collection)
-    with tempfile.TemporaryDirectory(prefix="dam-bag-", dir=target.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix="dam-bag-", dir=staging_folder(assets) or target.parent) as tmp:
         root = Path(tmp) / target.stem
         bag = export.write_bag(root, assets.iterator(chunk_size=200), user=actor, identifier=identifier,
                                description=f"{subject}, exported by {actor.get_username() if actor else 'the system'}")
