@@ -17,9 +17,10 @@ from accounts.models import AuditEvent
 from archive.bags import services
 from archive.bags.restore import BagRefused
 from assets import services as asset_services
-from assets.models import Asset, AssetVersion, Rendition
+from assets.models import Asset, AssetVersion, Rendition, ReviewState
 from taxonomy.models import Term, Vocabulary
-from tests.factories import CORPUS, approve_for_test, make_asset, make_collection, make_term, new_revision
+from tests.factories import CORPUS, make_asset, make_collection, make_term, new_revision
+from workflows import services as workflow
 from workflows.models import Review, ReviewDecision
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,11 @@ def _rich_asset(people, vocabulary):
         "usage_terms": "Editorial use only", "channels": ["web", "print"],
         "rights_expire_at": datetime(2031, 1, 1, tzinfo=UTC),
         "terms": [vocabulary["harbour"].uri, vocabulary["night"].uri]})
-    approve_for_test(asset)
+    # Submitted by a person with a comment, so the history names who did what.
+    workflow.version_submit(version_id=asset.current_version_id, actor=people["editor"], comment="Ready for print")
+    while AssetVersion.objects.get(pk=asset.current_version_id).review_state == ReviewState.IN_REVIEW:
+        workflow.version_approve(version_id=asset.current_version_id, actor=None)
+    asset.refresh_from_db()
     new_revision(asset, people["editor"])
     asset.refresh_from_db()
     return asset
@@ -114,6 +119,7 @@ def rezip(root: Path, target: Path) -> Path:
 def test_round_trip_on_an_empty_dam_gives_the_same_files_fields_terms_versions_and_history(
         rich_asset, tmp_path, media_in_tmp, django_capture_on_commit_callbacks):
     before, events = snapshot(rich_asset), history(rich_asset)
+    assert before["reviews"][0][2:5] == ("editor", "Ready for print", "approved") and len(events) >= 4
     out = tmp_path / "harbour.zip"
     call_command("export_bag", str(rich_asset.uid), str(out), stdout=io.StringIO())
     empty_the_dam()
