@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -139,7 +140,8 @@ def read(root: Path, bag: bagit.Bag) -> ReadBag:
         if f"data/{name}" not in manifest:
             raise BagRefused(f"data/{layout.BAG_JSON} names asset {uid} but data/{name} is not in the bag.")
         record = _json(root / "data" / name, f"data/{name}")
-        for version in record.get("versions", []):
+        _check_record(record, uid, f"data/{name}")
+        for version in record["versions"]:
             path = f"data/{version.get('path')}"
             if path not in manifest:
                 raise BagRefused(f"data/{name} names {path}, which is not in the bag's manifest.")
@@ -153,6 +155,34 @@ def read(root: Path, bag: bagit.Bag) -> ReadBag:
         raise BagRefused(f"The bag names {len(missing)} term{'s' if len(missing) > 1 else ''} this DAM does not "
                          f"have: {', '.join(missing[:10])}. Import the vocabulary first.")
     return ReadBag(root=root, info=info, assets=records, terms=terms)
+
+
+# What restore needs of each record, with the type it must have (the rest is optional).
+ASSET_KEYS = {"uid": str, "title": str, "versions": list}
+VERSION_KEYS = {"number": int, "path": str, "original_filename": str, "sha256": str, "size": int, "mime_type": str}
+
+
+def _check_record(record: dict[str, Any], uid: Any, name: str) -> None:
+    problems = [f"“{key}” should be {kind.__name__}" for key, kind in ASSET_KEYS.items()
+                if not isinstance(record.get(key), kind)]
+    if not problems and record["uid"] != str(uid):
+        problems.append(f"its uid {record['uid']} is not the {uid} that bag.json names")
+    if not problems:
+        try:
+            uuid.UUID(record["uid"])
+        except ValueError:
+            problems.append(f"“uid” {record['uid']!r} is not a uuid")
+    for version in record.get("versions") or []:
+        if not isinstance(version, dict):
+            problems.append("a version is not an object")
+            continue
+        problems += [f"version {version.get('number', '?')}: “{key}” should be {kind.__name__}"
+                     for key, kind in VERSION_KEYS.items() if not isinstance(version.get(key), kind)]
+    terms = record.get("terms", [])
+    if not isinstance(terms, list) or not all(isinstance(t, dict) and isinstance(t.get("uri"), str) for t in terms):
+        problems.append("“terms” should be a list of objects with a “uri”")
+    if problems:
+        raise BagRefused(f"{name} cannot be restored: {'; '.join(problems[:5])}.")
 
 
 def existing_uids(read_bag: ReadBag) -> list[str]:

@@ -11,9 +11,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -213,7 +214,13 @@ def bag_restore(*, zip_path: Path, actor: User | None, replace: bool = False) ->
                     replaced = record["uid"] in taken
                     if replaced:
                         worker.remove_existing(record["uid"])
-                    asset = worker.asset(record)
+                    try:
+                        asset = worker.asset(record)
+                    except (KeyError, TypeError, ValueError, ValidationError, DatabaseError) as exc:
+                        # A value the checks let through that the database or a field refuses: the whole bag
+                        # is refused, rolled back, its stored files removed below.
+                        raise restore.BagRefused(f"data/{record['uid']}/asset.json cannot be restored: "
+                                                 f"{_reason(exc)}.") from exc
                     audit.record("archive.bag.restored", actor=actor, target=asset, replaced=replaced,
                                  bag=read_bag.info.get("identifier", ""), source=read_bag.info.get("source", ""),
                                  unknown_people=sorted(worker.unknown_people))
@@ -232,3 +239,11 @@ def bag_restore(*, zip_path: Path, actor: User | None, replace: bool = False) ->
 def _delete_files(keys: list[str]) -> None:
     for key in keys:
         default_storage.delete(key)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, KeyError):
+        return f"it lacks {exc.args[0]!r}"
+    return str(exc).strip().rstrip(".") or type(exc).__name__

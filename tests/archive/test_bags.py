@@ -314,3 +314,30 @@ def test_export_bag_names_what_it_cannot_find(db, tmp_path):
         call_command("export_bag", "Nowhere/Else", str(tmp_path / "x.zip"))
     with pytest.raises(CommandError, match="should end in .zip"):
         call_command("export_bag", "Library", str(tmp_path / "x.tar"))
+
+
+def resave(root: Path, change) -> None:
+    """Edit asset.json and let bagit make the manifests again: a valid bag whose content is wrong."""
+    (record_path,) = list((root / "data").glob("*/asset.json"))
+    record = json.loads(record_path.read_text())
+    change(record)
+    record_path.write_text(json.dumps(record))
+    bagit.Bag(str(root)).save(manifests=True)
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (lambda r: r["versions"][0].pop("sha256"), "version 1: “sha256” should be str"),
+    (lambda r: r.update(title=None), "“title” should be str"),
+    (lambda r: r["versions"].append(dict(r["versions"][0])), "cannot be restored"),  # two version 1s
+])
+def test_a_valid_bag_with_a_wrong_asset_json_is_refused_naming_it(rich_asset, tmp_path, media_in_tmp, change, reason):
+    out = tmp_path / "harbour.zip"
+    call_command("export_bag", str(rich_asset.uid), str(out), stdout=io.StringIO())
+    empty_the_dam()
+    root = unzip(out, tmp_path / "x")
+    resave(root, change)
+    files_before = stored_files(media_in_tmp)
+    with pytest.raises(CommandError) as refused:
+        call_command("restore_bag", str(rezip(root, tmp_path / "wrong.zip")))
+    assert f"data/{rich_asset.uid}/asset.json" in str(refused.value) and reason in str(refused.value)
+    assert Asset.objects.count() == 0 and stored_files(media_in_tmp) == files_before
