@@ -93,6 +93,10 @@ def _events(events: Iterable[AuditEvent], versions: dict[int, int], reviews: dic
     return out
 
 
+class MissingOriginal(Exception):
+    """An original the database lists is not in the store: the bag would be incomplete, so none is made."""
+
+
 class _Writer:
     """Writes assets into a bag's payload folder, a chunk at a time."""
 
@@ -144,7 +148,11 @@ class _Writer:
         for version in versions:
             folder = layout.version_folder(uid, version.number)
             name = layout.safe_name(version.original_filename)
-            self.place(version.file.name, self.data / folder / name)
+            try:
+                self.place(version.file.name, self.data / folder / name)
+            except FileNotFoundError:
+                raise MissingOriginal(f"the original of “{asset.title}” version {version.number} is missing from "
+                                      "the file store (the storage sweep reports such files)") from None
             fields = _version_fields(version, f"{folder}/{name}")
             created = _iso(version.captured_on) or _iso(version.created_at)
             (self.data / folder / f"{name}{layout.SIDECAR}").write_bytes(layout.xmp_sidecar(

@@ -121,12 +121,16 @@ def bag_export_run(*, export_id: int) -> BagExport | None:
                 size = export.zip_bag(root, out)
             with open(zipped, "rb") as fh:
                 key = default_storage.save(f"{FOLDER}{uuid.uuid4().hex}.zip", File(fh))
+    except export.MissingOriginal as exc:
+        return _finish_failed(job, f"The bag could not be made: {exc}.")
     except Exception as exc:
         logger.exception("BagIt export %s failed", job.pk)
         if key:
             with contextlib.suppress(Exception):
                 default_storage.delete(key)
-        return _finish_failed(job, f"The bag could not be made: {exc}")
+        # The details go to the log, not to the person: they may name paths and hosts.
+        return _finish_failed(job, f"The bag could not be made because of an error on the server "
+                                   f"({type(exc).__name__}); it was logged for the administrators.")
     try:
         with transaction.atomic():
             now = timezone.now()

@@ -6,6 +6,7 @@ import json
 import os
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -181,3 +182,19 @@ def test_the_storage_sweep_keeps_bags_and_removes_a_crashed_jobs_leftover(people
     report = sweep.sweep()
     assert leftover in report.orphans and job.file not in report.orphans
     assert default_storage.exists(job.file) and not default_storage.exists(leftover)
+
+
+def test_an_original_missing_from_the_store_fails_the_job_with_a_sentence_and_the_command_too(
+        api, people, folder, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.management import CommandError, call_command
+
+    default_storage.delete(folder["approved"].approved_version.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = api["viewer"].post("/api/v1/bags/", {"asset": str(folder["approved"].uid)}, format="json").data
+    shown = api["viewer"].get(f"/api/v1/bags/{job['id']}/").data
+    assert shown["state"] == "failed" and shown["download_url"] is None
+    assert "version 1 is missing from the file store" in shown["error"] and "/" not in shown["error"].split("store")[0]
+    assert BagExport.objects.get(pk=job["id"]).file == ""
+    with pytest.raises(CommandError, match="No bag was written: the original of"):
+        call_command("export_bag", str(folder["approved"].uid), str(tmp_path / "x.zip"))
+    assert not (tmp_path / "x.zip").exists()

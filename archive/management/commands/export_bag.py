@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.bags import services
+from archive.bags.export import MissingOriginal
 from assets.models import Asset, Collection
 
 
@@ -27,7 +28,10 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"The folder {out.parent} does not exist.")
         asset, collection = self._subject(options["subject"])
-        report = services.bag_export_to_file(out, asset=asset, collection=collection)
+        try:
+            report = services.bag_export_to_file(out, asset=asset, collection=collection)
+        except MissingOriginal as exc:
+            raise CommandError(f"No bag was written: {exc}.") from None
         self.stdout.write(f"Wrote {out}: {report['assets']} assets, {report['versions']} versions, "
                           f"{report['size']:,} bytes (Payload-Oxum {report['oxum']}).")
 
