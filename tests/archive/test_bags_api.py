@@ -6,7 +6,6 @@ import json
 import os
 import zipfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
