@@ -16,6 +16,7 @@ SIDEBAR = {  # label -> roles that see it
     "Lightboxes": set(PERSONAS),
     "Share links": {"admin", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
+    "BagIt exports": set(PERSONAS),
     "Administration": {"admin"},
     "Integrations": {"admin"},
     "Connections": {"admin"},
