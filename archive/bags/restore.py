@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import bagit
+from django.template.defaultfilters import filesizeformat
 
 from archive.bags import layout
 from assets.models import Asset
@@ -54,6 +56,11 @@ def unpack(zip_path: Path, into: Path) -> Path:
             parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
             if entry.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
                 raise BagRefused(f"The zip entry {entry.filename!r} points outside the bag; it was not unpacked.")
+        unpacked = sum(entry.file_size for entry in archive.infolist())
+        free = shutil.disk_usage(into).free
+        if unpacked > free * 0.9:  # a zip bomb, or a bag too big for this disk: refused before a byte is written
+            raise BagRefused(f"{zip_path.name} unpacks to {_size(unpacked)}, more than the {_size(free)} free for "
+                             "unpacking it; nothing was unpacked.")
         try:
             archive.extractall(into)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -64,6 +71,10 @@ def unpack(zip_path: Path, into: Path) -> Path:
     if len(tops) == 1 and (tops[0] / "bagit.txt").is_file():
         return tops[0]
     raise BagRefused(f"{zip_path.name} is not a BagIt bag: it has no bagit.txt at its top.")
+
+
+def _size(value: int) -> str:
+    return str(filesizeformat(value)).replace("\xa0", " ")
 
 
 def _outside_payload(root: Path) -> list[str]:

@@ -341,3 +341,16 @@ def test_a_valid_bag_with_a_wrong_asset_json_is_refused_naming_it(rich_asset, tm
         call_command("restore_bag", str(rezip(root, tmp_path / "wrong.zip")))
     assert f"data/{rich_asset.uid}/asset.json" in str(refused.value) and reason in str(refused.value)
     assert Asset.objects.count() == 0 and stored_files(media_in_tmp) == files_before
+
+
+def test_a_bag_that_would_fill_the_disk_is_refused_before_unpacking(tmp_path, db, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bag/data/zeros.bin", b"\0" * 5_000_000)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10_000_000, 9_000_000, 1_000_000))
+    with pytest.raises(BagRefused, match=r"bomb\.zip unpacks to 4\.8 MB, more than the 976\.6 KB free"):
+        services.bag_restore(zip_path=bomb, actor=None)
