@@ -37,6 +37,8 @@ TASK = "archive.bags.tasks.bag_export_task"
 # A collection of many large originals takes a while: the job may run an hour, and is tried twice at most.
 TASK_TIMEOUT = 3600
 FOLDER = "bags/"
+# A job running longer than its timeout was killed with its worker: it is failed, or may be run again.
+STALE = timedelta(seconds=TASK_TIMEOUT + 60)
 
 
 def staging_folder(assets: QuerySet[Asset]) -> str | None:
@@ -87,6 +89,10 @@ def _claim(export_id: int) -> BagExport | None:
                .filter(pk=export_id).first())
         if job is None or job.state not in (BagExport.State.QUEUED, BagExport.State.RUNNING):
             return None  # done already (a job run twice) or gone
+        if job.state == BagExport.State.RUNNING and job.started_at and job.started_at > timezone.now() - STALE:
+            # The broker hands a long job out again after its retry delay (Q_CLUSTER retry, shorter than this
+            # job's timeout): the first run is still at work, so this one stands down.
+            return None
         job.state, job.started_at, job.done, job.error = BagExport.State.RUNNING, timezone.now(), 0, ""
         job.save(update_fields=["state", "started_at", "done", "error"])
     return job
@@ -159,8 +165,13 @@ def _finish_failed(job: BagExport, reason: str) -> BagExport:
 
 
 def bag_exports_expire(*, now: Any = None) -> int:
-    """Remove the files of finished bags past their expiry (hourly schedule); returns how many."""
+    """Remove the files of finished bags past their expiry, and fail the jobs whose worker was killed
+    (hourly schedule); returns how many bags expired."""
     now = now or timezone.now()
+    for job in BagExport.objects.filter(state=BagExport.State.RUNNING, started_at__lt=now - STALE).select_related(
+            "requested_by"):
+        _finish_failed(job, "The job stopped before it finished (its worker was stopped or ran out of time). "
+                            "Ask for the export again; a large collection may be exported in parts.")
     expired = 0
     for job in BagExport.objects.filter(state=BagExport.State.READY, expires_at__lte=now):
         with transaction.atomic():

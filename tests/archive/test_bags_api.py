@@ -197,3 +197,16 @@ def test_an_original_missing_from_the_store_fails_the_job_with_a_sentence_and_th
     with pytest.raises(CommandError, match="No bag was written: the original of"):
         call_command("export_bag", str(folder["approved"].uid), str(tmp_path / "x.zip"))
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_job_handed_out_twice_runs_once_and_one_whose_worker_died_is_failed_within_the_hour(people, folder):
+    job = services.bag_export_request(actor=people["viewer"], asset=folder["approved"])
+    BagExport.objects.filter(pk=job.pk).update(state=BagExport.State.RUNNING, started_at=timezone.now())
+    assert services.bag_export_run(export_id=job.pk) is None  # the first run is still at work
+    services.bag_exports_expire()
+    assert BagExport.objects.get(pk=job.pk).state == BagExport.State.RUNNING
+
+    BagExport.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(hours=2))
+    services.bag_exports_expire()
+    job.refresh_from_db()
+    assert job.state == BagExport.State.FAILED and "stopped before it finished" in job.error
