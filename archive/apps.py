@@ -6,6 +6,7 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self) -> None:
+        from archive.bags import apps_hooks as bags
         from archive.fixity import permissions as fixity_permissions
         from archive.rights import permissions as rights_permissions
         from archive.rights.sweep import register_release_files
@@ -13,3 +14,4 @@ class ArchiveConfig(AppConfig):
         fixity_permissions.register()
         rights_permissions.register()
         register_release_files()
+        bags.ready()

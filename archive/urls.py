@@ -8,4 +8,5 @@ urlpatterns = [
     path("<uuid:uid>/archive/", views.asset_archive, name="archive"),
     path("<uuid:uid>/restore/", views.asset_restore, name="restore"),
     path("", include("archive.tier.urls")),
+    path("bags/", include("archive.bags.urls")),
 ]

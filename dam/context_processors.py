@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
         ("Fixity", "fixity:runs", Cap.ADMINISTER, "archive"),
         ("Rights expiring", "rights:expiring", RightsNotice, "archive"),
+        ("BagIt exports", "archive:bags:list", None, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),

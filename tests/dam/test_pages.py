@@ -21,6 +21,7 @@ SIDEBAR = {  # label -> roles that see it
     # Owners (those who upload), collection managers, librarians and admins keep rights (archive.rights).
     "Rights expiring": {"admin", "librarian", "editor", "contributor"},
     "Licences": {"admin"},
+    "BagIt exports": set(PERSONAS),
     "Administration": {"admin"},
     "Integrations": {"admin"},
     "Connections": {"admin"},

@@ -1,0 +1,1 @@
+"""BagIt packages (RFC 8493): exporting assets with their files, metadata and history; restoring them."""
