@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from django.core.files import File
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -164,6 +164,12 @@ def tier_move(*, asset_id: int) -> TierMove | None:
     except Superseded:
         logger.warning("the tier move of asset %s was taken over by another job", asset_id)
         return None
+    except DatabaseError:
+        # The database, not the storage, failed (SQLite busy past its timeout, a dropped connection): every
+        # original is where its record says, so the move is handed back and queued again rather than left
+        # "moving" until its lease ends.
+        _hand_back(asset_id, token)
+        raise
     except MOVE_ERRORS as exc:
         reason = describe(exc, target)
         if version is not None:
@@ -257,6 +263,15 @@ def _claim(asset_id: int) -> str | None:
         move.attempts += 1
         move.save(update_fields=["state", "holder", "started_at", "attempts"])
     return token
+
+
+def _hand_back(asset_id: int, token: str) -> None:
+    try:
+        with transaction.atomic():
+            if TierMove.objects.filter(asset_id=asset_id, holder=token).update(state=TierMove.State.QUEUED, holder=""):
+                transaction.on_commit(lambda: _enqueue(asset_id))
+    except DatabaseError:
+        logger.warning("the tier move of asset %s could not be handed back; the resume schedule will", asset_id)
 
 
 def _finish(move: TierMove, target: str) -> TierMove:
