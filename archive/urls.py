@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from archive import views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.archive_list, name="list"),
     path("<uuid:uid>/archive/", views.asset_archive, name="archive"),
     path("<uuid:uid>/restore/", views.asset_restore, name="restore"),
+    path("", include("archive.retention.urls")),
 ]
