@@ -27,6 +27,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Lightboxes", "lightboxes:list", None, "lightbox"),
         ("Share links", "distribution:links", Cap.SHARE, "share"),
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
+        ("Retention", "archive:retention:rules", Cap.ADMINISTER, "archive"),
+        ("Bin", "archive:retention:bin", Cap.ADMINISTER, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),

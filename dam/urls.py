@@ -53,6 +53,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("distribution.delivery_api_urls")),
     path("", include("distribution.connection_api_urls")),
     path("", include("workflows.api_urls")),
+    path("", include("archive.retention.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
