@@ -37,10 +37,15 @@ class TermRefField(serializers.Field):
         return term
 
 
+class TermList(serializers.ListField):
+    def to_representation(self, data: Any) -> list[str]:
+        return [term.uri for term in data.all()]
+
+
 class RetentionRuleSerializer(serializers.ModelSerializer):
     collection = serializers.PrimaryKeyRelatedField(queryset=Collection.objects.all(), allow_null=True,
                                                     required=False, help_text="A folder id; with its sub-folders.")
-    terms = serializers.ListField(child=TermRefField(), required=False,
+    terms = TermList(child=TermRefField(), required=False,
                                   help_text="Term URIs or ids: the asset carries at least one of them.")
 
     class Meta:
@@ -51,11 +56,6 @@ class RetentionRuleSerializer(serializers.ModelSerializer):
         read_only_fields = ["enabled", "confirmed_count", "enabled_at", "created_at", "updated_at", "last_run_at"]
         # The service checks the name's uniqueness and says so in a sentence.
         extra_kwargs = {"name": {"validators": []}}
-
-    def to_representation(self, rule: RetentionRule) -> dict[str, Any]:
-        data = super().to_representation(rule)
-        data["terms"] = [term.uri for term in rule.terms.all()]
-        return data
 
 
 class AssetRowSerializer(serializers.ModelSerializer):
