@@ -97,6 +97,27 @@ def rule_matches(rule: RetentionRule, *, now: datetime | None = None) -> QuerySe
             .order_by("pk"))
 
 
+def describe(rule: RetentionRule) -> str:
+    """The rule's conditions as a sentence for people: "in Campaigns and its sub-folders, not downloaded …"."""
+    parts = []
+    if rule.collection_id is not None:
+        parts.append(f"in “{rule.collection}” and its sub-folders")
+    if rule.asset_type:
+        parts.append(f"of the type {rule.get_asset_type_display().lower()}")
+    if rule.review_state:
+        parts.append(f"whose current revision is {rule.get_review_state_display().lower()}")
+    if rule.older_than_days is not None:
+        parts.append(f"uploaded more than {rule.older_than_days} days ago")
+    if rule.not_downloaded_days is not None:
+        parts.append(f"not downloaded for {rule.not_downloaded_days} days")
+    if rule.archived_for_days is not None:
+        parts.append(f"archived for more than {rule.archived_for_days} days")
+    labels = [f"“{term.label}”" for term in rule.terms.all()] if rule.pk else []
+    if labels:
+        parts.append("carrying " + " or ".join(labels))
+    return ", ".join(parts) or "(no condition)"
+
+
 def skip_reason(asset: Any) -> str:
     """Why a matched asset is left alone ("" when the rule acts on it); reads rule_matches' annotations."""
     if asset.held:

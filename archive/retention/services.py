@@ -275,7 +275,7 @@ def hold_lift(*, hold: LegalHold, actor: User | None, reason: str) -> LegalHold:
     """Lift a legal hold; the rules and the purge may touch what it covered again."""
     _require_admin(actor)
     reason = _check_reason(reason)
-    locked = LegalHold.objects.select_for_update().select_related("asset", "collection").get(pk=hold.pk)
+    locked = LegalHold.objects.select_for_update(of=("self",)).select_related("asset", "collection").get(pk=hold.pk)
     if locked.lifted_at is not None:
         raise StateConflict("This legal hold was already lifted.")
     locked.lifted_at, locked.lifted_by, locked.lift_reason = timezone.now(), actor, reason

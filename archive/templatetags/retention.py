@@ -23,3 +23,9 @@ def legal_hold_panel(context: Any, obj: Any) -> dict[str, Any]:
     own = [hold for hold in holds if (hold.asset_id == obj.pk if is_asset else hold.collection_id == obj.pk)]
     return {"show": True, "request": request, "obj": obj, "is_asset": is_asset, "holds": holds,
             "held_here": bool(own), "csrf_token": context.get("csrf_token")}
+
+
+@register.filter
+def rule_conditions(rule: Any) -> str:
+    """{{ rule|rule_conditions }}: the rule's conditions as a sentence."""
+    return selectors.describe(rule)

@@ -74,7 +74,6 @@ def test_dry_run_lists_exactly_what_the_run_does(people):
 
 def test_conditions_on_type_state_terms_and_archived_age(people):
     from taxonomy.models import Vocabulary
-
     from tests.factories import make_term
 
     vocabulary = Vocabulary.objects.create(title="Topics", uri="https://example.org/topics/")

@@ -30,7 +30,7 @@ def test_rule_form_shows_errors_inline_and_creates_nothing(web):
     assert page.status_code == 200
     assert b'class="field has-error' in page.content and b"This field is required." in page.content
     page = client.post("/archive/retention/new/", {"name": "Everything", "action": "archive"})
-    assert "at least one condition".encode() in page.content
+    assert b"at least one condition" in page.content
     page = client.post("/archive/retention/new/", {"name": "By term", "action": "bin", "terms": "Nonexistent"})
     assert "No term is called “Nonexistent”".encode() in page.content
     assert not RetentionRule.objects.exists()
