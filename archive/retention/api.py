@@ -55,7 +55,7 @@ class RetentionRuleSerializer(serializers.ModelSerializer):
                   "confirmed_count", "enabled_at", "created_at", "updated_at", "last_run_at"]
         read_only_fields = ["enabled", "confirmed_count", "enabled_at", "created_at", "updated_at", "last_run_at"]
         # The service checks the name's uniqueness and says so in a sentence.
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"name": {"validators": []}}
 
 
 class AssetRowSerializer(serializers.ModelSerializer):

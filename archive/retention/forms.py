@@ -1,14 +1,14 @@
 """Forms for the retention screens: parse input, nothing more (the services check the rules)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
 
 from archive.models import RetentionRule
-from assets.models import Collection
-from taxonomy.models import Term
+from assets.models import Collection, ReviewState
+from taxonomy.models import AssetType, Term
 
 
 class TermsField(forms.CharField):
@@ -58,10 +58,10 @@ class RetentionRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["asset_type"].choices = [("", "Any type"), *self.fields["asset_type"].choices[1:]]
-        self.fields["review_state"].choices = [("", "Any state"), *self.fields["review_state"].choices[1:]]
-        for name in ("collection",):
-            self.fields[name].widget.attrs["class"] = "select"
+        action = cast(forms.ChoiceField, self.fields["action"])
+        action.choices, action.initial = RetentionRule.Action.choices, RetentionRule.Action.ARCHIVE
+        cast(forms.ChoiceField, self.fields["asset_type"]).choices = [("", "Any type"), *AssetType.choices]
+        cast(forms.ChoiceField, self.fields["review_state"]).choices = [("", "Any state"), *ReviewState.choices]
         if self.instance.pk and not self.is_bound:
             self.initial["terms"] = ", ".join(self.instance.terms.values_list("label", flat=True))
 

@@ -60,7 +60,7 @@ def _prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
 
 
-def rule_matches(rule: RetentionRule, *, now: datetime | None = None) -> QuerySet[Asset]:
+def rule_matches(rule: RetentionRule, *, now: datetime | None = None) -> QuerySet[Any]:
     """Every asset the rule's conditions select, annotated `held` and `in_review`, in a stable order.
 
     The dry run pages through this queryset and the run walks it: what the dry run lists is what the
@@ -132,8 +132,8 @@ class Plan:
     """What a rule would do now: the assets it acts on, and those it skips with the reason."""
 
     rule: RetentionRule
-    to_act: QuerySet[Asset]
-    skipped: QuerySet[Asset]
+    to_act: QuerySet[Any]  # Assets, annotated as rule_matches says
+    skipped: QuerySet[Any]
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -161,13 +161,13 @@ def recent_runs(rule: RetentionRule | None = None, limit: int = 20) -> list[Rete
     return list(runs[:limit])
 
 
-def bin_entries() -> QuerySet[BinEntry]:
+def bin_entries() -> QuerySet[Any]:
     return BinEntry.objects.select_related("asset", "asset__collection", "asset__current_version", "binned_by",
                                            "rule").annotate(held=ExpressionWrapper(
                                                held_q("asset_id", "asset__collection__path"),
                                                output_field=BooleanField()))
 
 
-def bin_due(*, now: datetime | None = None) -> QuerySet[BinEntry]:
+def bin_due(*, now: datetime | None = None) -> QuerySet[Any]:
     """Entries whose grace period is over."""
     return bin_entries().filter(purge_after__lte=now or timezone.now()).order_by("purge_after", "pk")

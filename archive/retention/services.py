@@ -24,6 +24,7 @@ from archive.models import BinEntry, LegalHold, RetentionRule, RetentionRun
 from archive.retention import selectors
 from assets.models import Asset, AssetVersion, Collection, Rendition, ReviewState
 from dam.errors import StateConflict
+from distribution.connections import usages
 from workflows.services.notifications import notify
 
 logger = logging.getLogger(__name__)
@@ -293,9 +294,12 @@ def _bin(asset: Asset, *, actor: User | None, rule: RetentionRule | None, reason
                                     purge_after=now + timedelta(days=settings.DAM_BIN_GRACE_DAYS),
                                     archived_before=asset.archived_at)
     # Archived as well: every list, search, share link and delivery URL already leaves archived assets out.
+    was_live = asset.archived_at is None
     asset.binned_at = now
     asset.archived_at = asset.archived_at or now
     asset.save(update_fields=["binned_at", "archived_at", "updated_at"])
+    if was_live:  # where it was pushed or picked, it turns outdated as on archiving (distribution.usages)
+        usages.outdate(asset, actor=actor, reason="the asset was moved to the bin.")
     audit.record("archive.asset.binned", actor=actor, target=asset, reason=reason,
                  purge_after=entry.purge_after.isoformat(), **({"rule": rule.name} if rule else {}), **data)
     return entry

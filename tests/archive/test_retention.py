@@ -187,3 +187,20 @@ def test_under_the_threshold_enabling_needs_no_confirmation_and_editing_disables
     assert r.enabled  # a description changes nothing it does
     r = services.rule_update(rule=r, actor=people["admin"], older_than_days=10)
     assert not r.enabled
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("DAM_BIN_GRACE_DAYS", "thirty", "DAM_BIN_GRACE_DAYS must be a whole number"),
+    ("DAM_RETENTION_CONFIRM_OVER", "-1", "DAM_RETENTION_CONFIRM_OVER must be at least 0"),
+])
+def test_a_bad_setting_stops_start_up_naming_it(variable, value, says, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, variable: value, "DAM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "dam.settings"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", "import dam.settings"], env=env, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=60)
+    assert done.returncode != 0 and says in done.stderr

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         due = selectors.bin_due()
         if dry_run:
             for entry in due:
-                state = "kept: under legal hold" if entry.held else "would be purged for good"
+                state = "kept: under legal hold" if getattr(entry, "held", False) else "would be purged for good"
                 self.stdout.write(f"Bin: {entry.asset.uid} “{entry.asset.title}” {state}")
             return
         purged = services.bin_purge_due()
