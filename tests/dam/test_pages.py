@@ -16,6 +16,8 @@ SIDEBAR = {  # label -> roles that see it
     "Lightboxes": set(PERSONAS),
     "Share links": {"admin", "brand_manager", "editor"},
     "Archive": {"admin", "librarian", "brand_manager"},
+    "Retention": {"admin"},
+    "Bin": {"admin"},
     "Administration": {"admin"},
     "Integrations": {"admin"},
     "Connections": {"admin"},
