@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -221,7 +222,8 @@ class HoldList(APIView):
         data = payload.validated_data
         target: dict[str, Any] = {}
         if "asset" in data:
-            target["asset"] = authority.access(request.user, Asset.objects.all(), uid=data["asset"])
+            # Binned assets too: a hold must be able to stop a purge that is waiting in the bin.
+            target["asset"] = get_object_or_404(Asset, uid=data["asset"])
         else:
             target["collection"] = authority.access(request.user, Collection.objects.all(), pk=data["collection"])
         hold = services.hold_place(actor=request.user, reason=data["reason"], **target)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -156,12 +156,20 @@ def _place_hold(request: AuthedHttpRequest, back: str, **target: Any) -> HttpRes
     return redirect(back)
 
 
+def _back(request: AuthedHttpRequest, default: str) -> str:
+    """Where to go after a form: the page it was sent from (only a path on this site), else `default`."""
+    back = request.POST.get("next", "")
+    return back if back.startswith("/") and not back.startswith("//") else default
+
+
 @login_required
 @require_POST
 def hold_asset(request: AuthedHttpRequest, uid: str) -> HttpResponse:
     authority.require(request.user, Cap.ADMINISTER)
-    asset = authority.access(request.user, Asset.objects.all(), uid=uid)
-    return _place_hold(request, asset.get_absolute_url(), asset=asset)
+    # Binned assets too (hidden from every other page): a hold that arrives while one waits in the bin
+    # must still stop its purge.
+    asset = get_object_or_404(Asset, uid=uid)
+    return _place_hold(request, _back(request, asset.get_absolute_url()), asset=asset)
 
 
 @login_required
@@ -176,9 +184,7 @@ def hold_collection(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hold_lift(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     hold = authority.access(request.user, LegalHold.objects.select_related("asset", "collection"), "lift", pk=pk)
-    back = request.POST.get("next") or reverse("archive:retention:rules")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("archive:retention:rules")
+    back = _back(request, reverse("archive:retention:rules"))
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why the legal hold is lifted: the reason is kept in the audit trail.")

@@ -149,3 +149,21 @@ def test_purge_removes_every_object_from_s3(people, api, s3_storage, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         services.bin_purge(entry=entry, actor=people["admin"])
     assert keys(client, bucket) == set()
+
+
+def test_a_hold_placed_while_in_the_bin_stops_the_purge(people, api, web, django_capture_on_commit_callbacks):
+    asset = make_asset(people["editor"], title="Contract scan")
+    entry = services.asset_bin(asset=asset, actor=people["admin"])
+    assert b"Place a legal hold" in web("admin").get("/archive/bin/").content
+    response = web("admin").post(f"/archive/holds/asset/{asset.uid}/", {"reason": "Subpoena", "next": "/archive/bin/"})
+    assert response["Location"] == "/archive/bin/"
+    page = web("admin").get("/archive/bin/").content.decode()
+    assert "Under legal hold: kept" in page and "Purge now" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.bin_purge_due(now=timezone.now() + timedelta(days=400)) == []
+    assert api["admin"].post(f"/api/v1/bin/{entry.pk}/purge/").status_code == 409
+    other = make_asset(people["editor"], title="Other scan")
+    services.asset_bin(asset=other, actor=people["admin"])
+    held = api["admin"].post("/api/v1/legal-holds/", {"asset": str(other.uid), "reason": "Subpoena"}, format="json")
+    assert held.status_code == 201
+    assert Asset.objects.filter(pk__in=[asset.pk, other.pk]).count() == 2
