@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
@@ -91,8 +91,10 @@ def rule_matches(rule: RetentionRule, *, now: datetime | None = None) -> QuerySe
             assets = assets.filter(Exists(AssetTerm.objects.filter(asset_id=OuterRef("pk"), term_id__in=term_ids)))
     return (assets
             .annotate(held=ExpressionWrapper(held_q(), output_field=BooleanField()),
-                      in_review=ExpressionWrapper(Q(current_version__review_state=ReviewState.IN_REVIEW),
-                                                  output_field=BooleanField()))
+                      # A Case, not the bare comparison: an asset without a current version would compare
+                      # as NULL, and NULL is neither in review nor not.
+                      in_review=Case(When(current_version__review_state=ReviewState.IN_REVIEW, then=Value(True)),
+                                     default=Value(False), output_field=BooleanField()))
             .select_related("collection", "current_version")
             .order_by("pk"))
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import audit
@@ -177,8 +178,9 @@ def rule_run(*, rule: RetentionRule, actor: User | None, now: datetime | None = 
         skipped_count += 1
         if len(skipped) < SKIPPED_KEPT:
             skipped.append(_skip(asset, selectors.skip_reason(asset)))
+    matches = selectors.rule_matches(rule, now=now)  # built once; each asset is checked against it again
     for asset_id in list(plan.to_act.values_list("pk", flat=True)):
-        outcome = _apply_one(rule, asset_id, actor=actor, run=run, now=now)
+        outcome = _apply_one(rule, matches, asset_id, actor=actor, run=run, now=now)
         if outcome:
             skipped_count += 1
             if len(skipped) < SKIPPED_KEPT:
@@ -204,13 +206,13 @@ def _finish(run: RetentionRun, rule: RetentionRule, now: datetime) -> None:
 
 
 @transaction.atomic
-def _apply_one(rule: RetentionRule, asset_id: int, *, actor: User | None, run: RetentionRun,
-               now: datetime) -> dict[str, str] | None:
+def _apply_one(rule: RetentionRule, matches: QuerySet[Any], asset_id: int, *, actor: User | None,
+               run: RetentionRun, now: datetime) -> dict[str, str] | None:
     """Act on one asset the plan listed; the reason it was skipped instead, or None."""
     asset = Asset.objects.select_for_update().filter(pk=asset_id).first()
     if asset is None:
         return None
-    again = selectors.rule_matches(rule, now=now).filter(pk=asset_id).first()
+    again = matches.filter(pk=asset_id).first()
     if again is None:
         return _skip(asset, "It no longer matches the rule")
     if reason := selectors.skip_reason(again):

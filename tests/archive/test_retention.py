@@ -101,6 +101,12 @@ def test_conditions_on_type_state_terms_and_archived_age(people):
     assert planned(seven_years)[0] == {str(long_archived.uid)}
 
 
+def test_an_asset_without_a_current_version_is_not_taken_for_one_in_review(people):
+    asset = age(make_asset(people["editor"], title="Versionless"), 40)
+    Asset.objects.filter(pk=asset.pk).update(current_version=None)
+    assert planned(rule(people["admin"], older_than_days=30)) == ({str(asset.uid)}, {})
+
+
 def test_a_rule_needs_a_condition_and_sense(people):
     with pytest.raises(ValidationError) as error:
         rule(people["admin"])
