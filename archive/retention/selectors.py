@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
@@ -147,8 +147,11 @@ def rule_plan(rule: RetentionRule, *, now: datetime | None = None) -> Plan:
     matches = rule_matches(rule, now=now)
     to_act = matches.filter(held=False, in_review=False)
     skipped = matches.filter(Q(held=True) | Q(in_review=True))
-    counts = {"act": to_act.count(), HELD: matches.filter(held=True).count(),
-              IN_REVIEW: matches.filter(held=False, in_review=True).count()}
+    # One pass over the matches for the three counts (three count() queries took three times as long).
+    totals = matches.order_by().aggregate(n_act=Count("pk", filter=Q(held=False, in_review=False)),
+                                          n_held=Count("pk", filter=Q(held=True)),
+                                          n_in_review=Count("pk", filter=Q(held=False, in_review=True)))
+    counts = {"act": totals["n_act"], HELD: totals["n_held"], IN_REVIEW: totals["n_in_review"]}
     return Plan(rule=rule, to_act=to_act, skipped=skipped, counts=counts)
 
 
