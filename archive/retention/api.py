@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -128,8 +129,6 @@ class RuleDryRun(APIView):
                        "skipped": serializers.ListField(child=serializers.DictField())}))
     def post(self, request: AuthedRequest, pk: int) -> Response:
         """What the rule would do now: the count, a page of the assets it acts on, and those it skips."""
-        from django.conf import settings
-
         rule = _rule(request, pk)
         plan = selectors.rule_plan(rule)
         try:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
@@ -228,8 +229,6 @@ def _apply_one(rule: RetentionRule, matches: QuerySet[Any], asset_id: int, *, ac
 
 
 def _tell_admins(run: RetentionRun) -> None:
-    from django.urls import reverse
-
     admins = User.objects.filter(is_active=True, groups__permissions__codename=Cap.ADMINISTER.value).distinct()
     if run.refused:
         message = f"The retention rule “{run.rule_name}” did not run: {run.refused}"

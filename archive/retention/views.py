@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -78,8 +79,6 @@ def dry_run(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     plan = selectors.rule_plan(rule)
     page = Paginator(plan.to_act, PAGE_SIZE).get_page(request.GET.get("page"))
     skipped = [(asset, selectors.SKIP_REASONS[selectors.skip_reason(asset)]) for asset in plan.skipped[:200]]
-    from django.conf import settings
-
     return render(request, "archive/retention/dry_run.html", {
         "title": rule.name, "rule": rule, "plan": plan, "page": page, "skipped": skipped,
         "skipped_count": plan.counts[selectors.HELD] + plan.counts[selectors.IN_REVIEW],
@@ -203,8 +202,6 @@ def hold_lift(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def bin_list(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, Cap.ADMINISTER)
-    from django.conf import settings
-
     page = Paginator(selectors.bin_entries(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "archive/retention/bin.html", {
         "title": "Bin", "page": page, "grace_days": settings.DAM_BIN_GRACE_DAYS})
