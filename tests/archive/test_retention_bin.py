@@ -167,3 +167,14 @@ def test_a_hold_placed_while_in_the_bin_stops_the_purge(people, api, web, django
     held = api["admin"].post("/api/v1/legal-holds/", {"asset": str(other.uid), "reason": "Subpoena"}, format="json")
     assert held.status_code == 201
     assert Asset.objects.filter(pk__in=[asset.pk, other.pk]).count() == 2
+
+
+def test_binning_a_live_asset_outdates_where_it_was_used(people):
+    from distribution.models import Usage
+
+    asset = make_asset(people["editor"], approved=True, title="Pushed banner")
+    usage = Usage.objects.create(asset=asset, version=asset.approved_version, system="postiz", state="pushed",
+                                 remote_id="post-1", by=people["editor"])
+    services.asset_bin(asset=asset, actor=people["admin"], reason="Withdrawn")
+    usage.refresh_from_db()
+    assert usage.state == "outdated" and "bin" in usage.reason
