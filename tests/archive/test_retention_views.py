@@ -213,3 +213,26 @@ def test_the_daily_schedules_exist():
     funcs = dict(Schedule.objects.filter(func__startswith="archive.retention").values_list("func", "schedule_type"))
     assert funcs == {"archive.retention.tasks.apply_retention_task": "D",
                      "archive.retention.tasks.bin_purge_task": "D"}
+
+
+def test_editing_an_enabled_rule_in_the_ui_disables_it_and_delete_asks_first(web, people):
+    from taxonomy.models import Vocabulary
+
+    from tests.factories import make_term
+
+    term = make_term(Vocabulary.objects.create(title="Topics", uri="https://example.org/t/"), "Expired campaign")
+    rule = services.rule_enable(rule=services.rule_create(actor=people["admin"], name="Old", action="archive",
+                                                          older_than_days=400), actor=people["admin"])
+    client = web("admin")
+    form = client.get(f"/archive/retention/{rule.pk}/edit/").content.decode()
+    assert 'value="400"' in form and "Changing its conditions disables it" in form
+    saved = client.post(f"/archive/retention/{rule.pk}/edit/", {
+        "name": "Old", "action": "archive", "older_than_days": "300", "terms": "expired CAMPAIGN"}, follow=True)
+    assert "it was disabled" in saved.content.decode()
+    rule.refresh_from_db()
+    assert not rule.enabled and list(rule.terms.all()) == [term]
+    assert "carrying “Expired campaign”" in saved.content.decode()
+    assert b"Delete the rule" in client.get(f"/archive/retention/{rule.pk}/delete/").content
+    assert RetentionRule.objects.filter(pk=rule.pk).exists()
+    client.post(f"/archive/retention/{rule.pk}/delete/")
+    assert not RetentionRule.objects.filter(pk=rule.pk).exists()
