@@ -217,7 +217,6 @@ def test_the_daily_schedules_exist():
 
 def test_editing_an_enabled_rule_in_the_ui_disables_it_and_delete_asks_first(web, people):
     from taxonomy.models import Vocabulary
-
     from tests.factories import make_term
 
     term = make_term(Vocabulary.objects.create(title="Topics", uri="https://example.org/t/"), "Expired campaign")
