@@ -8,10 +8,12 @@ class ArchiveConfig(AppConfig):
     def ready(self) -> None:
         from archive.bags import apps_hooks as bags
         from archive.fixity import permissions as fixity_permissions
+        from archive.retention import permissions as retention_permissions
         from archive.rights import permissions as rights_permissions
         from archive.rights.sweep import register_release_files
 
         fixity_permissions.register()
         rights_permissions.register()
+        retention_permissions.register()
         register_release_files()
         bags.ready()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<uuid:uid>/restore/", views.asset_restore, name="restore"),
     path("", include("archive.tier.urls")),
     path("bags/", include("archive.bags.urls")),
+    path("", include("archive.retention.urls")),
 ]

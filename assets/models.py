@@ -137,6 +137,9 @@ class Asset(models.Model):
     approved_version = models.ForeignKey("AssetVersion", null=True, blank=True, on_delete=models.SET_NULL,
                                          related_name="+")
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Moved to the bin by a retention rule or an admin (archive.retention): hidden from everyone, even at its
+    # address, until restored or purged for good. Here, not in archive, because the visibility rule reads it.
+    binned_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Kept by distribution's download receiver (apps import downward), for "most downloaded" sorting.
     download_count = models.PositiveIntegerField(default=0, db_index=True)
     # Bumped on every metadata edit; the API's ETag, so a stale edit gets 409.

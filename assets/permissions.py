@@ -202,6 +202,7 @@ class AssetPolicy(Policy):
     model = Asset
 
     def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.filter(binned_at__isnull=True)  # the bin (archive.retention) hides from everyone
         rule = visibility_q(user)
         return queryset if rule is None else queryset.filter(rule)
 

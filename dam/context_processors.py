@@ -32,6 +32,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Fixity", "fixity:runs", Cap.ADMINISTER, "archive"),
         ("Rights expiring", "rights:expiring", RightsNotice, "archive"),
         ("BagIt exports", "archive:bags:list", None, "archive"),
+        ("Retention", "archive:retention:rules", Cap.ADMINISTER, "archive"),
+        ("Bin", "archive:retention:bin", Cap.ADMINISTER, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),

@@ -276,6 +276,12 @@ else:
     # another machine and retries wait for it. One cheap indexed query per poll.
     Q_CLUSTER["poll"] = env_int("DAM_QUEUE_POLL_MS", 250, minimum=10) / 1000
 
+# --- retention (archive.retention) -----------------------------------------------
+# A rule whose dry run would act on more assets than this needs a second confirmation to be enabled.
+DAM_RETENTION_CONFIRM_OVER = env_int("DAM_RETENTION_CONFIRM_OVER", 100, minimum=0)
+# Days an asset stays in the bin (restorable by an admin) before the daily job purges it for good.
+DAM_BIN_GRACE_DAYS = env_int("DAM_BIN_GRACE_DAYS", 30, minimum=0)
+
 # --- email --------------------------------------------------------------------
 _email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "smtp+tls", "console"))
 DEFAULT_FROM_EMAIL = env_str("DAM_FROM_EMAIL", "dam@localhost")

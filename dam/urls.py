@@ -57,6 +57,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("archive.fixity.api_urls")),
     path("", include("archive.rights.api_urls")),
     path("", include("archive.bags.api_urls")),
+    path("", include("archive.retention.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -22,6 +22,8 @@ SIDEBAR = {  # label -> roles that see it
     "Rights expiring": {"admin", "librarian", "editor", "contributor"},
     "Licences": {"admin"},
     "BagIt exports": set(PERSONAS),
+    "Retention": {"admin"},
+    "Bin": {"admin"},
     "Administration": {"admin"},
     "Integrations": {"admin"},
     "Connections": {"admin"},
