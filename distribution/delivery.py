@@ -6,7 +6,8 @@ expired or embargoed. Whether the URL needs a key is the collection's choice
 (Collection.delivery): public, signed with an expiry (`?exp=UNIX&sig=HEX`, an HMAC over
 uid, preset and expiry with a key derived from DAM_SECRET_KEY), or an integration's key
 (`Authorization: Bearer <key>` or `?key=`). Responses carry an ETag that changes with the
-approved version and the preset's recipe, so a CDN in front of the DAM revalidates cheaply.
+approved version, the preset's recipe and the asset's rights (written into the file), so a CDN in front
+of the DAM revalidates cheaply.
 """
 from __future__ import annotations
 

@@ -27,9 +27,8 @@ class Migration(migrations.Migration):
             model_name="preset",
             name="metadata",
             field=models.CharField(
-                choices=[("rights", "The asset's rights, title and description only"),
-                         ("keep", "The original's credits, captions and keywords too (never its location), "
-                                  "and the rights"),
+                choices=[("rights", "The asset's rights, title and description"),
+                         ("keep", "Those, and the original's credits, captions and keywords (never its location)"),
                          ("strip", "None at all")],
                 default="rights", max_length=6,
                 help_text="What the file says about itself. The asset's rights are its current ones, written at "

@@ -64,8 +64,8 @@ class Preset(models.Model):
         NONE = "none", "sRGB, no profile (smallest)"
 
     class Metadata(models.TextChoices):
-        RIGHTS = "rights", "The asset's rights, title and description only"
-        KEEP = "keep", "The original's credits, captions and keywords too (never its location), and the rights"
+        RIGHTS = "rights", "The asset's rights, title and description"
+        KEEP = "keep", "Those, and the original's credits, captions and keywords (never its location)"
         STRIP = "strip", "None at all"
 
     name = models.SlugField(max_length=50, unique=True, help_text="Used in URLs and the API, e.g. social-square.")
