@@ -171,6 +171,9 @@ def estimated_size(version: AssetVersion, preset: Preset, made: dict[tuple[str, 
         spec = spec_for(preset, version.asset)
         standard = standard_rendition(spec)
         exact = made.get((standard, "")) if standard else made.get((preset.name, spec.variant))
+        # Not made yet, but the standard rendition it is copied from is: its size and a few KB of rights.
+        base = standard_recipe(spec.without_rights) if not exact and spec.rights else None
+        exact = exact or (made.get((base, "")) if base else None)
         if exact:
             return exact
     width, height = version.width, version.height

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import shutil
+import subprocess
 import zipfile
 
 import pyexiv2
@@ -217,3 +220,27 @@ def test_the_rights_say_marked_and_where_to_read_the_licence():
     assert Rights(copyright="A").marked == "True"
     assert Rights(licence="https://creativecommons.org/publicdomain/zero/1.0/").marked == "False"
     assert Rights().marked == ""
+
+
+@pytest.mark.skipif(not shutil.which("exiftool"), reason="ExifTool is not installed (Debian: libimage-exiftool-perl)")
+@pytest.mark.parametrize("kind", sorted(FILES))
+def test_exiftools_mwg_reading_of_a_download_gives_the_assets_fields(kind, api, web, people, tmp_path):
+    data, name = FILES[kind]()
+    asset = described(api, make_asset(people["editor"], approved=True, data=data, filename=name))
+    path = tmp_path / name
+    path.write_bytes(body(web("viewer").get(f"/assets/{asset.uid}/download/")))
+    exiftool = shutil.which("exiftool") or "exiftool"
+    read = json.loads(subprocess.run(  # noqa: S603  (our own file name, no shell)
+        [exiftool, "-use", "MWG", "-json", "-G1", "-MWG:Description", "-MWG:Creator", "-MWG:Copyright",
+         "-XMP-dc:Title", "-XMP-photoshop:Credit", "-XMP-xmpRights:UsageTerms", "-IPTCDigest", "-Warning",
+         str(path)], capture_output=True, text=True, check=True).stdout)[0]
+    assert read["MWG:Description"] == asset.description and read["MWG:Copyright"] == HOLDER
+    assert read["MWG:Creator"] == "Ann Berg" and read["XMP-dc:Title"] == asset.title
+    assert read["XMP-photoshop:Credit"] == HOLDER and read["XMP-xmpRights:UsageTerms"] == TERMS
+    assert "Photoshop:IPTCDigest" not in read and "ExifTool:Warning" not in read
+
+
+def test_the_asset_page_says_downloads_carry_the_rights(api, web, people):
+    asset = described(api, make_asset(people["editor"], approved=True))
+    page = web("viewer").get(f"/assets/{asset.uid}/").content.decode()
+    assert HOLDER in page and "carry the title, description and these rights in their embedded metadata" in page
