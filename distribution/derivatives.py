@@ -17,7 +17,8 @@ from django.db.models import QuerySet
 
 from accounts import permissions as authority
 from assets import services as asset_services
-from assets.derivatives import Spec, WatermarkSpec, standard_recipe
+from assets.derivatives import FORMATS, Spec, WatermarkSpec, standard_recipe
+from assets.embedding import WRITABLE
 from assets.formats import can_render
 from assets.models import Asset, AssetVersion, Rendition
 from assets.selectors import rendition_for
@@ -87,7 +88,9 @@ def spec_for(preset: Preset, asset: Asset, *, watermark: Watermark | None = None
         strip_metadata=preset.metadata != Preset.Metadata.KEEP,
         focal=focal if preset.fit == Preset.Fit.COVER else None,
         watermark=_watermark_spec(mark, recipient, link_title) if mark else None,
-        rights=None if preset.metadata == Preset.Metadata.STRIP else rights_for(asset).as_pairs())
+        # Only into formats libexiv2 writes (not AVIF): elsewhere a rights edit must not make a new file.
+        rights=(rights_for(asset).as_pairs() if preset.metadata != Preset.Metadata.STRIP
+                and FORMATS.get(preset.format, ("",))[0] in WRITABLE else None))
 
 
 def _watermark_spec(mark: Watermark, recipient: str, link_title: str) -> WatermarkSpec:

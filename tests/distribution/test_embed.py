@@ -244,3 +244,15 @@ def test_the_asset_page_says_downloads_carry_the_rights(api, web, people):
     asset = described(api, make_asset(people["editor"], approved=True))
     page = web("viewer").get(f"/assets/{asset.uid}/").content.decode()
     assert HOLDER in page and "carry the title, description and these rights in their embedded metadata" in page
+
+
+def test_the_recipe_carries_the_rights_only_where_they_can_be_written(api, people):
+    from distribution.derivatives import spec_for
+
+    asset = described(api, make_asset(people["editor"], approved=True))
+    avif = Preset(name="avif", label="AVIF", format="avif")
+    jpeg = Preset(name="jpeg", label="JPEG", format="jpeg")
+    stripped = Preset(name="bare", label="Bare", format="jpeg", metadata=Preset.Metadata.STRIP)
+    assert dict(spec_for(jpeg, asset).rights or ())["copyright"] == HOLDER
+    # libexiv2 writes no AVIF here, and a stripped preset takes none: a rights edit makes no new file for them.
+    assert spec_for(avif, asset).rights is None and spec_for(stripped, asset).rights is None
