@@ -256,3 +256,19 @@ def test_the_recipe_carries_the_rights_only_where_they_can_be_written(api, peopl
     assert dict(spec_for(jpeg, asset).rights or ())["copyright"] == HOLDER
     # libexiv2 writes no AVIF here, and a stripped preset takes none: a rights edit makes no new file for them.
     assert spec_for(avif, asset).rights is None and spec_for(stripped, asset).rights is None
+
+
+def test_a_share_link_zip_carries_the_rights_in_originals_and_presets(api, client, people):
+    data = (CORPUS / "real" / "gps_DSCN0010.jpg").read_bytes()
+    asset = described(api, make_asset(people["editor"], approved=True, data=data, filename="gps.jpg"))
+    Preset.objects.create(name="small", label="Small", max_width=80, max_height=80, format="webp")
+    link = api["editor"].post("/api/v1/share-links/", {"assets": [str(asset.uid)], "presets": ["original", "small"]},
+                              format="json").json()
+    for preset, iptc in (("original", True), ("small", False)):
+        answer = client.get(f"/s/{link['token']}/zip/?preset={preset}")
+        assert answer.status_code == 200, preset
+        with zipfile.ZipFile(io.BytesIO(body(answer))) as archive:
+            (member,) = [name for name in archive.namelist() if name != "README.txt"]
+            sent = archive.read(member)
+        assert_carries_rights(sent, iptc=iptc)
+        assert not any(key.startswith("Exif.GPSInfo") for key in metadata(sent)["exif"])
