@@ -69,6 +69,8 @@ urlpatterns = [
     path("assets/", include("search.urls")),
     path("assets/", include("ingest.urls")),
     path("assets/", include("taxonomy.schema_urls")),
+    # Before assets' own: an original leaves with the asset's rights written in (distribution.embedding).
+    path("assets/<uuid:uid>/download/", download_views.asset_download, name="asset_download_with_rights"),
     path("assets/", include("assets.urls")),
     path("assets/<uuid:uid>/presets/<slug:preset>/", download_views.preset_download, name="preset_download"),
     path("lightboxes/<int:pk>/zip/", download_views.lightbox_zip, name="lightbox_zip"),

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from accounts import permissions as authority
 from accounts.permissions import is_admin
 from assets import api as assets_api
+from assets import downloads as assets_downloads
 from assets import selectors as asset_selectors
 from dam.api import Pagination
 from dam.errors import StateConflict
@@ -30,14 +31,22 @@ class PresetSerializer(serializers.ModelSerializer):
     watermark = serializers.SlugRelatedField(slug_field="name", queryset=Watermark.objects.all(), required=False,
                                              allow_null=True)
     name = serializers.CharField(max_length=50)
+    # The older yes/no field, kept for clients written against it: true is `metadata: strip`, false `keep`.
+    strip_metadata = serializers.BooleanField(required=False)
 
     class Meta:
         model = Preset
         fields = ["name", "label", "description", "max_width", "max_height", "fit", "format", "quality",
-                  "color_profile", "strip_metadata", "watermark", "restricted", "builtin", "position"]
+                  "color_profile", "metadata", "strip_metadata", "watermark", "restricted", "builtin", "position"]
         read_only_fields = ["builtin"]
         # The services check the values and name the field at fault (distribution.presets).
         extra_kwargs = {"fit": {"required": False}, "format": {"required": False}, "label": {"required": False}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        strip = attrs.pop("strip_metadata", None)
+        if strip is not None and "metadata" not in attrs:
+            attrs["metadata"] = Preset.Metadata.STRIP if strip else Preset.Metadata.KEEP
+        return attrs
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -148,6 +157,9 @@ class AssetDownload(assets_api.AssetDownload):
                    responses={(200, "application/octet-stream"): bytes, 202: OpenApiTypes.OBJECT})
     def get(self, request: AuthedRequest, uid: str) -> HttpResponseBase:
         name = request.query_params.get("preset")
+        if not name and request.query_params.get("rendition", assets_downloads.ORIGINAL) == assets_downloads.ORIGINAL:
+            asset = asset_selectors.access_asset(request.user, uid, "download")
+            return downloads.original_download(self.version_asked(request, asset), user=request.user)
         if not name:
             return super().get(request, uid)
         asset = asset_selectors.access_asset(request.user, uid, "download")

@@ -6,7 +6,8 @@ expired or embargoed. Whether the URL needs a key is the collection's choice
 (Collection.delivery): public, signed with an expiry (`?exp=UNIX&sig=HEX`, an HMAC over
 uid, preset and expiry with a key derived from DAM_SECRET_KEY), or an integration's key
 (`Authorization: Bearer <key>` or `?key=`). Responses carry an ETag that changes with the
-approved version and the preset's recipe, so a CDN in front of the DAM revalidates cheaply.
+approved version, the preset's recipe and the asset's rights (written into the file), so a CDN in front
+of the DAM revalidates cheaply.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from django.utils.text import slugify
 from assets.models import Asset, Collection
 from assets.permissions import is_approved_and_usable
 from distribution.derivatives import extension_for
+from distribution.embedding import rights_tag
 from distribution.models import Integration, Preset
 
 SIGNED_FOR = 7 * 24 * 3600  # seconds a signed URL handed out by the API or the picker stays valid
@@ -114,5 +116,9 @@ def integration_for_key(key: str) -> Integration | None:
 def etag(asset: Asset, preset: Preset, variant: str) -> str:
     version = asset.approved_version
     assert version is not None
+    if preset.is_original:
+        # The original goes with the asset's current rights written in (distribution.embedding): a rights
+        # edit changes the bytes, so it changes the tag. Derivatives carry theirs in the recipe (`variant`).
+        variant = f"rights-{rights_tag(asset)}"
     return f'"{version.sha256[:20]}-{preset.name}-{variant or "std"}"'
 

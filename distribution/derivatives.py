@@ -18,11 +18,13 @@ from django.db.models import QuerySet
 
 from accounts import permissions as authority
 from assets import services as asset_services
-from assets.derivatives import Spec, WatermarkSpec
-from assets.formats import RENDITION_QUALITY, RENDITION_SIZES, can_render
+from assets.derivatives import FORMATS, Spec, WatermarkSpec, standard_recipe
+from assets.embedding import WRITABLE
+from assets.formats import can_render
 from assets.models import Asset, AssetVersion, Rendition
 from assets.originals import original_storage
 from assets.selectors import rendition_for
+from distribution.embedding import rights_for
 from distribution.models import Preset, Watermark
 
 # Made in the request that asks for it when the result is at most this many pixels on its long side and
@@ -93,9 +95,13 @@ def spec_for(preset: Preset, asset: Asset, *, watermark: Watermark | None = None
     focal = (asset.focal_x, asset.focal_y) if asset.focal_x is not None and asset.focal_y is not None else None
     return Spec(
         format=preset.format, max_width=preset.max_width, max_height=preset.max_height, fit=preset.fit,
-        quality=preset.quality, profile=preset.color_profile, strip_metadata=preset.strip_metadata,
+        quality=preset.quality, profile=preset.color_profile,
+        strip_metadata=preset.metadata != Preset.Metadata.KEEP,
         focal=focal if preset.fit == Preset.Fit.COVER else None,
-        watermark=_watermark_spec(mark, recipient, link_title) if mark else None)
+        watermark=_watermark_spec(mark, recipient, link_title) if mark else None,
+        # Only into formats libexiv2 writes (not AVIF): elsewhere a rights edit must not make a new file.
+        rights=(rights_for(asset).as_pairs() if preset.metadata != Preset.Metadata.STRIP
+                and FORMATS.get(preset.format, ("",))[0] in WRITABLE else None))
 
 
 def _watermark_spec(mark: Watermark, recipient: str, link_title: str) -> WatermarkSpec:
@@ -108,13 +114,8 @@ def _watermark_spec(mark: Watermark, recipient: str, link_title: str) -> Waterma
 
 
 def standard_rendition(spec: Spec) -> str | None:
-    """The standard rendition (made at upload) that is exactly this recipe, if any."""
-    for name in ("web", "thumb"):
-        size = RENDITION_SIZES[name]
-        if spec == Spec(format="jpeg", max_width=size, max_height=size, fit="contain",
-                        quality=RENDITION_QUALITY[name], profile="none", strip_metadata=True):
-            return name
-    return None
+    """The standard rendition (made at upload, without metadata) that is exactly this recipe, if any."""
+    return standard_recipe(spec)
 
 
 def derivative_for(version: AssetVersion, preset: Preset, *, watermark: Watermark | None = None,
@@ -136,11 +137,19 @@ def derivative_for(version: AssetVersion, preset: Preset, *, watermark: Watermar
         if row is None:
             raise PresetUnavailable(f"{preset.label} is not available for this file.")
         return Derivative(preset, version, row)
+    # A standard rendition with the rights written: copied from it once it is made, in the request (no decode).
+    base = standard_recipe(spec.without_rights) if spec.rights else None
+    if base:
+        source = rendition_for(version, base)
+        if source is None:
+            raise PresetUnavailable(f"{preset.label} is not available for this file.")
+        if source.status != Rendition.Status.READY or not source.file:
+            return Derivative(preset, version, source)  # being made (or failed): said as for the rendition
     row, created = _row(version, preset.name, spec)
     if row.status == Rendition.Status.FAILED:
         return Derivative(preset, version, row)
     if row.status != Rendition.Status.READY or not row.file:
-        if make_now and _small(version, spec):
+        if base or (make_now and _small(version, spec)):  # a copy with the rights is cheap: always now
             row = asset_services.derivative_generate(rendition_id=row.pk) or row
         elif created:
             transaction.on_commit(lambda: asset_services.queue_renditions([version.pk]))
@@ -176,6 +185,9 @@ def estimated_size(version: AssetVersion, preset: Preset, made: dict[tuple[str, 
         spec = spec_for(preset, version.asset)
         standard = standard_rendition(spec)
         exact = made.get((standard, "")) if standard else made.get((preset.name, spec.variant))
+        # Not made yet, but the standard rendition it is copied from is: its size and a few KB of rights.
+        base = standard_recipe(spec.without_rights) if not exact and spec.rights else None
+        exact = exact or (made.get((base, "")) if base else None)
         if exact:
             return exact
     width, height = version.width, version.height

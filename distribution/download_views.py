@@ -11,10 +11,29 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from accounts import permissions as authority
+from assets import downloads as asset_downloads
 from assets import selectors as asset_selectors
+from assets import views as asset_views
 from dam.http import AuthedHttpRequest
 from distribution import derivatives, downloads, lightboxes, zips
 from distribution.models import DownloadEvent, Lightbox, Preset
+
+
+@login_required
+def asset_download(request: AuthedHttpRequest, uid: UUID) -> HttpResponseBase:
+    """`/assets/<uid>/download/`: the original as a copy with the asset's rights written in; `?rendition=` of a
+    standard rendition is the assets app's."""
+    if request.GET.get("rendition", asset_downloads.ORIGINAL) != asset_downloads.ORIGINAL:
+        return asset_views.asset_download(request, str(uid))
+    asset = asset_selectors.access_asset(request.user, uid, "download")
+    number = request.GET.get("version", "")
+    if number.isdigit():
+        version = asset_selectors.versions_of(request.user, asset).filter(number=int(number)).first()
+    else:
+        version = asset_selectors.version_shown_to(request.user, asset)
+    if version is None:
+        raise Http404("This asset has no version you may download.")
+    return downloads.original_download(version, user=request.user)
 
 
 @login_required

@@ -10,11 +10,12 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.http.response import HttpResponseBase
 
 from assets import downloads as asset_downloads
+from assets import signals as asset_signals
 from assets.models import Asset, AssetVersion
-from distribution import location
+from distribution import embedding
 from distribution.connections import usages
 from distribution.derivatives import RETRY_AFTER, Derivative
-from distribution.models import DownloadEvent, Integration, ShareLink
+from distribution.models import DownloadEvent, Integration, Preset, ShareLink
 from distribution.receivers import count_download
 from taxonomy.naming import download_name
 
@@ -86,24 +87,35 @@ def download_name_for(derivative: Derivative, **rule: Any) -> str:
 
 
 def attachment(derivative: Derivative, *, public: bool, keep_location: bool = False) -> HttpResponseBase:
-    """The derivative's file as an attachment. An original that goes to someone without an account
-    (`public`) leaves without its location unless `keep_location` (distribution.location)."""
+    """The derivative's file as an attachment. An original goes as a copy with the asset's rights written
+    (distribution.embedding); to someone without an account (`public`) without its location unless
+    `keep_location` (distribution.location)."""
     name = download_name_for(derivative)
-    if derivative.rendition is None and public and not keep_location:
-        cleaned = location.public_original(derivative.version)  # raises LocationNotRemovable
-        if cleaned is not None:
-            return asset_downloads.stream(cleaned, name, derivative.mime_type)
+    if derivative.rendition is None:
+        copy = embedding.original_with_rights(derivative.version, clean_location=public and not keep_location)
+        if copy is not None:  # raises LocationNotRemovable
+            return asset_downloads.stream(copy, name, derivative.mime_type)
     return asset_downloads.file_response(derivative.storage_name, name, derivative.mime_type, derivative.storage)
+
+
+def original_download(version: AssetVersion, *, user: Any) -> HttpResponseBase:
+    """A signed-in person's download of an original (the asset page's button, the API's `?rendition=original`):
+    a copy with the asset's rights written in, recorded as the assets app records its downloads."""
+    original = Preset(name=asset_downloads.ORIGINAL, label="Original", format=Preset.Format.ORIGINAL)
+    response = attachment(Derivative(original, version, None), public=False)
+    asset_signals.asset_downloaded.send(sender=AssetVersion, asset_id=version.asset_id, version_id=version.pk,
+                                        rendition=asset_downloads.ORIGINAL, user_id=user.pk if user else None)
+    return response
 
 
 def inline(derivative: Derivative, *, etag: str, cache_control: str, filename: str,
            keep_location: bool = False) -> HttpResponseBase:
     """The derivative's file for a delivery URL: inline when a browser may show it, with caching headers."""
     mime = derivative.mime_type
-    if derivative.rendition is None and not keep_location:
-        cleaned = location.public_original(derivative.version)
-        if cleaned is not None:
-            response: HttpResponseBase = FileResponse(cleaned, content_type=mime)
+    if derivative.rendition is None:
+        copy = embedding.original_with_rights(derivative.version, clean_location=not keep_location)
+        if copy is not None:
+            response: HttpResponseBase = FileResponse(copy, content_type=mime)
             return _headers(response, etag, cache_control, filename, mime)
     storage = derivative.storage
     if not isinstance(storage, FileSystemStorage) and hasattr(storage, "bucket_name"):

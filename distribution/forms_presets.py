@@ -14,8 +14,9 @@ class PresetForm(forms.ModelForm):
     class Meta:
         model = Preset
         fields = ["name", "label", "description", "max_width", "max_height", "fit", "format", "quality",
-                  "color_profile", "strip_metadata", "watermark", "restricted", "position"]
-        widgets = {"fit": forms.RadioSelect, "format": forms.RadioSelect, "color_profile": forms.RadioSelect}
+                  "color_profile", "metadata", "watermark", "restricted", "position"]
+        widgets = {"fit": forms.RadioSelect, "format": forms.RadioSelect, "color_profile": forms.RadioSelect,
+                   "metadata": forms.RadioSelect}
         help_texts = {"max_width": "Pixels; empty keeps the original's width.",
                       "max_height": "Pixels; empty keeps the original's height.",
                       "quality": "1-100 (JPEG, WebP, AVIF): 80-90 for the web, 95 for print.",

@@ -223,7 +223,7 @@ def preset_size(version: AssetVersion, preset: Preset, made: dict[tuple[str, str
     """The width and height of a preset's file of this version: the file's once made, else worked out from
     the original's size by the recipe (contain fits inside, cover fills and crops; never enlarged)."""
     spec: Spec = spec_for(preset, version.asset)
-    standard = standard_rendition(spec)
+    standard = standard_rendition(spec.without_rights)  # the rights add bytes, never pixels
     exact = made.get((standard, "")) if standard else made.get((preset.name, spec.variant))
     if exact:
         return exact

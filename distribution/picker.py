@@ -32,6 +32,7 @@ from assets.permissions import approved_and_usable
 from dam.http import AuthedHttpRequest
 from distribution import delivery, derivatives, integrations
 from distribution.connections import usages
+from distribution.embedding import credit
 from distribution.models import Integration, Preset
 from search.views import AssetListView
 
@@ -54,12 +55,6 @@ class PickRefused(Exception):
 def alt_text(asset: Asset) -> str:
     """The asset's alt text field if set, else its description, else its title."""
     return str((asset.metadata or {}).get("alt_text") or "").strip() or asset.description.strip() or asset.title
-
-
-def credit(asset: Asset) -> str:
-    """The credit line: the asset's own, else the schema's `credit` field if set, else the rights holder."""
-    return (asset.credit_line.strip() or str((asset.metadata or {}).get("credit") or "").strip()
-            or asset.rights_holder)
 
 
 def output_size(version: AssetVersion, preset: Preset) -> tuple[int | None, int | None]:

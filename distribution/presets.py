@@ -16,7 +16,7 @@ from accounts.models import User
 from distribution.models import Preset, Watermark
 
 PRESET_FIELDS = ("label", "description", "max_width", "max_height", "fit", "format", "quality", "color_profile",
-                 "strip_metadata", "watermark", "restricted", "position")
+                 "metadata", "watermark", "restricted", "position")
 WATERMARK_FIELDS = ("kind", "text", "position", "scale", "opacity")
 MAX_SIDE = 20000
 WATERMARK_MAX_BYTES = 2 * 1024 * 1024
@@ -38,6 +38,8 @@ def preset_check(values: dict[str, Any]) -> None:
     quality = values.get("quality")
     if not (isinstance(quality, int) and 1 <= quality <= 100):
         errors["quality"] = "Give a quality from 1 to 100."
+    if values.get("metadata") not in Preset.Metadata.values:
+        errors["metadata"] = "Choose rights (the asset's rights only), keep (the original's too) or strip (none)."
     if values.get("color_profile") not in Preset.Profile.values:
         errors["color_profile"] = "Choose srgb or none."
     if values.get("fit") == Preset.Fit.COVER and not (values.get("max_width") and values.get("max_height")):

@@ -81,12 +81,14 @@ def offer_sentences(link: ShareLink, presets: list[Preset]) -> list[str]:
     for preset in presets:
         if preset.is_original:
             sentences.append("Original: the file as it was uploaded, with all its embedded metadata, where it was "
-                             "taken included." if link.keep_location else
+                             "taken included, and the asset's current rights written in." if link.keep_location else
                              "Original: the file as it was uploaded, without where it was taken (GPS position and "
-                             "place names removed); its other metadata kept.")
+                             "place names removed); its other metadata kept and the asset's current rights written in.")
         else:
-            kept = ("credits and captions kept, never the location" if not preset.strip_metadata
-                    else "without embedded metadata")
+            said: dict[str, str] = {
+                Preset.Metadata.KEEP: "credits and captions kept, never the location, with the asset's rights",
+                Preset.Metadata.STRIP: "without embedded metadata"}
+            kept = said.get(preset.metadata, "carrying the asset's rights, title and description")
             mark = " A watermark is laid over it." if link.watermark_id or preset.watermark_id else ""
             sentences.append(f"{preset_choice_label(preset)}, upright, sRGB, {kept}.{mark}")
     return sentences

@@ -17,7 +17,7 @@ from zipstream import ZIP_STORED, ZipStream
 
 from assets.downloads import content_disposition
 from assets.models import Asset
-from distribution import location
+from distribution import embedding, location
 from distribution.derivatives import Derivative, PresetUnavailable, derivative_for
 from distribution.downloads import download_name_for
 from distribution.models import Preset, Watermark
@@ -82,19 +82,21 @@ def _blocks(opener: Any) -> Iterator[bytes]:
 
 
 def _opener(derivative: Derivative, *, clean_location: bool) -> tuple[Any, int | None]:
-    """How to open the file (and its size when known): a cleaned copy for public originals."""
-    if derivative.rendition is None and clean_location:
-        def cleaned() -> IO[bytes]:
-            copy = location.public_original(derivative.version)
+    """How to open the file (and its size when known): for an original, a copy with the rights written
+    (and its location removed for the public) when it is of a kind that takes them."""
+    if derivative.rendition is None and (clean_location or embedding.writes_rights(derivative.version)):
+        def copied() -> IO[bytes]:
+            copy = embedding.original_with_rights(derivative.version, clean_location=clean_location)
             return copy if copy is not None else derivative.open()
-        return cleaned, None  # cleaning rewrites the metadata: the size is known only afterwards
+        return copied, None  # the metadata is rewritten: the size is known only afterwards
     size = derivative.rendition.size if derivative.rendition is not None else derivative.version.size
     return derivative.open, size
 
 
 def response(result: Plan, filename: str, *, public: bool, keep_location: bool = False) -> StreamingHttpResponse:
     """The zip as a streamed attachment; names made unique, a README listing what was left out."""
-    sized = not (public and not keep_location and any(d.rendition is None for _, d in result.ready))
+    sized = not any(d.rendition is None and ((public and not keep_location) or embedding.writes_rights(d.version))
+                    for _, d in result.ready)
     archive = ZipStream(compress_type=ZIP_STORED, sized=sized)
     taken: set[str] = set()
     rules = naming.rules_for(result.assets)  # the naming conventions of a thousand assets in two queries

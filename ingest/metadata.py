@@ -96,12 +96,23 @@ def _jsonable(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, bool | int):
         return value
-    if isinstance(value, bytes | str):
+    if isinstance(value, str):
+        return _text(_as_utf8(value))
+    if isinstance(value, bytes):
         return _text(value)
     if isinstance(value, tuple | list):
         items = [_jsonable(v) for v in value[:64]]
         return None if any(v is None for v in items) else items
     return None
+
+
+def _as_utf8(value: str) -> str:
+    """An EXIF text as MWG 2.0 reads it: UTF-8 when its bytes are valid UTF-8 (Pillow hands them over as
+    Latin-1, so "Café" written by ExifTool or libexiv2 would come back as "CafÃ©"), else as it is."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 # --- EXIF ----------------------------------------------------------------------

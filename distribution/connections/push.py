@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -19,10 +20,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from assets.embedding import WRITABLE, rights_in_bytes
 from assets.models import Asset, Rendition
 from assets.permissions import is_approved_and_usable
 from assets.services.renditions import derivative_generate
-from distribution import delivery, derivatives, outbound
+from distribution import delivery, derivatives, embedding, outbound
 from distribution.connections import files, usages
 from distribution.connections.clients import Media, Problem, Upload
 from distribution.models import Connection, Preset, Usage
@@ -148,13 +150,20 @@ def _file(usage: Usage, connection: Connection) -> Upload:
                 raise Problem("The file is still being made.", retry_after=30)
             raise Problem(f"Not sent: the {preset.label} file could not be made: {why}")
         derivative = derivatives.derivative_for(usage.version, preset, make_now=False)
-    with derivative.open() as handle:
+    copy = (embedding.original_with_rights(usage.version, clean_location=False)
+            if derivative.rendition is None else None)  # an original goes with the rights written, as downloads do
+    with copy or derivative.open() as handle:
         data = handle.read()
     name = delivery.file_name(usage.asset, preset)
     if connection.kind == Connection.Kind.POSTIZ:
-        return files.fit(data, name, accept=POSTIZ_TYPES, max_bytes=10 * 1024 * 1024, max_video_bytes=1024 ** 3)
-    return files.fit(data, name, accept=WORDPRESS_TYPES, max_bytes=100 * 1024 * 1024, max_video_bytes=1024 ** 3,
-                     target="WordPress")
+        upload = files.fit(data, name, accept=POSTIZ_TYPES, max_bytes=10 * 1024 * 1024, max_video_bytes=1024 ** 3)
+    else:
+        upload = files.fit(data, name, accept=WORDPRESS_TYPES, max_bytes=100 * 1024 * 1024,
+                           max_video_bytes=1024 ** 3, target="WordPress")
+    if upload.data is not data and upload.mime in WRITABLE and preset.metadata != Preset.Metadata.STRIP:
+        # Converted to fit the target: encoding again dropped the metadata, so the rights are written again.
+        upload = replace(upload, data=rights_in_bytes(upload.data, embedding.rights_for(usage.asset)))
+    return upload
 
 
 def alt_text(asset: Asset) -> str:
@@ -187,7 +196,7 @@ def _drafts(client: Any, rows: list[Usage], media: Media, asset: Asset) -> None:
 
 
 def _describe(client: Any, usage: Usage, media: Media, asset: Asset) -> None:
-    from distribution.picker import credit
+    from distribution.embedding import credit
 
     caption = " · ".join(p for p in (credit(asset), asset.licence) if p)
     client.describe(media.id, title=asset.title, alt=alt_text(asset), caption=caption,

@@ -157,7 +157,7 @@ def may_receive(connection: Connection, asset: Asset) -> bool:
 
 def default_text(asset: Asset) -> str:
     """A caption from the asset: its title, description and credit."""
-    from distribution.picker import credit
+    from distribution.embedding import credit
 
     parts = [asset.title, asset.description.strip(), credit(asset)]
     return "\n\n".join(p for p in parts if p)

@@ -63,6 +63,11 @@ class Preset(models.Model):
         SRGB = "srgb", "sRGB, profile embedded"
         NONE = "none", "sRGB, no profile (smallest)"
 
+    class Metadata(models.TextChoices):
+        RIGHTS = "rights", "The asset's rights, title and description"
+        KEEP = "keep", "Those, and the original's credits, captions and keywords (never its location)"
+        STRIP = "strip", "None at all"
+
     name = models.SlugField(max_length=50, unique=True, help_text="Used in URLs and the API, e.g. social-square.")
     label = models.CharField(max_length=100)
     description = models.CharField(max_length=200, blank=True)
@@ -72,8 +77,9 @@ class Preset(models.Model):
     format = models.CharField(max_length=8, choices=Format.choices, default=Format.JPEG)
     quality = models.PositiveSmallIntegerField(default=85, validators=[MinValueValidator(1), MaxValueValidator(100)])
     color_profile = models.CharField(max_length=4, choices=Profile.choices, default=Profile.SRGB)
-    strip_metadata = models.BooleanField(
-        default=True, help_text="Off: the original's credit, copyright and captions are kept (never its location).")
+    metadata = models.CharField(
+        max_length=6, choices=Metadata.choices, default=Metadata.RIGHTS,
+        help_text="What the file says about itself. The asset's rights are its current ones, written at download.")
     watermark = models.ForeignKey(Watermark, null=True, blank=True, on_delete=models.PROTECT, related_name="presets")
     restricted = models.BooleanField(
         default=False, help_text="Only people who may edit an asset may download it this way.")
@@ -91,3 +97,8 @@ class Preset(models.Model):
     @property
     def is_original(self) -> bool:
         return self.format == self.Format.ORIGINAL
+
+    @property
+    def strip_metadata(self) -> bool:
+        """Whether the file goes without any embedded metadata (the API's older yes/no field)."""
+        return self.metadata == self.Metadata.STRIP

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from pathlib import Path
 from urllib.parse import quote
 
+import pyexiv2
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from accounts.models import AuditEvent
 from assets.models import Asset, AssetVersion
@@ -23,7 +26,7 @@ def stored_files(media_root: Path) -> list[Path]:
     return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
 
 
-def test_upload_then_download_gives_the_same_bytes(api, media_in_tmp):
+def test_upload_then_download_gives_the_same_picture_and_the_stored_bytes_stay(api, media_in_tmp):
     data = (CORPUS / "real" / "Canon_40D.jpg").read_bytes()
     response = upload(api["contributor"], data, "Canon 40D.jpg", title="Canon")
     assert response.status_code == 201, response.json()
@@ -41,7 +44,13 @@ def test_upload_then_download_gives_the_same_bytes(api, media_in_tmp):
 
     download = api["contributor"].get(f"/api/v1/assets/{body['uid']}/download/")
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == data
+    sent = b"".join(download.streaming_content)
+    # The same picture, with the asset's rights written in (distribution.embedding); the stored file unchanged.
+    with Image.open(io.BytesIO(sent)) as got, Image.open(io.BytesIO(data)) as uploaded:
+        assert got.tobytes() == uploaded.tobytes()
+    assert pyexiv2.ImageData(sent).read_xmp()["Xmp.dc.title"] == {'lang="x-default"': "Canon"}
+    with AssetVersion.objects.get(pk=version["id"]).file.open("rb") as fh:
+        assert fh.read() == data
     assert download["Content-Type"] == "image/jpeg"
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"] == (

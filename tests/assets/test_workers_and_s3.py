@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import boto3
+import pyexiv2
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -247,13 +248,21 @@ def test_originals_and_renditions_live_in_s3_and_download_by_presigned_url(api, 
     again = api["editor"].get(f"/api/v1/assets/{body['uid']}/").json()
     assert {again["renditions"][p]["status"] for p in ("thumb", "preview", "web")} == {"ready"}
 
+    # An original leaves as a copy with the asset's rights written in (distribution.embedding), streamed by
+    # the DAM; the stored object is untouched. Renditions go by presigned URL.
     download = api["editor"].get(f"/api/v1/assets/{body['uid']}/download/")
-    assert download.status_code == 302
-    location = download["Location"]
+    assert download.status_code == 200 and "Harbour.jpg" in download["Content-Disposition"]
+    sent = b"".join(download.streaming_content)
+    assert pyexiv2.ImageData(sent).read_xmp()["Xmp.dc.title"] == {'lang="x-default"': "Harbour"}
+    original_key = next(k for k in stored if k.startswith("originals/"))
+    assert client.get_object(Bucket=bucket, Key=original_key)["Body"].read() == data
+    web_copy = api["editor"].get(f"/api/v1/assets/{body['uid']}/download/?rendition=web")
+    assert web_copy.status_code == 302
+    location = web_copy["Location"]
     assert location.startswith(s3_endpoint) and "Signature=" in location
     with urllib.request.urlopen(location, timeout=10) as fetched:  # noqa: S310 - the loopback moto server
-        assert fetched.read() == data
-        assert "Harbour.jpg" in fetched.headers["Content-Disposition"]
+        assert fetched.read()[:2] == b"\xff\xd8"
+        assert "Harbour-web.jpg" in fetched.headers["Content-Disposition"]
     unsigned = urlparse(location)._replace(query="").geturl()
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(unsigned, timeout=10)  # noqa: S310 - private bucket: no signature, no bytes

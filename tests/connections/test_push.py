@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pyexiv2
 import pytest
 from django.utils import timezone
 from PIL import Image
@@ -104,6 +105,9 @@ def test_a_push_makes_one_upload_and_a_draft_per_channel(api, people, postiz, co
     image = postiz.posts[0]["posts"][0]["value"][0]["image"][0]
     assert image["alt"] == "Boats leaving at first light." and image["path"].endswith(".jpg")
     assert Image.open(io.BytesIO(postiz.uploads[0].data)).size == (320, 240)
+    # The web preset's file, with the asset's rights written in (distribution.embedding).
+    title = pyexiv2.ImageData(postiz.uploads[0].data).read_xmp()["Xmp.dc.title"]
+    assert title == {'lang="x-default"': "Harbour at dawn"}
     rows = api["editor"].get(f"/api/v1/assets/{asset.uid}/usages/").json()["results"]
     assert {(r["state"], r["system"], r["channel_name"], r["by"], r["version"]) for r in rows} == {
         ("pushed", "postiz", "LinkedIn", "editor", 1), ("pushed", "postiz", "X", "editor", 1)}

@@ -3,7 +3,11 @@ bytes, title, alt text, caption with credit and licence; a newer approved versio
 the old usage turns outdated."""
 from __future__ import annotations
 
+import io
+
+import pyexiv2
 import pytest
+from PIL import Image
 
 from assets.models import Asset
 from distribution.models import Connection, Usage
@@ -35,7 +39,10 @@ def test_an_approved_asset_goes_into_the_media_library(api, people, wordpress, s
     usage = Usage.objects.get(pk=answer.json()["usage"])
     assert usage.state == "pushed", usage.reason
     media = wordpress.get(f"/wp/v2/media/{usage.remote_id}", context="edit")
-    assert wordpress.fetch(media["source_url"]) == asset.approved_version.file.open("rb").read()
+    sent = wordpress.fetch(media["source_url"])  # the original's picture, with the asset's rights written in
+    with asset.approved_version.file.open("rb") as fh, Image.open(fh) as stored:
+        assert Image.open(io.BytesIO(sent)).tobytes() == stored.tobytes()
+    assert pyexiv2.ImageData(sent).read_xmp()["Xmp.dc.rights"] == {'lang="x-default"': "Port Photo Agency"}
     assert media["title"]["raw"] == "Harbour at dawn"
     assert media["alt_text"] == "Fishing boats at first light"
     assert "Port Photo Agency" in media["caption"]["raw"] and "CC BY 4.0" in media["caption"]["raw"]

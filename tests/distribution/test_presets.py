@@ -117,7 +117,8 @@ def test_metadata_is_stripped_or_kept_without_location(api, people):
     asset = make_asset(people["editor"], approved=True, data=data, filename="gps.jpg")
     api["admin"].post("/api/v1/presets/", {"name": "kept", "max_width": 300, "max_height": 300,
                                            "strip_metadata": False}, format="json")
-    api["admin"].post("/api/v1/presets/", {"name": "stripped", "max_width": 300, "max_height": 300}, format="json")
+    api["admin"].post("/api/v1/presets/", {"name": "stripped", "max_width": 300, "max_height": 300,
+                                           "metadata": "strip"}, format="json")
     kept = pyexiv2.ImageData(body(api["viewer"].get(f"/api/v1/assets/{asset.uid}/download/?preset=kept")))
     exif = kept.read_exif()
     kept.close()
@@ -128,13 +129,19 @@ def test_metadata_is_stripped_or_kept_without_location(api, people):
     stripped.close()
 
 
-def test_the_built_in_web_preset_is_the_web_rendition(api, people):
+def test_the_built_in_web_preset_is_the_web_rendition_with_the_rights(api, people):
     asset = make_asset(people["editor"], approved=True, data=jpeg((800, 600)), filename="a.jpg")
     assert api["viewer"].get(f"/api/v1/assets/{asset.uid}/download/?preset=web").status_code == 202  # still made
     renditions_generate(version_id=asset.approved_version_id)
     response = api["viewer"].get(f"/api/v1/assets/{asset.uid}/download/?preset=web")
     assert response.status_code == 200
-    assert not Rendition.objects.filter(version=asset.approved_version).exclude(variant="").exists()
+    # Not decoded again: the web rendition's own pixels, copied once with the asset's rights written in.
+    standard = Rendition.objects.get(version=asset.approved_version, preset="web", variant="")
+    copy = Rendition.objects.get(version=asset.approved_version, preset="web", variant__gt="")
+    data = body(response)
+    with Image.open(standard.file) as a, Image.open(io.BytesIO(data)) as b:
+        assert a.tobytes() == b.tobytes() and (copy.width, copy.height) == (standard.width, standard.height)
+    assert "Xmp.dc.title" in pyexiv2.ImageData(data).read_xmp()
 
 
 def test_restricted_presets_are_for_editors(api, people, django_capture_on_commit_callbacks):
@@ -177,7 +184,7 @@ def test_admins_manage_presets_and_watermarks_in_the_ui(web, people):
     assert not Preset.objects.filter(name="huge").exists()
     ok = client.post("/settings/presets/new/", {"name": "banner", "max_width": "1600", "max_height": "400",
                                                  "fit": "cover", "format": "webp", "quality": "80",
-                                                 "color_profile": "srgb", "strip_metadata": "on", "position": "50"})
+                                                 "color_profile": "srgb", "metadata": "strip", "position": "50"})
     assert ok.status_code == 302 and Preset.objects.get(name="banner").format == "webp"
     text = client.post("/settings/presets/watermarks/new/", {"name": "Draft", "kind": "text", "text": "",
                                                              "position": "center", "scale": "50", "opacity": "40"})

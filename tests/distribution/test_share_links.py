@@ -1,10 +1,12 @@
 """Share links: only approved, live assets leave; links expire, run out, and can be revoked."""
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from accounts.models import AuditEvent
 from distribution.models import DownloadEvent, ShareLink
@@ -37,8 +39,10 @@ def test_a_link_serves_the_approved_version_to_anyone(client, api, people):
     assert page.status_code == 200 and b"Harbour" in page.content and b"For the press" in page.content
     download = client.get(f"/s/{body['token']}/download/{asset.uid}/?rendition=original")
     assert download.status_code == 200
-    with asset.approved_version.file.open("rb") as fh:
-        assert b"".join(download.streaming_content) == fh.read()
+    sent = b"".join(download.streaming_content)
+    with asset.approved_version.file.open("rb") as fh, Image.open(fh) as stored, Image.open(io.BytesIO(sent)) as got:
+        assert got.tobytes() == stored.tobytes()  # the same picture, with the asset's rights written in
+    assert b"Harbour" in sent
     assert client.get(f"/s/{body['token']}/download/{asset.uid}/?rendition=preview").status_code == 400
     event = DownloadEvent.objects.get(share_link_id=body["id"])
     assert event.asset == asset and event.rendition == "original"
