@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -18,15 +19,21 @@ from tests.assets.test_workers_and_s3 import import_files, qcluster, worker_data
 Row = tuple[str, str, int, str, str]  # preset, status, attempts, worker, error
 
 
+_connections: dict[str, Any] = {}
+
+
 def rows(url: str, filename: str) -> list[Row]:
+    """The file's renditions as the worker left them. One connection per database, kept: the test polls every
+    20 ms, and a new PostgreSQL connection per poll on a loaded machine could miss a worker's whole turn."""
     query = ("SELECT r.preset, r.status, r.attempts, r.worker, r.error FROM assets_rendition r "
              "JOIN assets_assetversion v ON v.id = r.version_id WHERE v.original_filename = %s ORDER BY r.preset")
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
             return db.execute(query.replace("%s", "?"), (filename,)).fetchall()
     import psycopg
-    with psycopg.connect(url) as db:
-        return db.execute(query, (filename,)).fetchall()
+    if url not in _connections or _connections[url].closed:
+        _connections[url] = psycopg.connect(url, autocommit=True)
+    return _connections[url].execute(query, (filename,)).fetchall()
 
 
 def big_png(folder: Path, name: str, colour: tuple[int, int, int]) -> None:
