@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from django.core.files.storage import Storage
+from django.core.files.storage import Storage, default_storage
 from storages.utils import clean_name
 
 from assets import sweep
@@ -88,7 +88,8 @@ def stored_folders(storage: Storage, top: str) -> Iterator[tuple[str, dict[str, 
     listed flat, 1,000 a request, in key order (a folder's keys come together), and each key's modified
     time comes with it."""
     if not _is_s3(storage):
-        for here, names in sweep.stored_folders(top):
+        walk = sweep.stored_folders(top) if storage is default_storage else _walk(storage, top)
+        for here, names in walk:
             yield here, {name: partial(storage.get_modified_time, f"{here}{name}") for name in names}
         return
     s3: Any = storage
@@ -108,6 +109,18 @@ def stored_folders(storage: Storage, top: str) -> Iterator[tuple[str, dict[str, 
             files[name] = partial(_same, item["LastModified"])
     if files:
         yield folder, files
+
+
+def _walk(storage: Storage, top: str) -> Iterator[tuple[str, list[str]]]:
+    """Each folder under `top` with its files, in any storage (the archive tier's folder)."""
+    try:
+        folders, names = storage.listdir(top)
+    except FileNotFoundError:
+        return
+    if names:
+        yield top, names
+    for folder in sorted(folders):
+        yield from _walk(storage, f"{top}{folder}/")
 
 
 def _same(when: datetime) -> datetime:

@@ -15,8 +15,10 @@ import contextlib
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 
+from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -28,7 +30,8 @@ from archive.fixity import reading
 from archive.models import FixityCheck, FixityProblem, FixityRun
 from archive.models.fixity import STALE
 from assets import sweep
-from assets.models import AssetVersion, Collection
+from assets.models import AssetVersion, Collection, StorageTier
+from assets.originals import archive_tier_configured, tier_storage
 from dam.errors import StateConflict
 from workflows.services.notifications import notify
 
@@ -192,23 +195,35 @@ def _look_for_untracked(run: FixityRun) -> None:
     """Objects under originals/ that no version owns. Those younger than the sweep's grace period are
     passed over: an upload stores its file before its row commits."""
     cutoff = timezone.now() - sweep.GRACE
-    owners = sweep.PLACES[ORIGINALS]
-    storage = AssetVersion._meta.get_field("file").storage  # type: ignore[attr-defined]
+    places = [(default_storage, sweep.PLACES[ORIGINALS].referenced)]
+    if archive_tier_configured():  # originals moved to the archive tier are owned there
+        places.append((tier_storage(StorageTier.ARCHIVE), _archived_originals))
     try:
-        for number, (folder, files) in enumerate(reading.stored_folders(storage, ORIGINALS)):
-            known = owners.referenced(folder)
-            strays = [f"{folder}{name}" for name, modified in files.items()
-                      if f"{folder}{name}" not in known and not name.startswith(".") and modified() <= cutoff]
-            if strays:
-                FixityProblem.objects.bulk_create(
-                    FixityProblem(run=run, kind=FixityProblem.Kind.UNTRACKED, key=key[:255]) for key in strays)
-            if strays or number % 500 == 0:
-                FixityRun.objects.filter(pk=run.pk).update(untracked=F("untracked") + len(strays),
-                                                           heartbeat_at=timezone.now())
+        for storage, referenced in places:
+            _untracked_in(run, storage, referenced, cutoff)
     except reading.StoreError:
         raise
     except Exception as exc:  # listing goes through the storage API: any of its errors ends the run incomplete
         raise reading.StoreError(f"Listing the stored originals failed: {exc}.") from exc
+
+
+def _archived_originals(folder: str) -> set[str]:
+    return set(AssetVersion.objects.filter(storage_tier=StorageTier.ARCHIVE, file__startswith=folder)
+               .values_list("file", flat=True))
+
+
+def _untracked_in(run: FixityRun, storage: Storage, referenced: Callable[[str], set[str]],
+                  cutoff: datetime) -> None:
+    for number, (folder, files) in enumerate(reading.stored_folders(storage, ORIGINALS)):
+        known = referenced(folder)
+        strays = [f"{folder}{name}" for name, modified in files.items()
+                  if f"{folder}{name}" not in known and not name.startswith(".") and modified() <= cutoff]
+        if strays:
+            FixityProblem.objects.bulk_create(
+                FixityProblem(run=run, kind=FixityProblem.Kind.UNTRACKED, key=key[:255]) for key in strays)
+        if strays or number % 500 == 0:
+            FixityRun.objects.filter(pk=run.pk).update(untracked=F("untracked") + len(strays),
+                                                       heartbeat_at=timezone.now())
 
 
 @transaction.atomic

@@ -287,3 +287,29 @@ def test_an_unexpected_failure_still_ends_the_run_incomplete_and_says_so(three, 
     assert FixityCheck.objects.filter(run=run).count() == 2
     assert run.error.startswith("The check stopped on an unexpected error (KeyError), recorded in the server log")
     assert "Fixity run" in caplog.text and Notification.objects.filter(recipient=people["admin"]).exists()
+
+
+def test_originals_in_the_archive_tier_are_read_there_and_its_strays_reported(people, media_in_tmp, settings,
+                                                                              tmp_path):
+    from archive.services import asset_archive
+    from archive.tier.services import tier_move
+
+    folder = tmp_path / "archive-tier"
+    folder.mkdir()
+    settings.STORAGES = {**settings.STORAGES, "archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": folder}}}
+    archived = make_asset(people["editor"], title="Old campaign")
+    make_asset(people["editor"], title="Still in use")  # its original stays in the primary storage
+    asset_archive(asset=archived, actor=None, reason="old campaign")
+    tier_move(asset_id=archived.pk)
+    assert AssetVersion.objects.get(pk=archived.current_version_id).storage_tier == "archive"
+    left_behind = stray(folder)
+
+    run = services.fixity_check(actor=None, trigger=FixityRun.Trigger.COMMAND)
+    assert (run.checked, run.changed, run.missing, run.untracked) == (2, 0, 0, 1), services.summary(run)
+    assert list(FixityProblem.objects.values_list("kind", "key")) == [("untracked", left_behind)]
+    assert FixityCheck.objects.filter(outcome="ok").count() == 2
+    # A byte changed in the archive tier is found there.
+    flip_a_byte(folder / AssetVersion.objects.get(pk=archived.current_version_id).file.name)
+    run = services.fixity_check(actor=None, trigger=FixityRun.Trigger.COMMAND)
+    assert (run.changed, run.missing) == (1, 0)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
@@ -89,6 +91,7 @@ class Command(BaseCommand):
         self._vocabulary(users[Role.LIBRARIAN])
         self._review(created, users)
         self._distribution(folders["Brand"])
+        self._rights(created)
         self.stdout.write(f"Demo users (password for each: {options['password']}):")
         for role, user in users.items():
             self.stdout.write(f"  {user.username:<20} {role.label}")
@@ -118,6 +121,19 @@ class Command(BaseCommand):
         if not Watermark.objects.filter(name="Shared with").exists():
             watermark_save(actor=None, name="Shared with", kind=Watermark.Kind.TEXT, text="Shared with {recipient}",
                            position=Watermark.Position.BOTTOM_RIGHT, scale=40, opacity=60)
+
+    def _rights(self, assets: list[Asset]) -> None:
+        """Usage rights on the new samples; the product shot's licence runs out in twelve days, so the "Rights
+        expiring" report has something in it."""
+        soon = timezone.now() + timedelta(days=12)
+        for asset in assets:
+            expiring = asset.title == "Product shot: trail shoe"
+            services.asset_update(asset=asset, actor=None, changes={
+                "licence": "Rights-managed" if expiring else "All rights reserved",
+                "rights_holder": "Trailhead Studio" if expiring else "Demo Company Ltd",
+                "credit_line": "Photo: Trailhead Studio" if expiring else "Demo Company",
+                "usage_terms": "Web and social only, Europe." if expiring else "",
+                "rights_expire_at": soon if expiring else None})
 
     def _review(self, assets: list[Asset], users: dict[Role, User]) -> None:
         """Take the new samples through the workflow as the demo people, so every queue has something in it.
