@@ -345,6 +345,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`: each choice set gets a name of its own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ReleaseKindEnum": "archive.models.rights.ReleaseDocument.Kind",
+        "FixityProblemKindEnum": "archive.models.fixity.FixityProblem.Kind",
+    },
 }
 
 # --- security -----------------------------------------------------------------

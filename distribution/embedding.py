@@ -26,7 +26,7 @@ from django.conf import settings
 
 from assets.embedding import WRITABLE, Rights, rights_in_file
 from assets.location import remove_location
-from assets.models import Asset, AssetVersion
+from assets.models import Asset, AssetVersion, LicenceType
 from assets.originals import open_original
 from distribution import location
 
@@ -47,7 +47,10 @@ def credit(asset: Asset) -> str:
 def rights_for(asset: Asset) -> Rights:
     """The rights to embed in a file of this asset: its current title, description and usage rights."""
     licence = asset.licence.strip()
-    is_url = licence.lower().startswith(("https://", "http://"))
+    # The web statement is the licence's own page: the address the licence list gives it, or the licence
+    # itself when it is an address; else the asset's page.
+    listed = LicenceType.objects.filter(name__iexact=licence).values_list("url", flat=True).first() if licence else ""
+    url = listed or (licence if licence.lower().startswith(("https://", "http://")) else "")
     terms = asset.usage_terms.strip()
     channels = [str(c).strip() for c in (asset.channels or []) if str(c).strip()]
     if channels:
@@ -58,7 +61,7 @@ def rights_for(asset: Asset) -> Rights:
     return Rights(
         title=asset.title.strip(), description=asset.description.strip(), creator=str(creator).strip(),
         copyright=asset.rights_holder.strip(), credit=credit(asset).strip(), usage_terms=terms, licence=licence,
-        web_statement=licence if is_url else settings.DAM_BASE_URL + asset.get_absolute_url())
+        web_statement=url or settings.DAM_BASE_URL + asset.get_absolute_url())
 
 
 def writes_rights(version: AssetVersion) -> bool:

@@ -6,7 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ def _admin(request: AuthedRequest) -> None:
     authority.require(request.user, Cap.ADMINISTER)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TermRefField(serializers.Field):
     """A term by id or URI."""
 
@@ -35,7 +37,7 @@ class TermRefField(serializers.Field):
         lookup = {"pk": data} if isinstance(data, int) or str(data).isdigit() else {"uri": str(data)}
         term = Term.objects.filter(**lookup).first()
         if term is None:
-            raise serializers.ValidationError(f"No term {data!r}: give a term's id or URI.")
+            raise serializers.ValidationError(f"There is no term “{data}”: give a term's id or URI.")
         return term
 
 

@@ -22,7 +22,8 @@ from tests.factories import CORPUS, make_asset, png_bytes
 
 HOLDER = "Hélène Fjord AS"
 TERMS = "Editorial use only; no advertising."
-LICENCE = "https://creativecommons.org/licenses/by-nc/4.0/"
+LICENCE = "CC BY 4.0"  # from the licence list, whose address is its web statement
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def body(response) -> bytes:
@@ -70,7 +71,7 @@ def assert_carries_rights(data: bytes, *, iptc: bool = True) -> None:
     assert xmp["Xmp.dc.title"] == {'lang="x-default"': "Harbour at dawn"}
     assert xmp["Xmp.dc.creator"] == ["Ann Berg"]
     assert xmp["Xmp.xmpRights.UsageTerms"] == {'lang="x-default"': TERMS}
-    assert xmp["Xmp.xmpRights.WebStatement"] == LICENCE and xmp["Xmp.xmpRights.Marked"] == "True"
+    assert xmp["Xmp.xmpRights.WebStatement"] == LICENCE_URL and xmp["Xmp.xmpRights.Marked"] == "True"
     assert xmp["Xmp.photoshop.Credit"] == HOLDER  # the credit line: the rights holder when none is set
     assert "Xmp.photoshop.LegacyIPTCDigest" not in xmp
     if iptc:  # libexiv2 keeps no IPTC-IIM block in WebP: EXIF and XMP say it there
