@@ -3,18 +3,21 @@ kills it): the job runs again at once on a new worker, and after three deaths th
 the reason; the cluster lives throughout."""
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
 import sqlite3
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from tests.assets.test_workers_and_s3 import import_files, qcluster, worker_database, worker_env  # noqa: F401
+from tests.assets.test_workers_and_s3 import MANAGE, ROOT, qcluster, worker_database, worker_env  # noqa: F401
 
 Row = tuple[str, str, int, str, str]  # preset, status, attempts, worker, error
 
@@ -62,6 +65,18 @@ def kill_its_worker_once_begun(url: str, filename: str, killed: set[str], second
     pytest.fail(f"no worker began {filename} in {seconds:g} s; its renditions: {found}")
 
 
+@contextlib.contextmanager
+def importing(env: dict[str, str], folder: Path) -> Iterator[None]:
+    """import_assets in the background: the worker may take the file's job (and, on an idle machine, finish it)
+    while the import process is still winding down, so the test watches from before the import, not after."""
+    process = subprocess.Popen([*MANAGE, "import_assets", str(folder), "-v0"],  # noqa: S603
+                               env=env, cwd=ROOT)
+    try:
+        yield
+    finally:
+        assert process.wait(timeout=120) == 0, "the import failed"
+
+
 def settled(url: str, filename: str, seconds: float) -> list[Row]:
     deadline = time.monotonic() + seconds
     while True:
@@ -77,9 +92,9 @@ def test_a_job_whose_worker_died_runs_again_at_once_and_fails_after_three_deaths
     env = worker_env(tmp_path, worker_database)
     with qcluster(env) as cluster:
         big_png(tmp_path / "first", "poster.png", (30, 90, 160))
-        import_files(env, tmp_path / "first")
         killed: set[str] = set()
-        at_kill = kill_its_worker_once_begun(worker_database, "poster.png", killed)
+        with importing(env, tmp_path / "first"):
+            at_kill = kill_its_worker_once_begun(worker_database, "poster.png", killed)
         # The renditions the killed worker held; on a loaded machine others may be made before or after it.
         held = {preset for preset, status, _, worker, _ in at_kill if status == "pending" and worker in killed}
         # Handed out again by the sentinel at once, not at the broker's retry six minutes later.
@@ -89,9 +104,9 @@ def test_a_job_whose_worker_died_runs_again_at_once_and_fails_after_three_deaths
             preset: 2 if preset in held else 1 for preset, *_ in found}, (at_kill, found)
 
         big_png(tmp_path / "second", "banner.png", (160, 30, 90))
-        import_files(env, tmp_path / "second")
-        for _ in range(3):  # a file that kills its worker every time
-            kill_its_worker_once_begun(worker_database, "banner.png", killed)
+        with importing(env, tmp_path / "second"):
+            for _ in range(3):  # a file that kills its worker every time
+                kill_its_worker_once_begun(worker_database, "banner.png", killed)
         found = settled(worker_database, "banner.png", seconds=90)
         assert {status for _, status, *_ in found} == {"failed"}, found
         assert all("stopped 3 times without finishing" in error and "signal 11, SIGSEGV" in error
