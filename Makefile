@@ -36,12 +36,13 @@ run: venv
 test: dev-venv
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
+# --durations: the slowest tests in the log, so CI's time (kept under 20 minutes) can be watched.
 test-sqlite: dev-venv
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 # The same suite on PostgreSQL; pytest-django creates and drops test_dam itself.
 test-postgres: dev-venv
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q --durations=15
 
 # ruff and mypy, and lint-imports: the apps import each other in the lifecycle's order only (pyproject.toml).
 lint: dev-venv
