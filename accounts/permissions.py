@@ -92,6 +92,13 @@ def is_admin(user: AnyUser) -> bool:
     return has_capability(user, Cap.ADMINISTER)
 
 
+def users_with_capability(cap: Cap) -> models.QuerySet:
+    """The active users whose role grants `cap` (who hears of a failed fixity check, a retention run, ...)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, groups__permissions__codename=cap.value).distinct()
+
+
 class Policy:
     """The rules for one model. Subclasses answer `can` for actions and `visible`."""
 

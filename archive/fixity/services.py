@@ -24,8 +24,9 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts import audit
+from accounts import permissions as authority
 from accounts.models import User
-from accounts.roles import ROLE_GROUP_NAMES, Role
+from accounts.permissions import Cap
 from archive.fixity import reading
 from archive.models import FixityCheck, FixityProblem, FixityRun
 from archive.models.fixity import STALE
@@ -238,12 +239,9 @@ def _finish(run_id: int, *, error: str) -> FixityRun:
     audit.record("archive.fixity.finished", actor=None, target=run, state=run.state, checked=run.checked,
                  changed=run.changed, missing=run.missing, untracked=run.untracked, error=error)
     if error or run.problems_count:
-        notify(_admins(), verb=f"archive.fixity.{run.state}", message=summary(run), url=run.get_absolute_url())
+        notify(authority.users_with_capability(Cap.ADMINISTER), verb=f"archive.fixity.{run.state}",
+               message=summary(run), url=run.get_absolute_url())
     return run
-
-
-def _admins() -> QuerySet[User]:
-    return User.objects.filter(is_active=True, groups__name=ROLE_GROUP_NAMES[Role.ADMIN]).distinct()
 
 
 def summary(run: FixityRun) -> str:

@@ -229,7 +229,7 @@ def _apply_one(rule: RetentionRule, matches: QuerySet[Any], asset_id: int, *, ac
 
 
 def _tell_admins(run: RetentionRun) -> None:
-    admins = User.objects.filter(is_active=True, groups__permissions__codename=Cap.ADMINISTER.value).distinct()
+    admins = authority.users_with_capability(Cap.ADMINISTER)
     if run.refused:
         message = f"The retention rule “{run.rule_name}” did not run: {run.refused}"
     else:
