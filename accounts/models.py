@@ -46,6 +46,7 @@ class Capability(models.Model):
             ("share", "Create share links and lightboxes"),
             ("use_lightboxes", "Keep own lightboxes"),
             ("archive", "Archive and restore assets"),
+            ("view_analytics", "See analytics and reports"),
             ("administer", "Purge, manage users and settings"),
         ]
 

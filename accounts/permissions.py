@@ -48,6 +48,7 @@ class Cap(models.TextChoices):
     SHARE = "share", "Share links and lightboxes"
     USE_LIGHTBOXES = "use_lightboxes", "Own lightboxes"
     ARCHIVE = "archive", "Archive and restore"
+    VIEW_ANALYTICS = "view_analytics", "See analytics and reports"
     ADMINISTER = "administer", "Purge, users, settings"
 
 
@@ -57,9 +58,9 @@ class Cap(models.TextChoices):
 ROLE_CAPABILITIES: dict[Role, frozenset[Cap]] = {
     Role.ADMIN: frozenset(Cap),
     Role.LIBRARIAN: frozenset({Cap.EDIT_METADATA, Cap.SEE_UNAPPROVED, Cap.MANAGE_VOCABULARY, Cap.SUGGEST_TERMS,
-                               Cap.ARCHIVE, Cap.USE_LIGHTBOXES}),
+                               Cap.ARCHIVE, Cap.VIEW_ANALYTICS, Cap.USE_LIGHTBOXES}),
     Role.BRAND_MANAGER: frozenset({Cap.EDIT_METADATA, Cap.SEE_UNAPPROVED, Cap.REVIEW, Cap.SHARE, Cap.ARCHIVE,
-                                   Cap.USE_LIGHTBOXES}),
+                                   Cap.VIEW_ANALYTICS, Cap.USE_LIGHTBOXES}),
     Role.EDITOR: frozenset({Cap.UPLOAD, Cap.EDIT_METADATA, Cap.SEE_UNAPPROVED, Cap.REVIEW, Cap.SHARE,
                             Cap.USE_LIGHTBOXES}),
     Role.CONTRIBUTOR: frozenset({Cap.UPLOAD, Cap.SUGGEST_TERMS}),

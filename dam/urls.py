@@ -58,6 +58,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("archive.rights.api_urls")),
     path("", include("archive.bags.api_urls")),
     path("", include("archive.retention.api_urls")),
+    path("", include("analytics.api_urls")),
+    path("", include("analytics.audit_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -79,6 +81,8 @@ urlpatterns = [
     path("archive/fixity/", include("archive.fixity.urls")),
     path("archive/rights/", include("archive.rights.urls")),
     path("archive/", include("archive.urls")),
+    path("analytics/", include("analytics.urls")),
+    path("audit/", include("analytics.audit_urls")),
     path("share-links/", include("distribution.urls")),
     path("settings/webhooks/", include("distribution.webhook_urls")),
     path("settings/presets/", include("distribution.preset_urls")),
