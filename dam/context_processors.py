@@ -18,31 +18,42 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
+    # In groups, so that twenty-odd entries stay findable; a group shows only when one of its entries does.
     sections = [
-        ("Dashboard", "dashboard", None, "home"),
-        ("Assets", "search:list", None, "grid"),
-        ("Upload", "ingest:upload", Cap.UPLOAD, "upload"),
-        ("Reviews", "workflows:mine", (Cap.REVIEW, Cap.UPLOAD), "review"),
-        ("Collections", "assets:collections", None, "folder"),
-        ("Vocabulary", "taxonomy:index", Vocabulary, "tag"),
-        ("Lightboxes", "lightboxes:list", None, "lightbox"),
-        ("Share links", "distribution:links", Cap.SHARE, "share"),
-        ("Where used", "usage-report", (Cap.SHARE, Cap.EDIT_METADATA), "share"),
-        ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
-        ("Fixity", "fixity:runs", Cap.ADMINISTER, "archive"),
-        ("Rights expiring", "rights:expiring", RightsNotice, "archive"),
-        ("BagIt exports", "archive:bags:list", None, "archive"),
-        ("Retention", "archive:retention:rules", Cap.ADMINISTER, "archive"),
-        ("Bin", "archive:retention:bin", Cap.ADMINISTER, "archive"),
-        ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
-        ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
-        ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),
-        ("Connections", "connections:list", Cap.ADMINISTER, "settings"),
-        ("Licences", "rights:licences", Cap.ADMINISTER, "settings"),
-        ("Webhooks", "webhooks:list", Cap.ADMINISTER, "settings"),
+        ("", [
+            ("Dashboard", "dashboard", None, "home"),
+            ("Assets", "search:list", None, "grid"),
+            ("Upload", "ingest:upload", Cap.UPLOAD, "upload"),
+            ("Reviews", "workflows:mine", (Cap.REVIEW, Cap.UPLOAD), "review"),
+            ("Collections", "assets:collections", None, "folder"),
+            ("Vocabulary", "taxonomy:index", Vocabulary, "tag"),
+            ("Lightboxes", "lightboxes:list", None, "lightbox"),
+        ]),
+        ("Share", [
+            ("Share links", "distribution:links", Cap.SHARE, "share"),
+            ("Where used", "usage-report", (Cap.SHARE, Cap.EDIT_METADATA), "share"),
+        ]),
+        ("Archive", [
+            ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
+            ("Rights expiring", "rights:expiring", RightsNotice, "archive"),
+            ("Retention", "archive:retention:rules", Cap.ADMINISTER, "archive"),
+            ("Bin", "archive:retention:bin", Cap.ADMINISTER, "archive"),
+            ("Fixity", "fixity:runs", Cap.ADMINISTER, "archive"),
+            ("BagIt exports", "archive:bags:list", None, "archive"),
+        ]),
+        ("Settings", [
+            ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
+            ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
+            ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),
+            ("Connections", "connections:list", Cap.ADMINISTER, "settings"),
+            ("Licences", "rights:licences", Cap.ADMINISTER, "settings"),
+            ("Webhooks", "webhooks:list", Cap.ADMINISTER, "settings"),
+        ]),
     ]
-    nav: list[dict[str, Any]] = [{"label": label, "url": reverse(url_name), "icon": icon, "active": False}
-                                 for label, url_name, need, icon in sections if _may_use(user, need)]
+    nav: list[dict[str, Any]] = [
+        {"label": label, "url": reverse(url_name), "icon": icon, "group": group, "active": False}
+        for group, entries in sections for label, url_name, need, icon in entries if _may_use(user, need)
+    ]
     for item in nav:
         if item["label"] == "Reviews":
             # What needs this user's hand: reviews waiting for them and their revisions sent back.
