@@ -5,8 +5,8 @@ A collection of N assets is made directly in the database, each with one origina
 Then, in the same run, alternating which goes first:
 
 - **export_bag**: `archive.bags.services.bag_export_to_file` as the command runs it: the assets read with
-  their terms and history, each original copied out of the store, asset.json and an XMP sidecar per file
-  written, bagit's SHA-256 manifest and tag manifest, the bag zipped (stored) into OUT.zip.
+  their terms and history, each original streamed out of the store into the zip (stored) and hashed on the
+  way, asset.json and an XMP sidecar per file, then bag-info and the SHA-256 manifest and tag manifest.
 - **zip -r**: Info-ZIP's `zip -r -q` of the store's originals/ folder (the same files), its defaults.
 
 Prints the medians and export_bag / zip -r (aim <= 1.5x).

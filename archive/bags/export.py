@@ -1,24 +1,21 @@
-"""Writing a bag: the files of each asset read through the storage API (local or S3), its metadata as
-JSON, an XMP sidecar per file; then bagit makes the SHA-256 manifests and bag-info, and the bag is zipped."""
+"""Writing a bag: the files of each asset streamed from the store (local or S3) into the zip and hashed on
+the way (bagzip.ZippedBag), its metadata as JSON, an XMP sidecar per file; then bag-info and the manifests."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import IO, Any
 
-import bagit
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.core.files.storage import Storage, default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
-from zipstream import ZipStream
 
 from accounts.models import AuditEvent, User
 from archive.bags import layout, selectors
+from archive.bags.bagzip import ZippedBag
+from archive.fixity.reading import chunks
 from assets.models import Asset, AssetVersion, Collection, Rendition
 from assets.originals import original_storage
 from workflows.models import Review
@@ -99,10 +96,10 @@ class MissingOriginal(Exception):
 
 
 class _Writer:
-    """Writes assets into a bag's payload folder, a chunk at a time."""
+    """Writes assets into a bag's payload, a chunk of assets at a time."""
 
-    def __init__(self, data: Path, user: User | None) -> None:
-        self.data, self.user = data, user
+    def __init__(self, bag: ZippedBag, user: User | None) -> None:
+        self.bag, self.user = bag, user
         self.history = selectors.may_take_history(user)
         self.counts = {"assets": 0, "versions": 0, "renditions": 0}
         self.chains: dict[int, list[str]] = {}
@@ -117,16 +114,9 @@ class _Writer:
                 collection.name]
         return self.chains[collection.pk]
 
-    def place(self, key: str, target: Path, storage: Storage = default_storage) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(storage, FileSystemStorage):
-            try:
-                os.link(storage.path(key), target)
-                return
-            except OSError:  # another file system, or links not allowed: copy
-                pass
-        with storage.open(key, "rb") as src, open(target, "wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
+    def place(self, key: str, path: str, size: int | None, storage: Storage = default_storage) -> None:
+        """A stored file into the payload, read once (FileNotFoundError when the store lacks it)."""
+        self.bag.add_stream(path, chunks(storage, key), size_hint=size)
 
     def chunk(self, assets: list[Asset]) -> None:
         found = selectors.chunk_for_export(self.user, assets)
@@ -147,13 +137,13 @@ class _Writer:
             folder = layout.version_folder(uid, version.number)
             name = layout.safe_name(version.original_filename)
             try:
-                self.place(version.file.name, self.data / folder / name, original_storage(version))
+                self.place(version.file.name, f"{folder}/{name}", version.size, original_storage(version))
             except FileNotFoundError:
                 raise MissingOriginal(f"the original of “{asset.title}” version {version.number} is missing from "
                                       "the file store (the storage sweep reports such files)") from None
             fields = _version_fields(version, f"{folder}/{name}")
             created = _iso(version.captured_on) or _iso(version.created_at)
-            (self.data / folder / f"{name}{layout.SIDECAR}").write_bytes(layout.xmp_sidecar(
+            self.bag.add_bytes(f"{folder}/{name}{layout.SIDECAR}", layout.xmp_sidecar(
                 record, mime_type=version.mime_type, source=version.original_filename, created=created))
             if version.pk == asset.approved_version_id:
                 fields["renditions"] = self.renditions(folder, version, found.renditions.get(version.pk, []),
@@ -166,9 +156,8 @@ class _Writer:
             record["reviews"] = _reviews(reviews, numbers)
             record["events"] = _events(found.events.get(asset.pk, []), numbers,
                                        {r.pk: i for i, r in enumerate(reviews)}, self.kinds)
-        (self.data / uid).mkdir(parents=True, exist_ok=True)
-        (self.data / uid / layout.ASSET_JSON).write_text(json.dumps(record, cls=DjangoJSONEncoder, indent=2,
-                                                                    ensure_ascii=False), encoding="utf-8")
+        self.bag.add_bytes(f"{uid}/{layout.ASSET_JSON}", json.dumps(record, cls=DjangoJSONEncoder, indent=2,
+                                                                   ensure_ascii=False).encode())
         self.counts["assets"] += 1
 
     def renditions(self, folder: str, version: AssetVersion, renditions: list[Rendition], record: dict[str, Any],
@@ -178,10 +167,10 @@ class _Writer:
             name = f"{layout.safe_name(rendition.preset, 'rendition')}{_EXTENSIONS.get(rendition.mime_type, '.bin')}"
             path = f"{folder}/renditions/{name}"
             try:
-                self.place(rendition.file.name, self.data / path)
+                self.place(rendition.file.name, path, rendition.size)
             except FileNotFoundError:  # a derivative lost from the store is made again later; the original counts
                 continue
-            (self.data / f"{path}{layout.SIDECAR}").write_bytes(layout.xmp_sidecar(
+            self.bag.add_bytes(f"{path}{layout.SIDECAR}", layout.xmp_sidecar(
                 record, mime_type=rendition.mime_type, source=f"{rendition.preset} of {version.original_filename}",
                 created=created))
             made.append({"preset": rendition.preset, "path": path, "mime_type": rendition.mime_type,
@@ -189,45 +178,33 @@ class _Writer:
         return made
 
 
-def write_bag(root: Path, assets: Iterable[Asset], *, user: User | None, identifier: str, description: str,
-              progress: Callable[[int], None] = lambda done: None) -> bagit.Bag:
-    """Write the assets into `root` (an empty folder) and make it a bag with SHA-256 manifests."""
-    data = root  # bagit moves what the folder holds into data/ when it makes the bag
-    data.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(data, user)
-    uids = []
-    batch: list[Asset] = []
-    for asset in [*assets, None]:
-        if asset is not None:
-            batch.append(asset)
-            uids.append(str(asset.uid))
-        if batch and (asset is None or len(batch) == CHUNK):
-            writer.chunk(batch)
-            batch = []
-            progress(writer.counts["assets"])
-    counts = writer.counts
-    now = timezone.now()
-    (data / layout.BAG_JSON).write_text(json.dumps({
-        "format": layout.FORMAT, "source": settings.DAM_BASE_URL, "identifier": identifier,
-        "description": description, "exported_at": now.isoformat(), "exported_by": _name(user) or "system",
-        "history": selectors.may_take_history(user), "assets": uids, "counts": counts,
-    }, indent=2, ensure_ascii=False), encoding="utf-8")
-    bag_info = {
-        "Source-Organization": settings.DAM_BASE_URL, "External-Identifier": identifier,
-        "External-Description": description[:500], "Bagging-Date": now.date().isoformat(),
-        "Bagging-Time": now.isoformat(), "Contact-Name": _name(user) or "system",
-        "DAM-Format": layout.FORMAT, "DAM-Asset-Count": str(counts["assets"]),
-        "DAM-Version-Count": str(counts["versions"]), "DAM-Rendition-Count": str(counts["renditions"]),
-    }
-    return bagit.make_bag(str(root), bag_info, checksums=["sha256"])
-
-
-def zip_bag(root: Path, out: IO[bytes]) -> int:
-    """Zip the bag folder under its own name (stored, not compressed: media are compressed already)."""
-    stream = ZipStream.from_path(str(root), arcname=root.name)
-    written = 0
-    for chunk in stream:
-        out.write(chunk)
-        written += len(chunk)
-    return written
-
+def write_bag(out: IO[bytes], name: str, assets: Iterable[Asset], *, user: User | None, identifier: str,
+              description: str, progress: Callable[[int], None] = lambda done: None) -> dict[str, str]:
+    """Write the assets as a zipped bag with SHA-256 manifests into `out`, under the folder `name`; return the
+    bag-info fields (with Payload-Oxum and the DAM's counts)."""
+    with ZippedBag(out, name) as bag:
+        writer = _Writer(bag, user)
+        uids = []
+        batch: list[Asset] = []
+        for asset in [*assets, None]:
+            if asset is not None:
+                batch.append(asset)
+                uids.append(str(asset.uid))
+            if batch and (asset is None or len(batch) == CHUNK):
+                writer.chunk(batch)
+                batch = []
+                progress(writer.counts["assets"])
+        counts = writer.counts
+        now = timezone.now()
+        bag.add_bytes(layout.BAG_JSON, json.dumps({
+            "format": layout.FORMAT, "source": settings.DAM_BASE_URL, "identifier": identifier,
+            "description": description, "exported_at": now.isoformat(), "exported_by": _name(user) or "system",
+            "history": selectors.may_take_history(user), "assets": uids, "counts": counts,
+        }, indent=2, ensure_ascii=False).encode())
+        return bag.finish({
+            "Source-Organization": settings.DAM_BASE_URL, "External-Identifier": identifier,
+            "External-Description": description[:500], "Bagging-Date": now.date().isoformat(),
+            "Bagging-Time": now.isoformat(), "Contact-Name": _name(user) or "system",
+            "DAM-Format": layout.FORMAT, "DAM-Asset-Count": str(counts["assets"]),
+            "DAM-Version-Count": str(counts["versions"]), "DAM-Rendition-Count": str(counts["renditions"]),
+        })

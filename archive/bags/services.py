@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
 import tempfile
 import uuid
 from datetime import timedelta
@@ -15,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import DatabaseError, transaction
-from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -25,7 +23,7 @@ from accounts.models import User
 from archive.bags import export, restore, selectors
 from archive.bags.recreate import Recreator
 from archive.models import BagExport
-from assets.models import Asset, AssetVersion, Collection
+from assets.models import Asset, Collection
 from assets.services import queue_renditions, writes_batched
 from workflows.services.notifications import notify
 
@@ -39,22 +37,6 @@ TASK_TIMEOUT = 3600
 FOLDER = "bags/"
 # A job running longer than its timeout was killed with its worker: it is failed, or may be run again.
 STALE = timedelta(seconds=TASK_TIMEOUT + 60)
-
-
-def staging_folder(assets: QuerySet[Asset]) -> str | None:
-    """Where a bag is put together before it is zipped: in memory (/dev/shm) when its files take less than a
-    quarter of the room there, else on disk (None: the system's temporary folder).
-
-    Making a bag is file-system work (a folder per asset and version, two small files per original, bagit
-    moving the payload into data/, then removing it all); on a busy disk those metadata writes cost more than
-    the bytes: bench/bags.py measured 1,000 small assets at 5.6x `zip -r` staged on disk, 2.3x in memory.
-    The estimate counts every version of the assets and the zip (twice the originals), an upper bound.
-    """
-    shm = Path("/dev/shm")  # noqa: S108 - a private folder (mkdtemp, 0700) is made inside it
-    if not shm.is_dir():
-        return None
-    originals = AssetVersion.objects.filter(asset__in=assets.values("pk")).aggregate(n=Sum("size"))["n"] or 0
-    return str(shm) if 2 * originals < shutil.disk_usage(shm).free // 4 else None
 
 
 def _describe(asset: Asset | None, collection: Collection | None) -> tuple[str, str]:
@@ -114,17 +96,16 @@ def bag_export_run(*, export_id: int) -> BagExport | None:
     subject, identifier = _describe(job.asset, job.collection)
     key = ""
     try:
-        with tempfile.TemporaryDirectory(prefix="dam-bag-", dir=staging_folder(assets)) as tmp:
-            root = Path(tmp) / f"bag-{job.pk}"
-
+        with tempfile.TemporaryDirectory(prefix="dam-bag-") as tmp:
             def progress(done: int) -> None:  # after each chunk of assets (export.CHUNK)
                 BagExport.objects.filter(pk=job.pk).update(done=done)
 
-            export.write_bag(root, assets.iterator(chunk_size=200), user=user, identifier=identifier,
-                             description=f"{subject}, exported for {user.get_username()}", progress=progress)
             zipped = Path(tmp) / "bag.zip"
             with open(zipped, "wb") as out:
-                size = export.zip_bag(root, out)
+                export.write_bag(out, f"bag-{job.pk}", assets.iterator(chunk_size=200), user=user,
+                                 identifier=identifier, description=f"{subject}, exported for {user.get_username()}",
+                                 progress=progress)
+                size = out.tell()
             with open(zipped, "rb") as fh:
                 key = default_storage.save(f"{FOLDER}{uuid.uuid4().hex}.zip", File(fh))
     except export.MissingOriginal as exc:
@@ -187,18 +168,16 @@ def bag_export_to_file(target: Path, *, asset: Asset | None = None, collection: 
     """Write a zipped bag to a path (the export_bag command): as the system, everything with its history."""
     assets = selectors.assets_for_export(actor, asset=asset, collection=collection)
     subject, identifier = _describe(asset, collection)
-    with tempfile.TemporaryDirectory(prefix="dam-bag-", dir=staging_folder(assets) or target.parent) as tmp:
-        root = Path(tmp) / target.stem
-        bag = export.write_bag(root, assets.iterator(chunk_size=200), user=actor, identifier=identifier,
-                               description=f"{subject}, exported by {actor.get_username() if actor else 'the system'}")
-        part = target.with_name(f".{target.name}.part")
-        try:
-            with open(part, "wb") as out:
-                size = export.zip_bag(root, out)
-            part.replace(target)
-        finally:
-            part.unlink(missing_ok=True)
-        info = dict(bag.info)
+    part = target.with_name(f".{target.name}.part")  # the zip appears under its name only when complete
+    try:
+        with open(part, "wb") as out:
+            info = export.write_bag(out, target.stem, assets.iterator(chunk_size=200), user=actor,
+                                    identifier=identifier, description=f"{subject}, exported by "
+                                    f"{actor.get_username() if actor else 'the system'}")
+            size = out.tell()
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)
     audit.record("archive.bag.exported", actor=actor, target=asset or collection, subject=subject,
                  assets=int(info.get("DAM-Asset-Count", 0)), size=size, path=str(target))
     return {"assets": int(info.get("DAM-Asset-Count", 0)), "versions": int(info.get("DAM-Version-Count", 0)),

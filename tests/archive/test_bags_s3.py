@@ -1,10 +1,12 @@
 """BagIt export and restore with the files in an S3 object store (moto's server on loopback)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import urllib.request
 import zipfile
 
+import bagit
 import pytest
 
 from archive.bags import services
@@ -61,3 +63,20 @@ def test_a_restore_into_s3_writes_originals_there_and_a_refused_one_leaves_no_ob
     new_key = restored.current_version.file.name
     assert new_key != old_key and new_key in keys(client, bucket)
     assert restored.current_version.file.open().read() == asset.current_version.file.open().read()
+
+
+def test_a_bag_of_s3_originals_validates_with_bagit_and_names_each_objects_sha256(people, s3_storage, tmp_path):
+    client, bucket = s3_storage
+    asset = make_asset(people["editor"], title="Hashed on the way out")
+    out = tmp_path / "bag.zip"
+    services.bag_export_to_file(out, asset=asset)
+    with zipfile.ZipFile(out) as archive:
+        archive.extractall(tmp_path / "x")
+    root = tmp_path / "x" / "bag"
+    bagit.Bag(str(root)).validate(fast=False)  # every checksum
+    key = asset.current_version.file.name
+    in_bucket = client.get_object(Bucket=bucket, Key=key)["Body"].read()
+    lines = dict(reversed(line.split(maxsplit=1)) for line in (root / "manifest-sha256.txt").read_text().splitlines())
+    (path,) = [p for p in lines if p.startswith(f"data/{asset.uid}/v1/") and not p.endswith(".xmp")]
+    assert lines[path] == hashlib.sha256(in_bucket).hexdigest()
+    assert (root / path).read_bytes() == in_bucket
