@@ -69,7 +69,7 @@ class Field:
 @dataclass(frozen=True)
 class Sentence:
     verb: str
-    template: str | Callable[[Mapping[str, Any]], str]
+    template: str | Callable[[Any], str]
     label: str
     group: str
     fields: tuple[Field, ...] = ()
@@ -87,10 +87,10 @@ class Described:
 _SENTENCES: dict[str, Sentence] = {}
 
 
-FieldSpec = tuple[str, str] | tuple[str, str, str | Mapping[str, str]]
+FieldSpec = tuple[Any, ...]  # (data key, label) or (data key, label, kind or choices)
 
 
-def register(verb: str, sentence: str | Callable[[Mapping[str, Any]], str], *, label: str, group: str,
+def register(verb: str, sentence: str | Callable[[Any], str], *, label: str, group: str,
              fields: Iterable[FieldSpec] = ()) -> None:
     """Say how events with `verb` read. `fields` are (data key, label[, kind or choices]) in the order shown.
 

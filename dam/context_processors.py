@@ -35,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Retention", "archive:retention:rules", Cap.ADMINISTER, "archive"),
         ("Bin", "archive:retention:bin", Cap.ADMINISTER, "archive"),
         ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
+        ("Audit log", "audit:log", Cap.ADMINISTER, "settings"),
         ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),
         ("Integrations", "integrations:list", Cap.ADMINISTER, "settings"),
         ("Connections", "connections:list", Cap.ADMINISTER, "settings"),

@@ -1,6 +1,9 @@
 """How sharing, lightboxes, presets, integrations, connections and webhooks read in the audit trail."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from accounts.audit import register
 from distribution.models.connections import Connection
 from distribution.models.presets import Preset, Watermark
@@ -25,7 +28,7 @@ def _with(template: str, **parts):  # type: ignore[no-untyped-def]
     return sentence
 
 
-def _shared_with(v: dict) -> str:
+def _shared_with(v: Mapping[str, Any]) -> str:
     data = v["data"]
     who = data.get("user") or (f"the group {data['group']}" if data.get("group") else "someone")
     return who
