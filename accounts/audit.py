@@ -191,8 +191,8 @@ def _render(template: str, values: Mapping[str, Any]) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = re.sub(r"\s{2,}", " ", text).strip()
-    return text[:1].upper() + text[1:]
+    # Not capitalised: a sentence starts with the actor's name, and a user name is written as it is.
+    return re.sub(r"\s{2,}", " ", text).strip()
 
 
 # --- values --------------------------------------------------------------------------------

@@ -31,6 +31,6 @@ def test_term_page_shows_its_history_in_sentences(web, people):
     term = make_term(vocabulary, "Harbours")
     taxonomy_services.term_update(term=term, actor=people["librarian"], definition="Where boats stay.")
     page = web("librarian").get(f"/vocabulary/terms/{term.pk}/").content.decode()
-    assert "Librarian edited the term “Harbours”" in page
+    assert "librarian edited the term “Harbours”" in page
     assert "Definition: empty → “Where boats stay.”" in page
     assert not CODE.search(page)

@@ -75,7 +75,7 @@ def test_each_event_carries_its_sentence_and_labelled_fields(api, trail):
         "id": rejected["id"], "at": rejected["at"], "actor": "editor", "actor_name": "editor",
         "action": "workflows.version.rejected", "action_label": "Revision rejected", "object_type": "asset",
         "object_id": str(trail["harbour"].pk), "object": "Harbour at dawn",
-        "text": "Editor rejected v1 of “Harbour at dawn”",
+        "text": "editor rejected v1 of “Harbour at dawn”",
         "fields": [{"label": "Comment", "value": "Off brand, café colours."}],
     }
 
@@ -136,7 +136,7 @@ def test_csv_export_holds_the_sentences_with_formulas_neutralised(api, trail):
     lines = text.strip().splitlines()
     assert lines[0] == '"When","Who","Action","Object type","Object","What happened","Details"'
     assert len(lines) == 3
-    assert '"The system edited “Mountain”"' in text and '"Admin edited “Mountain”"' in text
+    assert '"The system edited “Mountain”"' in text and '"admin edited “Mountain”"' in text
     assert "assets.asset.updated" not in text
     assert "Title: “=HYPERLINK" in text  # inside a sentence, not the start of a cell
 
@@ -152,14 +152,14 @@ def test_jsonl_export_streams_one_event_a_line_with_the_same_filters(api, trail)
 def test_the_page_shows_sentences_filters_and_errors_inline(web, trail):
     client = web("admin")
     page = client.get("/audit/").content.decode()
-    assert "Editor rejected v1 of “Harbour at dawn”" in page
+    assert "editor rejected v1 of “Harbour at dawn”" in page
     assert "Revision rejected" in page and "workflows.version.rejected" not in page.split("<tbody>")[1]
     bad = client.get("/audit/?since=2026-03-12&until=2026-03-11")
     assert bad.status_code == 400
     assert "The end of the period is before its start." in bad.content.decode()
     export = client.get("/audit/export.csv?actor=editor")
     assert export.status_code == 200
-    assert "Editor rejected" in b"".join(export.streaming_content).decode()
+    assert "editor rejected" in b"".join(export.streaming_content).decode()
 
 
 def test_the_old_audit_address_leads_to_the_new_log(web, trail):
