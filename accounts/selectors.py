@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent, User
+from accounts.models import ApiToken, User
 
 
 def token_for_key(key: str) -> ApiToken | None:
@@ -24,7 +24,3 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def users_with_roles() -> QuerySet[User]:
     return User.objects.order_by("username").prefetch_related("groups")
-
-
-def audit_log() -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.select_related("actor", "target_type")

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analytics import audit_api
+
+urlpatterns = [
+    path("audit/", audit_api.AuditLog.as_view(), name="audit-log"),
+]

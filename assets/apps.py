@@ -10,13 +10,14 @@ class AssetsConfig(AppConfig):
         from django_q.signals import post_spawn
         from PIL import Image
 
-        from assets import permissions, tagging, tasks
+        from assets import audit_text, permissions, tagging, tasks
         from assets.models import Asset
         from dam import jobs
         from taxonomy import schema
         from taxonomy import signals as taxonomy_signals
 
         permissions.register()
+        audit_text.register_all()
         # Merged or replaced vocabulary terms re-tag the assets, and an answered term proposal tags its
         # asset (taxonomy cannot reach assets itself).
         taxonomy_signals.terms_replaced.connect(tagging.on_terms_replaced, dispatch_uid="assets.retag")

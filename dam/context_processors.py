@@ -41,6 +41,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Fixity", "fixity:runs", Cap.ADMINISTER, "archive"),
             ("BagIt exports", "archive:bags:list", None, "archive"),
         ]),
+        ("Reports", [
+            ("Audit log", "audit:log", Cap.ADMINISTER, "settings"),
+        ]),
         ("Settings", [
             ("Administration", "accounts:admin_users", Cap.ADMINISTER, "settings"),
             ("Download presets", "presets:list", Cap.ADMINISTER, "settings"),

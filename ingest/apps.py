@@ -8,9 +8,10 @@ class IngestConfig(AppConfig):
     def ready(self) -> None:
         from assets import signals as asset_signals
         from assets import sweep
-        from ingest import keywords, permissions, selectors
+        from ingest import audit_text, keywords, permissions, selectors
 
         permissions.register()
+        audit_text.register_all()
         # Archives waiting to be unpacked are stored too: the storage sweep must know they are not orphans.
         sweep.PLACES["staging/archives/"] = sweep.Place(selectors.stored_archives, selectors.stored_archive_folders)
         # Embedded keywords become terms (or proposals) once a version is stored.

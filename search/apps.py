@@ -7,9 +7,10 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from assets import services as asset_services
-        from search import index, permissions, signals
+        from search import audit_text, index, permissions, signals
 
         permissions.register()
+        audit_text.register_all()
         signals.connect()
         # An upload writes its asset, version and current version in one transaction: one index rewrite.
         asset_services.write_batchers.append(index.coalesced)

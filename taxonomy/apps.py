@@ -6,6 +6,7 @@ class TaxonomyConfig(AppConfig):
     verbose_name = "Vocabulary and metadata schema"
 
     def ready(self) -> None:
-        from taxonomy import permissions
+        from taxonomy import audit_text, permissions
 
         permissions.register()
+        audit_text.register_all()

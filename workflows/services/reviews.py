@@ -180,8 +180,8 @@ def _decide(action: Action, *, version_id: int, actor: User | None, comment: str
             _close(review, Review.Outcome(target.value))
             _set_state(version, target)
             audit.record(f"workflows.version.{target.value}", actor=actor, target=asset, version=version.number,
-                         version_id=version.pk, review_id=review.pk, step=step.position, comment=comment,
-                         sha256=version.sha256)
+                         version_id=version.pk, review_id=review.pk, step=step.position, step_name=step.name,
+                         comment=comment, sha256=version.sha256)
             notify(submitter, verb=f"workflows.version.{target.value}", url=url,
                    message=f"{who} {'requested changes to' if action == Action.REQUEST_CHANGES else 'rejected'} "
                            f"“{asset.title}” v{version.number}.")
@@ -189,8 +189,8 @@ def _decide(action: Action, *, version_id: int, actor: User | None, comment: str
         approvals = review.decisions.filter(step=step.position, kind=ReviewDecision.Kind.APPROVE).count()
         if approvals < step.approvals_required:
             audit.record("workflows.review.approval_recorded", actor=actor, target=asset, version=version.number,
-                         version_id=version.pk, review_id=review.pk, step=step.position, approvals=approvals,
-                         needed=step.approvals_required, sha256=version.sha256, comment=comment)
+                         version_id=version.pk, review_id=review.pk, step=step.position, step_name=step.name,
+                         approvals=approvals, needed=step.approvals_required, sha256=version.sha256, comment=comment)
             notify(submitter, verb="workflows.review.approval_recorded", url=url,
                    message=f"{who} approved “{asset.title}” v{version.number} "
                            f"({approvals} of {step.approvals_required} for {step.name}).")
@@ -201,7 +201,7 @@ def _decide(action: Action, *, version_id: int, actor: User | None, comment: str
             review.step_opened_at = timezone.now()
             review.save(update_fields=["step", "step_opened_at"])
             audit.record("workflows.review.step_passed", actor=actor, target=asset, version=version.number,
-                         version_id=version.pk, review_id=review.pk, step=step.position,
+                         version_id=version.pk, review_id=review.pk, step=step.position, step_name=step.name,
                          next_step=following.position, sha256=version.sha256, comment=comment)
             notify(submitter, verb="workflows.review.step_passed", url=url,
                    message=f"{who} approved “{asset.title}” v{version.number}; {step.name} is passed.")
@@ -217,8 +217,8 @@ def _decide(action: Action, *, version_id: int, actor: User | None, comment: str
         asset.approved_version = version
         asset.save(update_fields=["approved_version", "updated_at"])
         audit.record("workflows.version.approved", actor=actor, target=asset, version=version.number,
-                     version_id=version.pk, review_id=review.pk, step=step.position, sha256=version.sha256,
-                     comment=comment, superseded_version=previous.number if previous else None)
+                     version_id=version.pk, review_id=review.pk, step=step.position, step_name=step.name,
+                     sha256=version.sha256, comment=comment, superseded_version=previous.number if previous else None)
         notify(submitter, verb="workflows.version.approved", url=url,
                message=f"{who} gave the final approval to “{asset.title}” v{version.number}.")
         return version
