@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Archive", "archive:list", Cap.ARCHIVE, "archive"),
         ("Fixity", "fixity:runs", Cap.ADMINISTER, "archive"),
         ("Rights expiring", "rights:expiring", RightsNotice, "archive"),
+        ("Analytics", "analytics:page", Cap.VIEW_ANALYTICS, "chart"),
         ("BagIt exports", "archive:bags:list", None, "archive"),
         ("Retention", "archive:retention:rules", Cap.ADMINISTER, "archive"),
         ("Bin", "archive:retention:bin", Cap.ADMINISTER, "archive"),
