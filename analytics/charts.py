@@ -55,9 +55,14 @@ def _over_time(columns: Sequence[tuple[str, str]], keys: list[str], numeric: lis
         datasets = [{"label": display.label(series_key, name), "data": [values.get(day, 0) for day in days]}
                     for name, values in sorted(totals.items())]
     else:
-        labels = dict(columns)
+        labels = {key: _unitless(label) for key, label in columns}
         by_day = {str(row["day"])[:10]: row for row in rows}
         # A level (storage used), not a count: a day without a row has no value, rather than zero.
         datasets = [{"label": labels[key], "data": [by_day[day].get(key) if day in by_day else None for day in days]}
                     for key in numeric]
     return {"labels": days, "datasets": datasets}
+
+
+def _unitless(label: str) -> str:
+    """"Originals (bytes)" as "Originals": the chart's axis says the unit, in KB, MB or GB."""
+    return label.removesuffix(" (bytes)").removesuffix(" (seconds)")
