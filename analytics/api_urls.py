@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analytics import api
+
+urlpatterns = [
+    path("analytics/", api.AnalyticsReport.as_view(), name="analytics-report"),
+]

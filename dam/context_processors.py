@@ -42,6 +42,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("BagIt exports", "archive:bags:list", None, "archive"),
         ]),
         ("Reports", [
+            ("Analytics", "analytics:page", Cap.VIEW_ANALYTICS, "chart"),
             ("Audit log", "audit:log", Cap.ADMINISTER, "settings"),
         ]),
         ("Settings", [

@@ -283,6 +283,12 @@ DAM_RETENTION_CONFIRM_OVER = env_int("DAM_RETENTION_CONFIRM_OVER", 100, minimum=
 # Days an asset stays in the bin (restorable by an admin) before the daily job purges it for good.
 DAM_BIN_GRACE_DAYS = env_int("DAM_BIN_GRACE_DAYS", 30, minimum=0)
 
+# --- analytics -------------------------------------------------------------------
+# Searches are recorded without the searcher unless this is on (the search reports then can say who).
+DAM_ANALYTICS_RECORD_SEARCH_USERS = env_bool("DAM_ANALYTICS_RECORD_SEARCH_USERS", False)
+# Recorded searches older than this many days are deleted by a daily job.
+DAM_SEARCH_EVENTS_KEEP_DAYS = env_int("DAM_SEARCH_EVENTS_KEEP_DAYS", 730)
+
 # --- email --------------------------------------------------------------------
 _email_url = env_url("EMAIL_URL", schemes=("smtp", "smtps", "smtp+tls", "console"))
 DEFAULT_FROM_EMAIL = env_str("DAM_FROM_EMAIL", "dam@localhost")

@@ -11,8 +11,9 @@ from assets import selectors as asset_selectors
 from assets.api import AssetSerializer
 from dam.api import Pagination
 from dam.http import AuthedRequest
-from search import selectors
+from search import selectors, services
 from search.filters import AssetFilter
+from search.models import SearchEvent
 
 
 class AssetSearch(APIView):
@@ -39,6 +40,11 @@ class AssetSearch(APIView):
         # The facet statement counted the results.
         paginator = Pagination(count=filterset.matched_count, ids=filterset.result_ids(), rows=filterset.queryset)
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
+        # Recorded like a search on /assets/ (its first page only); API clients follow no result links, so an
+        # API search is never marked opened.
+        services.search_record(params=request.query_params, filter_names=filterset.filters,
+                               result_count=paginator.page.paginator.count, source=SearchEvent.Source.API,
+                               user=user)
         data = AssetSerializer(page, many=True, context={"request": request}).data
         response = paginator.get_paginated_response(data)
         response.data["facets"] = found_facets

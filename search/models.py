@@ -183,3 +183,33 @@ class SavedSearchVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.search_id} at {self.seen_at}"
+
+
+class SearchEvent(models.Model):
+    """One search someone ran (on /assets/ or GET /api/v1/assets/): the data behind the search reports.
+
+    Written once per search, on its first page; paging does not count it again. The searcher is kept
+    only when DAM_ANALYTICS_RECORD_SEARCH_USERS is on: by default a search says what was looked for,
+    not who looked.
+    """
+
+    class Source(models.TextChoices):
+        PAGE = "page", "Asset list"
+        API = "api", "API"
+
+    query = models.CharField(max_length=300, blank=True, help_text="The words, normalised (case, accents).")
+    filters = models.JSONField(default=dict, blank=True, help_text="The filters used besides the words.")
+    result_count = models.PositiveIntegerField()
+    source = models.CharField(max_length=4, choices=Source.choices, default=Source.PAGE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField(db_index=True)
+    # When a result was first opened from this search's page (only page searches carry result links).
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["query", "created_at"], name="searchevent_query_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.query or '(filters only)'}: {self.result_count} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,19 +1,27 @@
 """Actions on saved searches. Each takes a keyword-only actor, runs in a transaction and is audited."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
-from search.models import SavedSearch, SavedSearchVisit
+from search.models import SavedSearch, SavedSearchVisit, SearchEvent
 from search.selectors import search_as
+from search.text import tokens
+
+logger = logging.getLogger(__name__)
 
 # Parts of the list URL that are presentation, not the search.
 NOT_SEARCH = ("page", "view", "page_size", "facets")
@@ -94,3 +102,61 @@ def saved_searches_notify(*, actor: User | None = None, base_url: str = "") -> i
             audit.record("assets.saved_search.notified", actor=actor, target=saved, new=len(fresh),
                          emailed=bool(saved.owner.email))
     return sent
+
+
+# --- recorded searches (the search reports of analytics) ------------------------------
+# Not audited: a recorded search is itself a log row, and the audit trail is for changes people make.
+
+# Parts of a search that do not change what it finds, so a change of them is not a new search.
+NOT_A_FILTER = (*NOT_SEARCH, "q", "ordering")
+FIRST_PAGE = ("", "1")
+
+
+def _used_filters(params: QueryDict, names: Iterable[str]) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    for name in names:
+        if name in NOT_A_FILTER:
+            continue
+        values = sorted({v.strip() for v in params.getlist(name) if v.strip()})
+        if values:
+            filters[name] = values if len(values) > 1 else values[0]
+    return filters
+
+
+def search_signature(params: QueryDict, filter_names: Iterable[str]) -> tuple[str, dict[str, Any]]:
+    """(normalised words, filters used) of a search: what is recorded, and what tells one search from another."""
+    return " ".join(tokens(params.get("q", "")))[:300], _used_filters(params, filter_names)
+
+
+def search_record(*, params: QueryDict, filter_names: Iterable[str], result_count: int, source: str,
+                  user: Any) -> SearchEvent | None:
+    """Record a search (words or filters) on its first page; None for browsing, later pages or a failed write.
+
+    A search must never fail because its recording did: a database error is logged and the search goes on.
+    """
+    if params.get("page", "").strip() not in FIRST_PAGE:
+        return None
+    query, filters = search_signature(params, filter_names)
+    if not query and not filters:
+        return None
+    keep_user = settings.DAM_ANALYTICS_RECORD_SEARCH_USERS and user is not None and user.is_authenticated
+    try:
+        with transaction.atomic():  # a savepoint: a failed insert leaves the request's transaction usable
+            return SearchEvent.objects.create(
+                query=query, filters=filters, result_count=result_count, source=source,
+                user=user if keep_user else None, created_at=timezone.now())
+    except DatabaseError:
+        logger.exception("Could not record a search; the search itself went on.")
+        return None
+
+
+def search_opened(*, event_id: int) -> None:
+    """A result of this search was opened: mark it once (the first opening's time stays)."""
+    SearchEvent.objects.filter(pk=event_id, opened_at__isnull=True).update(opened_at=timezone.now())
+
+
+def search_events_purge(*, now: datetime | None = None) -> int:
+    """Delete recorded searches older than DAM_SEARCH_EVENTS_KEEP_DAYS; the number deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DAM_SEARCH_EVENTS_KEEP_DAYS)
+    deleted, _ = SearchEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

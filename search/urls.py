@@ -11,5 +11,6 @@ urlpatterns = [
     path("saved/new/", views.saved_search_create, name="saved_search_create"),
     path("saved/<int:pk>/", views.saved_search_open, name="saved_search_open"),
     path("saved/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
+    path("search/result/<int:event>/<uuid:uid>/", views.search_result, name="result"),
     path("metadata.csv", views.metadata_export, name="metadata_export"),
 ]

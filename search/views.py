@@ -26,7 +26,11 @@ from search import expansion
 from search import selectors as search_selectors
 from search import services as search_services
 from search.filters import AssetFilter
+from search.models import SearchEvent
 
+# The session remembers the last recorded search, so its next pages, a new sort or a reload are not
+# recorded again, and their result links still point at it.
+LAST_SEARCH_KEY = "search.last_recorded"
 # Filters whose value is shown as the chosen choice's label.
 CHOICE_CHIPS = ("type", "status", "rights", "orientation", "uploaded", "color_family")
 TEXT_CHIPS = {"make": "Camera make", "camera_model": "Camera model", "file_type": "File type",
@@ -242,7 +246,35 @@ class AssetListView(LoginRequiredMixin, FilterView):
                        can_bulk=authority.can(self.request.user, Cap.EDIT_METADATA),
                        can_share=authority.can(self.request.user, Cap.SHARE))
         context.update(search)
+        self.record_search(context["paginator"].count, context["assets"])
         return context
+
+    def record_search(self, result_count: int, assets: Any) -> None:
+        """Record the search (once: not again for its next pages, a new sort or a reload), and make the result
+        links go through search:result, so opening one marks the search opened."""
+        if not self.filterset.is_valid():
+            return
+        params, session = self.request.GET, self.request.session
+        signature = list(search_services.search_signature(params, self.filterset.filters))
+        last = session.get(LAST_SEARCH_KEY) or {}
+        event_id = last.get("event") if last.get("signature") == signature else None
+        if event_id is None:
+            event = search_services.search_record(params=params, filter_names=self.filterset.filters,
+                                                  result_count=result_count, source=SearchEvent.Source.PAGE,
+                                                  user=self.request.user)
+            if event is None:
+                return
+            event_id = event.pk
+            session[LAST_SEARCH_KEY] = {"signature": signature, "event": event_id}
+        for asset in assets:
+            asset.result_url = reverse("search:result", args=[event_id, asset.uid])
+
+
+@login_required
+def search_result(request: AuthedHttpRequest, event: int, uid: Any) -> HttpResponse:
+    """A result link of a recorded search: mark the search opened, then go to the asset (whose page checks access)."""
+    search_services.search_opened(event_id=event)
+    return redirect("assets:detail", uid=uid)
 
 
 @login_required

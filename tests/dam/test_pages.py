@@ -20,6 +20,7 @@ SIDEBAR = {  # label -> roles that see it
     "Fixity": {"admin"},
     # Owners (those who upload), collection managers, librarians and admins keep rights (archive.rights).
     "Rights expiring": {"admin", "librarian", "editor", "contributor"},
+    "Analytics": {"admin", "librarian", "brand_manager"},
     "Licences": {"admin"},
     "BagIt exports": set(PERSONAS),
     "Retention": {"admin"},
