@@ -63,6 +63,8 @@ class Field:
     def show(self, value: Any) -> str:
         if self.choices is not None and isinstance(value, str) and value in self.choices:
             return str(self.choices[value])
+        if self.choices is not None and isinstance(value, list | tuple):
+            return ", ".join(self.show(item) for item in value if item not in (None, ""))
         return format_value(value, self.kind)
 
 

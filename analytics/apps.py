@@ -10,3 +10,8 @@ class AnalyticsConfig(AppConfig):
 
     name = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from analytics import audit_text
+
+        audit_text.register_all()
