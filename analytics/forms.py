@@ -27,6 +27,9 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+_DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser's date picker sends YYYY-MM-DD
+
+
 class ReportQueryForm(forms.Form):
     """ReportQueryForm(data=request.GET, user=request.user); valid -> form.report_query().
 
@@ -42,7 +45,8 @@ class ReportQueryForm(forms.Form):
                                                                    "can see."})
     type = forms.ChoiceField(choices=[("", "All types"), *AssetType.choices], required=False, label="Asset type",
                              error_messages={"invalid_choice": "There is no such asset type."})
-    term = forms.ModelChoiceField(queryset=Term.objects.all(), required=False, label="Term", error_messages={
+    term = forms.ModelChoiceField(queryset=Term.objects.all(), required=False, label="Term", empty_label="Any term",
+                                  error_messages={
         "invalid_choice": "There is no such term."})
 
     def __init__(self, *args: Any, user: Any, known_params: Iterable[str] | None = None, **kwargs: Any):
@@ -50,9 +54,9 @@ class ReportQueryForm(forms.Form):
         self.user = user
         self.known_params = None if known_params is None else {*self.base_fields, "from", "to", *known_params}
         # "from" and "to" are Python keywords, so they cannot be declared as attributes above.
-        self.fields["from"] = forms.DateField(required=False, label="From", error_messages={
+        self.fields["from"] = forms.DateField(required=False, label="From", widget=_DAY, error_messages={
             "invalid": "Enter the first day as a date (YYYY-MM-DD)."})
-        self.fields["to"] = forms.DateField(required=False, label="To", error_messages={
+        self.fields["to"] = forms.DateField(required=False, label="To", widget=_DAY, error_messages={
             "invalid": "Enter the last day as a date (YYYY-MM-DD)."})
         self.order_fields(["period", "from", "to", "collection", "type", "term"])
         collections = authority.visible(user, Collection.objects.all()).order_by("path")

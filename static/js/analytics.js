@@ -20,7 +20,7 @@
     var datasets = spec.datasets.map(function (set, i) {
       var colour = palette[i % palette.length];
       return {
-        label: set.label, data: set.data, spanGaps: true, tension: 0.2, pointRadius: spec.labels.length > 60 ? 0 : 2,
+        label: set.label, data: set.data, spanGaps: true, tension: 0, pointRadius: spec.labels.length > 60 ? 0 : 2,
         borderColor: round ? "#fff" : colour,
         backgroundColor: round ? set.data.map(function (_, j) { return palette[j % palette.length]; }) : colour
       };

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -18,9 +19,10 @@ from accounts.roles import Role
 from assets import services
 from assets.models import Asset, AssetTerm, Collection
 from distribution.integrations import integration_create
-from distribution.models import Integration, Watermark
+from distribution.models import DownloadEvent, Integration, Watermark
 from distribution.presets import watermark_save
 from ingest.services import asset_ingest
+from search.models import SearchEvent
 from taxonomy.demo import DEMO_TAGS, DEMO_TURTLE, DEMO_URI
 from taxonomy.models import MetadataField, Term, Vocabulary
 from taxonomy.schema import metadata_field_save
@@ -92,6 +94,7 @@ class Command(BaseCommand):
         self._review(created, users)
         self._distribution(folders["Brand"])
         self._rights(created)
+        self._usage(created, users)
         self.stdout.write(f"Demo users (password for each: {options['password']}):")
         for role, user in users.items():
             self.stdout.write(f"  {user.username:<20} {role.label}")
@@ -134,6 +137,33 @@ class Command(BaseCommand):
                 "credit_line": "Photo: Trailhead Studio" if expiring else "Demo Company",
                 "usage_terms": "Web and social only, Europe." if expiring else "",
                 "rights_expire_at": soon if expiring else None})
+
+    def _usage(self, assets: list[Asset], users: dict[Role, User]) -> None:
+        """A month of downloads and searches behind the new samples, so the analytics page has something to
+        draw. Written as history (backdated rows), not through the views that record them as they happen."""
+        if not assets:
+            return
+        rng = random.Random(2026)  # the same demo month on every machine
+        now = timezone.now()
+        approved = list(Asset.objects.filter(pk__in=[a.pk for a in assets]).exclude(approved_version=None)
+                        .order_by("pk"))
+        channels = [DownloadEvent.Channel.WEB] * 5 + [DownloadEvent.Channel.SHARE, DownloadEvent.Channel.DELIVERY,
+                                                      DownloadEvent.Channel.API]
+        # The first approved sample is the popular one; the last is never downloaded (an archiving candidate).
+        for weight, asset in zip(range(len(approved) - 1, 0, -1), approved, strict=False):
+            for _ in range(weight * 6):
+                event = DownloadEvent.objects.create(
+                    asset=asset, version_id=asset.approved_version_id, rendition="web", channel=rng.choice(channels),
+                    user=users[Role.VIEWER])
+                DownloadEvent.objects.filter(pk=event.pk).update(
+                    created_at=now - timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 1439)))
+        searches = [("harbour", 1, True), ("team", 1, True), ("shoe", 1, False), ("drone footage", 0, False),
+                    ("christmas", 0, False), ("logo", 1, True)]
+        for query, results, opened in searches:
+            for _ in range(rng.randint(2, 9)):
+                when = now - timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 1439))
+                SearchEvent.objects.create(query=query, result_count=results, created_at=when,
+                                           opened_at=when + timedelta(seconds=20) if opened else None)
 
     def _review(self, assets: list[Asset], users: dict[Role, User]) -> None:
         """Take the new samples through the workflow as the demo people, so every queue has something in it.
