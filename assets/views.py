@@ -52,6 +52,7 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "term_links": sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold()),
         "schema_values": schema.display_values(asset),
         "missing": selectors.missing_required_fields(asset),
+        "rights_holds": selectors.rights_holds(asset),
         "can_propose": authority.can(request.user, "propose", Vocabulary), "propose_form": ProposeTermForm(),
     })
 

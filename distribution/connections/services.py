@@ -20,7 +20,7 @@ from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
 from assets.models import Asset, Collection
-from assets.permissions import is_approved_and_usable
+from assets.permissions import unusable_reason
 from distribution import derivatives, outbound
 from distribution.connections.clients import Channel, Problem
 from distribution.models import Connection, Usage
@@ -173,9 +173,8 @@ def asset_push(*, actor: User, asset: Asset, connection: Connection, preset: str
         raise PushRefused(404, "There is no such asset.")
     if asset.approved_version_id is None:
         raise PushRefused(409, f"“{asset.title}” has no approved version: only approved assets can be sent.")
-    if not is_approved_and_usable(asset):
-        raise PushRefused(409, f"“{asset.title}” may not be used now (archived, its rights expired, or under "
-                               "embargo): it cannot be sent.")
+    if (why := unusable_reason(asset)) is not None:
+        raise PushRefused(409, f"“{asset.title}” may not be used now ({why}): it cannot be sent.")
     if not may_receive(connection, asset):
         raise PushRefused(403, f"{connection.name} does not take assets from the folder “{asset.collection}”.")
     chosen = derivatives.presets_for(actor, asset).filter(restricted=False, name=preset).first()
