@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
+from assets.expiry import folders_resolving_to
 from assets.models import (
     Asset,
     AssetGroupObjectPermission,
@@ -77,7 +78,7 @@ def approved_and_usable() -> Q:
     now = timezone.now()
     in_rights = Q(rights_expire_at__isnull=True) | Q(rights_expire_at__gt=now)
     kept = expiry_kept_collections()
-    if kept:  # folders whose expiry only notifies (Collection.rights_on_expiry): their expired assets stay in use
+    if kept:  # folders whose expiry only notifies (own or inherited choice): their expired assets stay in use
         in_rights |= Q(collection_id__in=kept)
     # Before its rights start, an asset is held back as an embargoed one is: a licence that has not begun
     # does not let anyone use it yet, and no folder's choice keeps it in use.
@@ -127,16 +128,16 @@ EXPIRY_KEPT_KEY = "assets.permissions.expiry_kept"
 
 
 def expiry_kept_collections() -> frozenset[int]:
-    """The folders whose assets stay in use when their rights expire (rights_on_expiry = notify): usually none.
+    """The folders whose assets stay in use when their rights expire: those that chose notify and the sub-folders
+    that inherit it (assets.expiry): usually none.
 
-    Read from the cache (cleared whenever a folder is saved), and once per request at most, so the rule above
-    costs no query: it is built for every list, search and delivery.
+    Read from the cache (cleared whenever a folder is saved or moved), and once per request at most, so the rule
+    above costs no query: it is built for every list, search and delivery.
     """
     def fetch() -> frozenset[int]:
         kept = cache.get(EXPIRY_KEPT_KEY)
         if kept is None:
-            kept = frozenset(Collection.objects.filter(rights_on_expiry=RightsOnExpiry.NOTIFY)
-                             .values_list("pk", flat=True))
+            kept = folders_resolving_to(RightsOnExpiry.NOTIFY)
             cache.set(EXPIRY_KEPT_KEY, kept, 300)
         return kept
     return request_memo.remember(EXPIRY_KEPT_KEY, fetch)
