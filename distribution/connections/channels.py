@@ -15,7 +15,7 @@ ALLOWING: dict[str, frozenset[str]] = {
     Connection.Kind.WORDPRESS: frozenset({"web", "website", "online"}),
 }
 # What each kind is, for the refusal's sentence.
-USE = {Connection.Kind.POSTIZ: "social media", Connection.Kind.WORDPRESS: "the web"}
+USE: dict[str, str] = {Connection.Kind.POSTIZ: "social media", Connection.Kind.WORDPRESS: "the web"}
 
 
 def channels_refusal(asset: Asset, connection: Connection) -> str | None:
