@@ -26,7 +26,7 @@ from archive.rights.forms import ExpiryActionForm, LicenceTypeForm, PeriodForm, 
 from archive.rights.permissions import may_keep_rights
 from assets import downloads
 from assets.expiry import expiry_choice, expiry_choices
-from assets.models import Asset, Collection, LicenceType
+from assets.models import Asset, Collection, LicenceType, RightsOnExpiry
 from assets.selectors import access_asset, with_shown_versions
 from dam.http import AuthedHttpRequest
 
@@ -57,7 +57,7 @@ def expiring_report(request: AuthedHttpRequest, *, renew_errors: dict[str, Any] 
         asset.expired = expires <= now  # type: ignore[attr-defined]
         asset.when = _when(expires, now)  # type: ignore[attr-defined]
         asset.may_archive = may_archive  # type: ignore[attr-defined]
-        asset.on_expiry = choices[asset.collection_id].label  # type: ignore[attr-defined]
+        asset.on_expiry = RightsOnExpiry(choices[asset.collection_id].action).label  # type: ignore[attr-defined]
         asset.renew_problem = (renew_errors or {}).get(str(asset.uid))  # type: ignore[attr-defined]
         # One click renews for a year from the later of the old expiry and now; the date can be changed first.
         asset.renew_default = timezone.localtime(max(expires, now) + RENEW_FOR).strftime(  # type: ignore[attr-defined]

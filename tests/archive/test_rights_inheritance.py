@@ -144,9 +144,14 @@ def test_the_form_shows_what_holds_and_where_it_comes_from(tree, web):
     assert AuditEvent.objects.filter(verb="archive.rights.expiry_action_set", target_id=str(middle.pk)).count() == 2
 
 
-def test_the_api_gives_the_own_and_the_effective_choice(tree, api):
+def test_the_api_gives_the_own_and_the_effective_choice(tree, api, people, web):
     top, leaf = tree["top"], tree["leaf"]
     choose(top, "archive")
+    soon = make_asset(people["contributor"], leaf, approved=True, title="Poster soon")
+    Asset.objects.filter(pk=soon.pk).update(rights_expire_at=T0 + timedelta(days=5))
+    rows = api["admin"].get("/api/v1/rights/expiring/").json()["results"]
+    assert [r["on_expiry"] for r in rows if r["uid"] == str(soon.uid)] == ["archive"]
+    assert "Move it to the archive" in web("admin").get("/archive/rights/expiring/").content.decode()
     answer = api["viewer"].get(f"/api/v1/rights/collections/{leaf.pk}/").json()
     assert answer == {"on_expiry": "inherit", "effective": "archive",
                       "effective_from": {"id": top.pk, "name": "Campaigns 2026"}}
