@@ -12,6 +12,8 @@ from taxonomy.models import AssetType
 
 
 class RightsOnExpiry(models.TextChoices):
+    # A folder's own choice, or its parent's (assets.expiry resolves it; a top-level folder that inherits hides).
+    INHERIT = "inherit", "As the parent folder"
     HIDE = "hide", "Hide it until its rights are renewed"
     ARCHIVE = "archive", "Move it to the archive"
     NOTIFY = "notify", "Keep it in use and only tell its owner and the collection's managers"
@@ -56,9 +58,10 @@ class Collection(models.Model):
     # How outside tools may fetch its approved assets' delivery URLs (distribution.delivery): signed by
     # default, so nothing becomes world-readable until an admin says so.
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.SIGNED)
-    # What the daily rights job (archive.rights) does when an asset's rights expire here.
+    # What the daily rights job (archive.rights) does when an asset's rights expire here: as the parent folder
+    # unless chosen (assets.expiry resolves it).
     rights_on_expiry = models.CharField(max_length=10, choices=RightsOnExpiry.choices,
-                                        default=RightsOnExpiry.HIDE)
+                                        default=RightsOnExpiry.INHERIT)
 
     class Meta:
         ordering = ["path"]

@@ -7,6 +7,7 @@ with what they can see, and whether they see unapproved work at all.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
+from assets.expiry import folders_resolving_to
 from assets.models import (
     Asset,
     AssetGroupObjectPermission,
@@ -69,16 +71,21 @@ def collections_with_grant(user: Any, level: str, queryset: QuerySet[Collection]
 def approved_and_usable() -> Q:
     """Assets that viewers (and the delivery API) may use: approved, live, in rights.
 
-    Column names only (no joins), so the same Q also holds on the copies in SearchDocument.
+    In rights: started (rights_start passed or unset), not expired (or in a folder that keeps expired assets in
+    use), and not under embargo. Column names only (no joins), so the same Q also holds on the copies in
+    SearchDocument.
     """
     now = timezone.now()
     in_rights = Q(rights_expire_at__isnull=True) | Q(rights_expire_at__gt=now)
     kept = expiry_kept_collections()
-    if kept:  # folders whose expiry only notifies (Collection.rights_on_expiry): their expired assets stay in use
+    if kept:  # folders whose expiry only notifies (own or inherited choice): their expired assets stay in use
         in_rights |= Q(collection_id__in=kept)
+    # Before its rights start, an asset is held back as an embargoed one is: a licence that has not begun
+    # does not let anyone use it yet, and no folder's choice keeps it in use.
     return (
         Q(approved_version_id__isnull=False, archived_at__isnull=True)
         & in_rights
+        & (Q(rights_start__isnull=True) | Q(rights_start__lte=now))
         & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
     )
 
@@ -90,23 +97,47 @@ def is_approved_and_usable(asset: Asset) -> bool:
     return (asset.approved_version_id is not None and asset.archived_at is None
             and (asset.rights_expire_at is None or asset.rights_expire_at > now
                  or asset.collection_id in expiry_kept_collections())
-            and (asset.embargo_until is None or asset.embargo_until <= now))
+            and not held_back(asset, now))
+
+
+def unusable_reason(asset: Asset) -> str | None:
+    """Why is_approved_and_usable(asset) is False, as the end of a sentence ("its rights start on ..."); None
+    when the asset is usable."""
+    now = timezone.now()
+    if asset.approved_version_id is None:
+        return "it has no approved version"
+    if asset.archived_at is not None:
+        return "it is archived"
+    if asset.rights_start is not None and asset.rights_start > now:
+        return f"its rights start on {timezone.localtime(asset.rights_start):%Y-%m-%d %H:%M}"
+    if asset.embargo_until is not None and asset.embargo_until > now:
+        return f"it is under embargo until {timezone.localtime(asset.embargo_until):%Y-%m-%d %H:%M}"
+    if not is_approved_and_usable(asset):
+        return "its usage rights expired"
+    return None
+
+
+def held_back(asset: Asset, now: datetime | None = None) -> bool:
+    """Whether the asset is out of use whatever its folder says: under embargo, or before its rights start."""
+    now = now or timezone.now()
+    return ((asset.embargo_until is not None and asset.embargo_until > now)
+            or (asset.rights_start is not None and asset.rights_start > now))
 
 
 EXPIRY_KEPT_KEY = "assets.permissions.expiry_kept"
 
 
 def expiry_kept_collections() -> frozenset[int]:
-    """The folders whose assets stay in use when their rights expire (rights_on_expiry = notify): usually none.
+    """The folders whose assets stay in use when their rights expire: those that chose notify and the sub-folders
+    that inherit it (assets.expiry): usually none.
 
-    Read from the cache (cleared whenever a folder is saved), and once per request at most, so the rule above
-    costs no query: it is built for every list, search and delivery.
+    Read from the cache (cleared whenever a folder is saved or moved), and once per request at most, so the rule
+    above costs no query: it is built for every list, search and delivery.
     """
     def fetch() -> frozenset[int]:
         kept = cache.get(EXPIRY_KEPT_KEY)
         if kept is None:
-            kept = frozenset(Collection.objects.filter(rights_on_expiry=RightsOnExpiry.NOTIFY)
-                             .values_list("pk", flat=True))
+            kept = folders_resolving_to(RightsOnExpiry.NOTIFY)
             cache.set(EXPIRY_KEPT_KEY, kept, 300)
         return kept
     return request_memo.remember(EXPIRY_KEPT_KEY, fetch)

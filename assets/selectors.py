@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts import permissions as authority
 from accounts.audit import events_for
@@ -244,3 +245,17 @@ def latest_storage_sweep(user: Any) -> StorageSweep | None:
     if not authority.can(user, authority.Cap.ADMINISTER):
         return None
     return StorageSweep.objects.first()
+
+
+def rights_holds(asset: Asset) -> list[str]:
+    """Sentences for the asset page on what keeps the asset out of use for now (only those who may still see
+    it read them): its rights have not started, or it is under embargo. Empty when nothing holds it back."""
+    now = timezone.now()
+    holds = []
+    if asset.rights_start is not None and asset.rights_start > now:
+        holds.append(f"Rights start on {timezone.localtime(asset.rights_start):%Y-%m-%d %H:%M}: until then it is "
+                     "held back from viewers, share links, delivery URLs, the picker and pushes.")
+    if asset.embargo_until is not None and asset.embargo_until > now:
+        holds.append(f"Under embargo until {timezone.localtime(asset.embargo_until):%Y-%m-%d %H:%M}: until then it "
+                     "is held back from viewers, share links, delivery URLs, the picker and pushes.")
+    return holds

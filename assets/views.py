@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as authority
 from assets import downloads, selectors, services
+from assets.expiry import expiry_choice
 from assets.forms import AssetEditForm, CollectionForm, GrantForm
 from assets.models import Asset, AssetVersion, Collection
 from dam.http import AuthedHttpRequest
@@ -52,6 +53,7 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "term_links": sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold()),
         "schema_values": schema.display_values(asset),
         "missing": selectors.missing_required_fields(asset),
+        "rights_holds": selectors.rights_holds(asset),
         "can_propose": authority.can(request.user, "propose", Vocabulary), "propose_form": ProposeTermForm(),
     })
 
@@ -126,6 +128,7 @@ def collection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "grant_form": GrantForm(), "child_form": CollectionForm(),
         "can_set_delivery": authority.can(request.user, "set_delivery", collection),
         "delivery_choices": Collection.Delivery.choices,
+        "on_expiry": expiry_choice(collection).sentence_for(collection) if can_manage else "",
     })
 
 

@@ -2,7 +2,7 @@
 
 `rights_for(asset)` is the one place that says what a downloaded file carries about its rights:
 title, description, creator, the rights holder as the copyright notice, the credit line, the usage
-terms (with the channels the asset may be used in), the licence and a web statement (the licence if
+terms (with the channels and regions the asset may be used in), the licence and a web statement (the licence if
 it is a URL, else the asset's page). Fields added to assets later are added here, and every path
 follows.
 
@@ -55,6 +55,9 @@ def rights_for(asset: Asset) -> Rights:
     channels = [str(c).strip() for c in (asset.channels or []) if str(c).strip()]
     if channels:
         terms = f"{terms} Channels: {', '.join(channels)}.".strip()
+    regions = [str(r).strip() for r in (asset.regions or []) if str(r).strip()]
+    if regions:
+        terms = f"{terms} Regions: {', '.join(regions)}.".strip()
     creator = (asset.metadata or {}).get("creator") or ""
     if isinstance(creator, list):
         creator = "; ".join(str(c) for c in creator)

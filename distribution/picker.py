@@ -118,6 +118,8 @@ def pick(*, actor: Any, integration: Integration, origin: str, uids: Any, preset
         picked.append({
             "uid": str(asset.uid), "title": asset.title, "alt": alt_text(asset), "credit": credit(asset),
             "licence": asset.licence, "width": width, "height": height,
+            # Where and in which channels it may be used: the DAM cannot check where the page will be read.
+            "regions": list(asset.regions or []), "channels": list(asset.channels or []),
             "url": absolute(delivery.url_for(asset, preset).path), "preset": preset.name,
         })
     with transaction.atomic():

@@ -39,7 +39,7 @@ from search.models import AssetColor, SearchDocument
 from taxonomy.models import AssetType, Term
 
 RIGHTS = (("valid", "Valid"), ("expiring", "Expiring within 30 days"), ("expired", "Expired"),
-          ("embargoed", "Embargoed"))
+          ("embargoed", "Embargoed or not started"))
 ORIENTATIONS = (("landscape", "Landscape"), ("portrait", "Portrait"), ("square", "Square"))
 UPLOADED = (("7d", "Last 7 days"), ("30d", "Last 30 days"), ("365d", "Last 12 months"), ("older", "Older"))
 ORDERINGS = (("relevance", "Relevance"), ("-created", "Newest first"), ("created", "Oldest first"),
@@ -166,10 +166,12 @@ class AssetFilter(django_filters.FilterSet):
     def rights_q(self, value: str) -> Q:
         now, soon = self.now, self.now + timedelta(days=EXPIRING_DAYS)
         return {
-            "embargoed": Q(embargo_until__gt=now),
+            # Held back: under embargo, or before the rights start (assets.permissions.approved_and_usable).
+            "embargoed": Q(embargo_until__gt=now) | Q(rights_start__gt=now),
             "expired": Q(rights_expire_at__lte=now),
             "expiring": Q(rights_expire_at__gt=now, rights_expire_at__lte=soon),
             "valid": (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+            & (Q(rights_start__isnull=True) | Q(rights_start__lte=now))
             & (Q(rights_expire_at__isnull=True) | Q(rights_expire_at__gt=soon)),
         }[value]
 

@@ -22,7 +22,8 @@ from taxonomy.models import TermLabel
 
 BATCH = 500
 # Asset columns copied onto SearchDocument under the same names (see its docstring).
-ACCESS_FACTS = ("collection_id", "owner_id", "approved_version_id", "archived_at", "rights_expire_at", "embargo_until")
+ACCESS_FACTS = ("collection_id", "owner_id", "approved_version_id", "archived_at", "rights_expire_at", "embargo_until",
+                "rights_start")
 # Asset columns a viewer's filters test, copied under the same names; and the approved version's
 # columns they test, copied as approved_<name> (null while nothing is approved).
 FILTERED_FACTS = ("asset_type", "created_at")

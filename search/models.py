@@ -61,6 +61,7 @@ class SearchDocument(models.Model):
     archived_at = models.DateTimeField(null=True)
     rights_expire_at = models.DateTimeField(null=True)
     embargo_until = models.DateTimeField(null=True)
+    rights_start = models.DateTimeField(null=True)
     # The asset's own term links as {"<term id>": 1}: object keys, so "tagged with any of these terms"
     # is one `?|` test, on the same row as the text and the access facts (AssetFilter.filter_queryset).
     # PostgreSQL: the text, the term keys and the colour families share one GIN index (migration 0015),

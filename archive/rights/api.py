@@ -16,6 +16,7 @@ from archive.models import ReleaseDocument, RightsNotice
 from archive.rights import selectors, services
 from archive.rights.permissions import may_keep_rights
 from assets import downloads
+from assets.expiry import expiry_choice, expiry_choices
 from assets.models import Collection, LicenceType, RightsOnExpiry
 from assets.selectors import access_asset
 from dam.http import AuthedRequest
@@ -30,10 +31,14 @@ class ExpiringAssetSerializer(serializers.Serializer):
     rights_holder = serializers.CharField()
     rights_expire_at = serializers.DateTimeField()
     expired = serializers.SerializerMethodField()
-    on_expiry = serializers.CharField(source="collection.rights_on_expiry")
+    on_expiry = serializers.SerializerMethodField(help_text="What its folder does on expiry, its own choice or "
+                                                            "the one it inherits: hide, archive or notify.")
 
     def get_expired(self, asset: Any) -> bool:
         return bool(asset.rights_expire_at <= self.context["now"])
+
+    def get_on_expiry(self, asset: Any) -> str:
+        return str(self.context["choices"][asset.collection_id].action)
 
 
 class Expiring(APIView):
@@ -47,9 +52,11 @@ class Expiring(APIView):
         from django.utils import timezone
 
         now = timezone.now()
-        assets = selectors.expiring(request.user, int(raw), now=now)[:500]
+        assets = list(selectors.expiring(request.user, int(raw), now=now)[:500])
+        choices = expiry_choices(asset.collection for asset in assets)
         return Response({"days": int(raw), "count": len(assets),
-                         "results": ExpiringAssetSerializer(assets, many=True, context={"now": now}).data})
+                         "results": ExpiringAssetSerializer(assets, many=True,
+                                                            context={"now": now, "choices": choices}).data})
 
 
 class RenewSerializer(serializers.Serializer):
@@ -134,20 +141,38 @@ class ReleaseDetail(APIView):
 
 
 class ExpiryActionSerializer(serializers.Serializer):
-    on_expiry = serializers.ChoiceField(choices=RightsOnExpiry.choices)
+    on_expiry = serializers.ChoiceField(choices=RightsOnExpiry.choices,
+                                        help_text="The folder's own choice; inherit: as the parent folder.")
+
+
+class ExpirySourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ExpiryStateSerializer(ExpiryActionSerializer):
+    effective = serializers.CharField(help_text="What happens here: hide, archive or notify.")
+    effective_from = ExpirySourceSerializer(allow_null=True, help_text="The folder whose choice it is; null: "
+                                                                       "no folder chose (hide).")
+
+
+def _expiry_state(collection: Collection) -> dict[str, Any]:
+    choice = expiry_choice(collection)
+    return {"on_expiry": collection.rights_on_expiry, "effective": choice.action,
+            "effective_from": {"id": choice.source_id, "name": choice.source_name} if choice.source_id else None}
 
 
 class CollectionExpiry(APIView):
-    @extend_schema(responses=ExpiryActionSerializer)
+    @extend_schema(responses=ExpiryStateSerializer)
     def get(self, request: AuthedRequest, pk: int) -> Response:
         collection = authority.access(request.user, Collection.objects.all(), "view", pk=pk)
-        return Response({"on_expiry": collection.rights_on_expiry})
+        return Response(_expiry_state(collection))
 
-    @extend_schema(request=ExpiryActionSerializer, responses=ExpiryActionSerializer)
+    @extend_schema(request=ExpiryActionSerializer, responses=ExpiryStateSerializer)
     def patch(self, request: AuthedRequest, pk: int) -> Response:
         collection = authority.access(request.user, Collection.objects.all(), "manage", pk=pk)
         payload = ExpiryActionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         collection = services.collection_set_expiry_action(collection=collection, actor=request.user,
                                                            action=payload.validated_data["on_expiry"])
-        return Response({"on_expiry": collection.rights_on_expiry})
+        return Response(_expiry_state(collection))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from archive.models import ReleaseDocument
@@ -25,7 +27,18 @@ class ReleaseForm(forms.Form):
 
 class ExpiryActionForm(forms.Form):
     action = forms.ChoiceField(choices=RightsOnExpiry.choices, widget=forms.RadioSelect,
-                               label="When an asset's rights expire")
+                               label="When an asset's rights expire",
+                               error_messages={"required": "Choose what happens when an asset's rights expire.",
+                                               "invalid_choice": "Choose one of the listed actions."})
+
+    def __init__(self, *args: Any, inherited: str | None = None, **kwargs: Any) -> None:
+        """`inherited`: what the parent folder's choice is now (a sentence); None for a top-level folder."""
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["action"])
+        follow = (f"As the parent folder (now: {inherited})" if inherited
+                  else "No choice of its own: hide, as every top-level folder without one")
+        own = [(value, label) for value, label in RightsOnExpiry.choices if value != RightsOnExpiry.INHERIT]
+        field.choices = [(RightsOnExpiry.INHERIT.value, follow), *own]
 
 
 class LicenceTypeForm(forms.ModelForm):

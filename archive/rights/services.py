@@ -20,6 +20,7 @@ from archive import services as archive_services
 from archive.models import ReleaseDocument, RightsNotice
 from archive.rights import selectors
 from archive.rights.permissions import may_keep_rights
+from assets.expiry import expiry_choice
 from assets.models import Asset, Collection, LicenceType, RightsOnExpiry
 from dam.errors import StateConflict
 from ingest.files import FileRejected, inspect
@@ -69,7 +70,7 @@ def collection_set_expiry_action(*, collection: Collection, actor: User | None, 
     if actor is not None:
         authority.require(actor, "manage", collection)
     if action not in RightsOnExpiry.values:
-        raise ValidationError({"action": "Choose hide, archive or notify."})
+        raise ValidationError({"action": "Choose inherit (as the parent folder), hide, archive or notify."})
     locked = Collection.objects.select_for_update().get(pk=collection.pk)
     if locked.rights_on_expiry != action:
         old, locked.rights_on_expiry = locked.rights_on_expiry, action
@@ -214,11 +215,11 @@ def _remind(asset: Asset, threshold: int, now: datetime) -> bool:
 def _consequence(asset: Asset) -> str:
     consequences: dict[str, str] = {RightsOnExpiry.ARCHIVE: "be archived",
                                     RightsOnExpiry.NOTIFY: "expire (its collection keeps it in use)"}
-    return consequences.get(asset.collection.rights_on_expiry, "be hidden")
+    return consequences.get(expiry_choice(asset.collection).action, "be hidden")
 
 
 def _expire(asset: Asset, now: datetime) -> str | None:
-    action = asset.collection.rights_on_expiry
+    action = expiry_choice(asset.collection).action  # the folder's own choice or the one it inherits
     try:
         with transaction.atomic():
             if not _claim(asset, RightsNotice.Kind.EXPIRED, 0, action, now):

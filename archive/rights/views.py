@@ -25,7 +25,8 @@ from archive.rights import selectors, services
 from archive.rights.forms import ExpiryActionForm, LicenceTypeForm, PeriodForm, ReleaseForm, RenewForm
 from archive.rights.permissions import may_keep_rights
 from assets import downloads
-from assets.models import Asset, Collection, LicenceType
+from assets.expiry import expiry_choice, expiry_choices
+from assets.models import Asset, Collection, LicenceType, RightsOnExpiry
 from assets.selectors import access_asset, with_shown_versions
 from dam.http import AuthedHttpRequest
 
@@ -48,6 +49,7 @@ def expiring_report(request: AuthedHttpRequest, *, renew_errors: dict[str, Any] 
     now = timezone.now()
     # Archiving a visible asset needs the capability only (assets.permissions): asked once for the page.
     may_archive = authority.can(request.user, Cap.ARCHIVE)
+    choices = expiry_choices(asset.collection for asset in page)  # one query for the page's folders
     for asset in page:
         # What the row shows, set on the asset for the template (every listed asset has an expiry).
         expires = asset.rights_expire_at
@@ -55,6 +57,7 @@ def expiring_report(request: AuthedHttpRequest, *, renew_errors: dict[str, Any] 
         asset.expired = expires <= now  # type: ignore[attr-defined]
         asset.when = _when(expires, now)  # type: ignore[attr-defined]
         asset.may_archive = may_archive  # type: ignore[attr-defined]
+        asset.on_expiry = RightsOnExpiry(choices[asset.collection_id].action).label  # type: ignore[attr-defined]
         asset.renew_problem = (renew_errors or {}).get(str(asset.uid))  # type: ignore[attr-defined]
         # One click renews for a year from the later of the old expiry and now; the date can be changed first.
         asset.renew_default = timezone.localtime(max(expires, now) + RENEW_FOR).strftime(  # type: ignore[attr-defined]
@@ -149,21 +152,27 @@ def release_remove(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def collection_expiry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    collection = authority.access(request.user, Collection.objects.all(), "manage", pk=pk)
-    form = ExpiryActionForm(request.POST or None, initial={"action": collection.rights_on_expiry})
+    collection = authority.access(request.user, Collection.objects.select_related("parent"), "manage", pk=pk)
+    # What "as the parent folder" means here: the parent's effective choice, or hide at the top level.
+    inherited = expiry_choice(collection.parent) if collection.parent else None
+    form = ExpiryActionForm(request.POST or None, initial={"action": collection.rights_on_expiry},
+                            inherited=inherited.sentence_for(collection) if inherited else None)
     if request.method == "POST" and form.is_valid():
-        services.collection_set_expiry_action(collection=collection, actor=request.user,
-                                              action=form.cleaned_data["action"])
-        messages.success(request, f"“{collection.name}”: {collection_action_sentence(form.cleaned_data['action'])}")
+        collection = services.collection_set_expiry_action(collection=collection, actor=request.user,
+                                                           action=form.cleaned_data["action"])
+        now = expiry_choice(collection)
+        messages.success(request, f"“{collection.name}”: {collection_action_sentence(now.action)}")
         return redirect("rights:collection_expiry", pk=collection.pk)
     expiring_here = Asset.objects.filter(collection=collection, archived_at__isnull=True,
                                          rights_expire_at__isnull=False).count()
     return render(request, "archive/rights/collection_expiry.html", {
         "title": f"Rights expiry in “{collection.name}”", "collection": collection, "form": form,
-        "with_expiry": expiring_here})
+        "with_expiry": expiring_here, "effective": expiry_choice(collection).sentence_for(collection)},
+        status=400 if form.errors else 200)
 
 
 def collection_action_sentence(action: str) -> str:
+    """What happens on expiry, for an effective choice (hide, archive or notify)."""
     return {"hide": "assets whose rights expire are hidden until renewed.",
             "archive": "assets whose rights expire are moved to the archive.",
             "notify": "when rights expire, the assets stay in use; the owner and managers are told."}[action]

@@ -26,6 +26,7 @@ from assets.permissions import is_approved_and_usable
 from assets.services.renditions import derivative_generate
 from distribution import delivery, derivatives, embedding, outbound
 from distribution.connections import files, usages
+from distribution.connections.channels import channels_refusal
 from distribution.connections.clients import Media, Problem, Upload
 from distribution.models import Connection, Preset, Usage
 
@@ -106,6 +107,8 @@ def _send(rows: list[Usage]) -> None:
     asset = Asset.objects.select_related("collection").get(pk=first.asset_id)
     if asset.approved_version_id != first.version_id or not is_approved_and_usable(asset):
         raise Problem("Not sent: the version is no longer the approved one, or the asset may no longer be used.")
+    if (refusal := channels_refusal(asset, connection)) is not None:  # edited since the push was accepted
+        raise Problem(f"Not sent: {refusal}")
     from distribution.connections.services import client_for
 
     client = client_for(connection)

@@ -2,8 +2,9 @@
 
 Saving a connection never calls the target: "Test connection" and pushes do. Its secret is sealed
 (distribution.outbound.seal) and never read back into a form, an answer or a log line. A push checks everything
-it can before it is accepted (the asset's approved version, its rights, the connection's collections, the preset,
-the channels), writes one queued usage per target place, and leaves the sending to the job (tasks.push).
+it can before it is accepted (the asset's approved version, its rights and allowed channels, the connection's
+collections, the preset, the channels), writes one queued usage per target place, and leaves the sending to the
+job (tasks.push).
 """
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
 from assets.models import Asset, Collection
-from assets.permissions import is_approved_and_usable
+from assets.permissions import unusable_reason
 from distribution import derivatives, outbound
+from distribution.connections.channels import channels_refusal
 from distribution.connections.clients import Channel, Problem
 from distribution.models import Connection, Usage
 
@@ -173,9 +175,10 @@ def asset_push(*, actor: User, asset: Asset, connection: Connection, preset: str
         raise PushRefused(404, "There is no such asset.")
     if asset.approved_version_id is None:
         raise PushRefused(409, f"“{asset.title}” has no approved version: only approved assets can be sent.")
-    if not is_approved_and_usable(asset):
-        raise PushRefused(409, f"“{asset.title}” may not be used now (archived, its rights expired, or under "
-                               "embargo): it cannot be sent.")
+    if (why := unusable_reason(asset)) is not None:
+        raise PushRefused(409, f"“{asset.title}” may not be used now ({why}): it cannot be sent.")
+    if (refusal := channels_refusal(asset, connection)) is not None:
+        raise PushRefused(409, refusal)
     if not may_receive(connection, asset):
         raise PushRefused(403, f"{connection.name} does not take assets from the folder “{asset.collection}”.")
     chosen = derivatives.presets_for(actor, asset).filter(restricted=False, name=preset).first()

@@ -271,7 +271,7 @@ def test_renew_over_the_api(people, folder, api):
 
 def test_collection_expiry_action_page_and_api(people, folder, web, api):
     url = f"/api/v1/rights/collections/{folder.pk}/"
-    assert api["viewer"].get(url).json() == {"on_expiry": "hide"}
+    assert api["viewer"].get(url).json() == {"on_expiry": "inherit", "effective": "hide", "effective_from": None}
     assert api["editor"].patch(url, {"on_expiry": "archive"}, format="json").status_code == 403
     assert api["admin"].patch(url, {"on_expiry": "burn"}, format="json").status_code == 400
     client = web("viewer")
@@ -281,7 +281,8 @@ def test_collection_expiry_action_page_and_api(people, folder, web, api):
     client.post(f"/archive/rights/collections/{folder.pk}/expiry/", {"action": "archive"})
     folder.refresh_from_db()
     assert folder.rights_on_expiry == "archive"
-    assert api["admin"].patch(url, {"on_expiry": "notify"}, format="json").json() == {"on_expiry": "notify"}
+    assert api["admin"].patch(url, {"on_expiry": "notify"}, format="json").json() == {
+        "on_expiry": "notify", "effective": "notify", "effective_from": {"id": folder.pk, "name": "Campaign 2027"}}
 
 
 # --- release documents --------------------------------------------------------------------------------

@@ -179,7 +179,8 @@ def test_the_payload_of_a_pick(web, people, cms, photo):
     assert response.status_code == 200
     assert response.json() == {"type": "dam:picked", "assets": [{
         "uid": str(photo.uid), "title": "Harbour at dawn", "alt": "Fishing boats in the harbour",
-        "credit": "Port Photo Agency", "licence": "CC BY 4.0", "width": 400, "height": 300,
+        "credit": "Port Photo Agency", "licence": "CC BY 4.0", "regions": [], "channels": [],
+        "width": 400, "height": 300,
         "url": f"http://testserver/d/{photo.uid}/thumbnail/harbour-at-dawn.jpg", "preset": "thumbnail"}]}
 
 
