@@ -12,7 +12,7 @@ def copy_rights_start(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("assets", "0029_rights_fields"), ("search", "0002_upright_sizes")]
+    dependencies = [("assets", "0029_rights_fields"), ("search", "0004_search_events_purge_schedule")]
 
     operations = [
         migrations.AddField(model_name="searchdocument", name="rights_start", field=models.DateTimeField(null=True)),
