@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -29,7 +32,7 @@ from assets.models import (
 from assets.originals import open_original
 from taxonomy.models import Vocabulary
 from tests.archive.test_tier import archive_dir  # noqa: F401 - fixture
-from tests.assets.test_workers_and_s3 import keys, s3_endpoint, s3_storage  # noqa: F401 - fixtures
+from tests.assets.test_workers_and_s3 import MANAGE, keys, s3_endpoint, s3_storage  # noqa: F401 - fixtures
 from tests.factories import CORPUS, library, make_asset, make_collection, make_term, make_user, new_revision, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +334,72 @@ def test_an_unreadable_backup_folder_is_a_sentence(db, tmp_path):
     (folder / "backup.json").write_text("{not json")
     with pytest.raises(CommandError, match="is not readable JSON"):
         call_command("restore_backup", str(folder))
+
+
+@pytest.fixture
+def other_database(tmp_path):
+    """A database of the other kind than the suite runs on, for processes the test starts: the backup of a
+    SQLite DAM goes into PostgreSQL and the other way round."""
+    if connection.vendor == "postgresql":
+        yield f"sqlite:///{tmp_path / 'other.sqlite3'}"
+        return
+    import psycopg
+    admin_url = os.environ.get("DAM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"dam_backup_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"No PostgreSQL to restore into at {admin_url}: {exc}")
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+CHECK = """
+import hashlib, json
+from accounts.models import User
+from assets.models import Asset
+from assets.originals import open_original
+print(json.dumps({"users": sorted(User.objects.values_list("username", flat=True)), "assets": {
+    str(a.uid): [[v.number, v.sha256, hashlib.sha256(open_original(v).read()).hexdigest()]
+                 for v in a.versions.order_by("number")] for a in Asset._base_manager.all()}}))
+"""
+
+
+@pytest.mark.slow
+def test_restore_into_a_freshly_migrated_database_of_the_other_kind(dam, tmp_path, other_database):
+    out = tmp_path / "b.tar"
+    services.backup_take(out)
+    expected = {"users": sorted(User.objects.values_list("username", flat=True)), "assets": {
+        str(a.uid): [[v.number, v.sha256, v.sha256] for v in a.versions.order_by("number")]
+        for a in Asset._base_manager.all()}}
+    env = {**os.environ, "DATABASE_URL": other_database, "DAM_DATA_DIR": str(tmp_path / "other"),
+           "DAM_ARCHIVE_DIR": str(tmp_path / "other-archive"), "DAM_SYNC_TASKS": "1"}
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*MANAGE, *args], env=env, capture_output=True, text=True, timeout=600,  # noqa: S603
+                              check=False)
+
+    assert manage("migrate", "--noinput", "-v0").returncode == 0
+    restored = manage("restore_backup", str(out))
+    assert restored.returncode == 0, restored.stderr
+    assert "every one matching its SHA-256" in restored.stdout
+    again = manage("restore_backup", str(out))
+    assert again.returncode == 1 and "already holds users or assets" in again.stderr
+    checked = manage("shell", "-c", CHECK)
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout.strip().splitlines()[-1]) == expected
+
+    # A backup of the restored DAM, taken outside any transaction (the snapshot of that kind of database),
+    # lists the same objects.
+    taken = manage("backup", str(tmp_path / "again"))
+    assert taken.returncode == 0, taken.stderr
+    assert objects_of(tmp_path / "again") == objects_of(out)
+
+
+def objects_of(backup: Path) -> list[tuple[str, str, str]]:
+    with services.open_reader(backup) as reader:
+        return sorted((e["storage"], e["key"], e["sha256"]) for e in services._manifest(reader))
