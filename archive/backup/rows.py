@@ -26,7 +26,7 @@ class ExactEncoder(DjangoJSONEncoder):
 
 class Serializer(JsonlSerializer):
     def _init_options(self) -> None:
-        super()._init_options()
+        super()._init_options()  # type: ignore[misc]  # django-stubs omit this hook of the serializers
         self.json_kwargs["cls"] = ExactEncoder
 
 

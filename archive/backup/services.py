@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files import File
@@ -272,7 +272,7 @@ def _write_object(backup: Reader, entry: dict[str, Any]) -> None:
         storage.delete(obj.key)
     with backup.open(obj.path) as fh:
         source = _HashingReader(fh, entry["size"])
-        name = storage.save(obj.key, File(source, name=obj.key))
+        name = storage.save(obj.key, File(cast(IO[bytes], source), name=obj.key))  # read() is all storages use
     if name != obj.key:
         raise BackupRefused(f"The {obj.storage!r} storage stored {obj.key} as {name}. Nothing was restored.")
     if (source.digest.hexdigest(), source.read_bytes) != (entry["sha256"], entry["size"]):
