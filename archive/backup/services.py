@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tarfile
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,8 @@ from typing import IO, Any, cast
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
-from django.db import connection, transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts import audit
@@ -176,10 +179,21 @@ def _manifest(backup: Reader) -> Iterator[dict[str, Any]]:
     with backup.open(MANIFEST) as fh:
         for line in fh:
             if line.strip():
-                entry = json.loads(line)
-                if not isinstance(entry.get("storage"), str) or not isinstance(entry.get("key"), str):
-                    raise BackupRefused(f"{MANIFEST} holds a line without a storage and a key: {line[:200]!r}.")
-                yield entry
+                yield _manifest_entry(line)
+
+
+def _manifest_entry(line: bytes) -> dict[str, Any]:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        entry = None
+    if (not isinstance(entry, dict) or not isinstance(entry.get("storage"), str)
+            or not isinstance(entry.get("key"), str)
+            or ("problem" not in entry and not (isinstance(entry.get("sha256"), str)
+                                                and isinstance(entry.get("size"), int)))):
+        raise BackupRefused(f"{MANIFEST} holds a line that is not an object's storage, key, size and SHA-256: "
+                            f"{line[:200]!r}. Nothing was restored.")
+    return entry
 
 
 def _refuse_problems(problems: list[str], what: str) -> None:
@@ -226,8 +240,12 @@ def _check_objects(backup: Reader, info: dict[str, Any], force: bool, progress: 
             if not backup.exists(obj.path):
                 problems.append(f"{obj.key} is listed in the manifest but not in the backup")
             else:
-                with backup.open(obj.path) as fh:
-                    digest, size = _hash_only(iter(lambda: fh.read(reading.CHUNK), b""))
+                try:
+                    with backup.open(obj.path) as fh:
+                        digest, size = _hash_only(iter(lambda: fh.read(reading.CHUNK), b""))
+                except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+                    problems.append(f"{obj.key} could not be read from the backup ({exc})")
+                    continue
                 if (digest, size) != (entry["sha256"], entry["size"]):
                     problems.append(f"{obj.key} in the backup does not match its SHA-256 in the manifest "
                                     "(its bytes changed)")
@@ -288,7 +306,11 @@ def backup_restore(source: Path, *, force: bool = False, actor: User | None = No
     report = RestoreReport()
     with open_reader(source) as backup:
         info = _read_info(backup)
-        problem = database.migration_problem([tuple(m) for m in info.get("migrations", [])])
+        migrations = info.get("migrations")
+        if not isinstance(migrations, list) or not all(
+                isinstance(m, list) and len(m) == 2 and all(isinstance(p, str) for p in m) for m in migrations):
+            raise BackupRefused(f"{INFO} does not list the migrations the backup was taken at.")
+        problem = database.migration_problem([(app, name) for app, name in migrations])
         if problem:
             raise BackupRefused(problem)
         if not force and database.holds_data():
@@ -312,7 +334,14 @@ def backup_restore(source: Path, *, force: bool = False, actor: User | None = No
                     if (obj.storage, obj.key) in in_place or not info.get("files_included", True):
                         report.objects_in_place += 1
                         continue
-                    _write_object(backup, entry)
+                    try:
+                        _write_object(backup, entry)
+                    except BackupRefused:
+                        raise
+                    except Exception as exc:  # a full disk, a bucket that refuses: named, and all rolled back
+                        raise BackupRefused(f"Writing {obj.key} into the {obj.storage!r} storage failed "
+                                            f"({getattr(exc, 'strerror', None) or exc}). Nothing was restored.") \
+                            from exc
                     written.append(obj)
                     report.objects_written += 1
                     if report.objects_written % 100 == 0:
@@ -320,9 +349,12 @@ def backup_restore(source: Path, *, force: bool = False, actor: User | None = No
                 audit.record("archive.backup.restored", actor=actor, source=str(source),
                              taken_at=info.get("taken_at"), objects=report.objects_written + report.objects_in_place,
                              problems=len(report.carried_problems))
-        except BaseException:
+        except BaseException as exc:
             # The database rolled back; the objects written for it go too.
             for obj in written:
                 storages[obj.storage].delete(obj.key)
+            if isinstance(exc, DeserializationError | DatabaseError):
+                raise BackupRefused(f"The database part of the backup could not be loaded ({exc}). "
+                                    "Nothing was restored.") from exc
             raise
     return report

@@ -213,10 +213,29 @@ def test_a_failure_while_writing_objects_rolls_the_database_back_and_removes_wha
         real(backup, entry)
 
     monkeypatch.setattr(services, "_write_object", third_fails)
-    with pytest.raises(OSError):
+    with pytest.raises(BackupRefused) as refused:
         services.backup_restore(out)
+    assert str(refused.value).startswith(f"Writing {calls[2]} into the ")
+    assert str(refused.value).endswith("storage failed (No space left on device). Nothing was restored.")
     assert not User.objects.exists() and not Asset._base_manager.exists()
     assert not any(p.is_file() for p in tmp_path.glob("new-*/**/*"))
+
+
+def test_a_damaged_database_part_or_manifest_is_refused_and_nothing_is_restored(dam, settings, tmp_path):
+    out = tmp_path / "b"
+    services.backup_take(out)
+    wipe(settings, tmp_path, "new")
+    rows = (out / "database.jsonl").read_text().splitlines()
+    (out / "database.jsonl").write_text("\n".join([*rows[:-1], rows[-1][: len(rows[-1]) // 2]]) + "\n")
+    with pytest.raises(CommandError, match="The database part of the backup could not be loaded.*Nothing was"):
+        call_command("restore_backup", str(out))
+    assert not User.objects.exists() and not any(p.is_file() for p in tmp_path.glob("new-*/**/*"))
+
+    manifest = (out / "objects.jsonl").read_text().splitlines()
+    (out / "objects.jsonl").write_text("\n".join([*manifest, '{"storage": "default"}']) + "\n")
+    with pytest.raises(CommandError, match="objects.jsonl holds a line that is not an object's storage, key"):
+        call_command("restore_backup", str(out))
+    assert not User.objects.exists()
 
 
 def test_a_missing_object_makes_the_backup_incomplete_and_is_named(dam, tmp_path, media_in_tmp):

@@ -31,6 +31,9 @@ class Command(BaseCommand):
             report = services.backup_take(out, include_files=not options["no_files"], progress=progress)
         except (BackupRefused, StoreError) as exc:
             raise CommandError(f"No backup was written: {exc}") from None
+        except OSError as exc:  # where the backup goes: no room, no permission
+            raise CommandError(f"No backup was written: {exc.strerror or exc}"
+                               f"{f' ({exc.filename})' if exc.filename else ''}.") from None
         what = "objects copied" if report.files_included else "objects listed (files left out)"
         self.stdout.write(f"Backup written to {out}: {report.rows} database rows, {report.objects} {what}, "
                           f"{report.bytes / 1e6:.1f} MB.")

@@ -29,6 +29,9 @@ class Command(BaseCommand):
             report = services.backup_restore(source, force=options["force"], progress=progress)
         except BackupRefused as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:  # the backup itself: no permission to read it, a disk error
+            raise CommandError(f"Nothing was restored: {exc.strerror or exc}"
+                               f"{f' ({exc.filename})' if exc.filename else ''}.") from None
         self.stdout.write(f"Restored {source}: {report.rows} database rows, {report.assets_indexed} assets "
                           f"indexed for search, {report.objects_written} objects written and "
                           f"{report.objects_in_place} already in place ({report.bytes / 1e6:.1f} MB), every one "
