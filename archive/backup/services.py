@@ -265,6 +265,7 @@ class _HashingReader:
     """Hands a backup's object to a storage while hashing what was handed over."""
 
     def __init__(self, fh: IO[bytes], size: int) -> None:
+        # `size` is what django.core.files.File reports for it (from the manifest).
         self.fh, self.size, self.read_bytes = fh, size, 0
         self.digest = hashlib.sha256()
 
@@ -292,8 +293,10 @@ def _write_object(backup: Reader, entry: dict[str, Any]) -> None:
         source = _HashingReader(fh, entry["size"])
         name = storage.save(obj.key, File(cast(IO[bytes], source), name=obj.key))  # read() is all storages use
     if name != obj.key:
+        storage.delete(name)
         raise BackupRefused(f"The {obj.storage!r} storage stored {obj.key} as {name}. Nothing was restored.")
     if (source.digest.hexdigest(), source.read_bytes) != (entry["sha256"], entry["size"]):
+        storage.delete(name)
         raise BackupRefused(f"{obj.key} changed in the backup while it was being restored (its SHA-256 no "
                             "longer matches the manifest). Nothing was restored.")
 
