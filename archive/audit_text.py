@@ -96,3 +96,11 @@ def register_all() -> None:
              label="Restored from a BagIt package", group=group,
              fields=[("bag", "Package"), ("source", "Source"), ("replaced", "Replaced the existing asset", "yesno"),
                      ("unknown_people", "People not found here")])
+
+    group = "Backups"
+    register("archive.backup.taken", "{actor} backed up the whole DAM to {out}", label="Backup taken", group=group,
+             fields=[("objects", "Stored objects"), ("files_included", "Files copied into the backup", "yesno"),
+                     ("complete", "Complete", "yesno"), ("problems", "Problems")])
+    register("archive.backup.restored", "{actor} restored the whole DAM from {source}", label="Backup restored",
+             group=group, fields=[("taken_at", "Backup taken", "when"), ("objects", "Stored objects"),
+                                  ("problems", "Problems carried over")])
