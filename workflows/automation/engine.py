@@ -101,18 +101,21 @@ def run_rule(*, rule_id: int, asset_id: int, trigger: str, event_key: str, chain
     asset = Asset.objects.select_related("collection", "current_version").filter(pk=asset_id).first()
     if rule is None or asset is None:
         return None
-    outcome = _applies(rule, asset)
-    if not outcome.applies:
-        return None
-    try:
-        with transaction.atomic():
-            run, made = AutomationRun.objects.get_or_create(
-                rule=rule, asset=asset, event_key=event_key, dry_run=False,
-                defaults={"trigger": trigger, "depth": len(chain)})
-    except IntegrityError:  # another worker took the same event at the same moment
-        return AutomationRun.objects.filter(rule=rule, asset=asset, event_key=event_key, dry_run=False).first()
-    if not made and run.status != AutomationRun.Status.RUNNING:
+    run = AutomationRun.objects.filter(rule=rule, asset=asset, event_key=event_key, dry_run=False).first()
+    if run is not None and run.status != AutomationRun.Status.RUNNING:
         return run  # this event was handled already
+    # The conditions are asked when the event is first handled: a run retried after its worker died goes on
+    # even though its own first actions (a move, say) may have made them false since.
+    if run is None:
+        if not _applies(rule, asset).applies:
+            return None
+        try:
+            with transaction.atomic():
+                run, _ = AutomationRun.objects.get_or_create(
+                    rule=rule, asset=asset, event_key=event_key, dry_run=False,
+                    defaults={"trigger": trigger, "depth": len(chain)})
+        except IntegrityError:  # another worker took the same event at the same moment
+            return AutomationRun.objects.filter(rule=rule, asset=asset, event_key=event_key, dry_run=False).first()
     if [rule.pk, asset.pk] in chain:
         return _finish(run, Outcome(True, stopped=True, error=(
             f"Not run: the rule “{rule.name}” already acted on this asset earlier in this chain of rules; "
