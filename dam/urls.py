@@ -86,6 +86,7 @@ urlpatterns = [
     path("audit/", include("analytics.audit_urls")),
     path("share-links/", include("distribution.urls")),
     path("settings/webhooks/", include("distribution.webhook_urls")),
+    path("settings/automation/", include("workflows.automation.urls")),
     path("settings/presets/", include("distribution.preset_urls")),
     path("settings/integrations/", include("distribution.integration_urls")),
     path("settings/connections/", include("distribution.connection_urls")),

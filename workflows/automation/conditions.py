@@ -154,6 +154,37 @@ def unmet(conditions: Mapping[str, Any], asset: Asset) -> str:
     return ""
 
 
+def summary(conditions: Mapping[str, Any]) -> list[str]:
+    """The conditions as people read them on the rule's page."""
+    lines = []
+    if conditions.get("collection") is not None:
+        folder = Collection.objects.filter(pk=conditions["collection"]).first()
+        lines.append(f"It is in “{folder.name if folder else conditions['collection']}” or a folder below it.")
+    if conditions.get("asset_types"):
+        labels = dict(AssetType.choices)
+        names = [str(labels.get(t, t)).lower() for t in conditions["asset_types"]]
+        lines.append("It is " + " or ".join(f"{'an' if n[0] in 'aeiou' else 'a'} {n}" for n in names) + ".")
+    if conditions.get("mime_types"):
+        lines.append(f"Its file type is {' or '.join(conditions['mime_types'])}.")
+    if conditions.get("terms_any"):
+        lines.append(f"It has any of the terms {_labels(conditions['terms_any'])}.")
+    if conditions.get("terms_all"):
+        lines.append(f"It has all of the terms {_labels(conditions['terms_all'])}.")
+    for item in conditions.get("metadata", []):
+        lines.append(f"Its field “{item['field']}” {OPS[item['op']]} “{item['value']}”.")
+    if conditions.get("review_states"):
+        labels = dict(ReviewState.choices)
+        lines.append("Its current revision is " + " or ".join(labels.get(s, s).lower()
+                                                              for s in conditions["review_states"]) + ".")
+    for name, (_, unit) in RANGES.items():
+        low, high = conditions.get(f"{name}_min"), conditions.get(f"{name}_max")
+        if low is not None or high is not None:
+            lines.append(f"Its file is {'at least ' + f'{low:,}' if low is not None else ''}"
+                         f"{' and ' if low is not None and high is not None else ''}"
+                         f"{'at most ' + f'{high:,}' if high is not None else ''} {unit}.")
+    return lines
+
+
 def _labels(uris: list[str]) -> str:
     names = dict(Term.objects.filter(uri__in=uris).values_list("uri", "label"))
     return ", ".join(f"“{names.get(uri, uri)}”" for uri in uris)

@@ -36,7 +36,7 @@ class AutomationRule(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("workflows:automation-rule", args=[self.pk])
+        return reverse("automation:detail", args=[self.pk])
 
 
 class AutomationRun(models.Model):

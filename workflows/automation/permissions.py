@@ -31,7 +31,7 @@ class AutomationRulePolicy(Policy):
         return queryset.filter(owner=user) if manages_a_folder(user) else queryset.none()
 
     def can(self, user: Any, action: str, obj: AutomationRule | None) -> bool:
-        if action == "create":
+        if action == "create" or (action == "view" and obj is None):  # the screens, and writing a rule
             return manages_a_folder(user)
         if obj is None or action not in ("view", "manage"):
             return False
