@@ -140,6 +140,12 @@ def _webhook_run(ctx: Context, params: Mapping[str, Any]) -> None:
                                            rule_name=ctx.rule.name, run_id=ctx.run_id or 0, actor=ctx.actor)
 
 
+def _value_of(model: Any, field: str, pk: Any) -> str:
+    """A stored parameter's object by name, for the rule's page (it may have been deleted since)."""
+    value = model.objects.filter(pk=int(pk)).values_list(field, flat=True).first() if str(pk).isdigit() else None
+    return str(value) if value is not None else "(deleted)"
+
+
 def register() -> None:
     register_action("make_derivatives", "Make copies in presets", clean_params=_clean_presets,
                     describe=_derivatives_describe, run=lambda ctx, params: _make(ctx, params, None),
@@ -150,6 +156,8 @@ def register() -> None:
                     params_help={"presets": "Preset names.", "watermark": "The watermark's name.",
                                  "recipient": "Who the copies are for: fills {recipient} in a text watermark."})
     register_action("add_to_lightbox", "Add to a lightbox", clean_params=_clean_lightbox,
-                    describe=_lightbox_describe, run=_lightbox_run, params_help={"lightbox": "The lightbox's id."})
+                    describe=_lightbox_describe, run=_lightbox_run, params_help={"lightbox": "The lightbox's id."},
+                    summarize=lambda params: f"“{_value_of(Lightbox, 'name', params.get('lightbox'))}”")
     register_action("send_webhook", "Send a webhook", clean_params=_clean_webhook, describe=_webhook_describe,
-                    run=_webhook_run, params_help={"webhook": "A webhook subscription's id."})
+                    run=_webhook_run, params_help={"webhook": "A webhook subscription's id."},
+                    summarize=lambda params: f"to {_value_of(Webhook, 'url', params.get('webhook'))}")

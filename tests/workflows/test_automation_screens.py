@@ -37,7 +37,7 @@ def test_create_with_inline_errors_then_fixed(web, people):
     assert answer.status_code == 302 and answer["Location"] == rule.get_absolute_url()
     assert rule.conditions == {"asset_types": ["image"]} and rule.enabled is False
     page = client.get(rule.get_absolute_url()).content.decode()
-    assert "It is an image." in page and "Move to a folder — collection: " in page
+    assert "It is an image." in page and "Move to a folder — into “Ready”" in page
 
 
 def test_try_on_an_asset_and_switch_on(web, people):

@@ -113,6 +113,11 @@ def _policy(params: Mapping[str, Any]) -> dict[str, Any]:
     return {"policy": int(ref)}
 
 
+def _name(model: Any, pk: Any) -> str:
+    found = model.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    return str(getattr(found, "name", found)) if found is not None else "(deleted)"
+
+
 # --- move ---------------------------------------------------------------------------------------
 
 def _move_describe(ctx: Context, params: Mapping[str, Any]) -> str:
@@ -259,7 +264,8 @@ def _notify_run(ctx: Context, params: Mapping[str, Any]) -> None:
 
 def register_actions() -> None:
     register_action("move", "Move to a folder", clean_params=_collection, describe=_move_describe, run=_move_run,
-                    params_help={"collection": "The folder's id."})
+                    params_help={"collection": "The folder's id."},
+                    summarize=lambda params: f"into “{_name(Collection, params.get('collection'))}”")
     register_action("add_terms", "Add terms", clean_params=_terms, describe=_add_describe, run=_add_run,
                     fires=("term_added",), params_help={"terms": "Term URIs or ids."})
     register_action("remove_terms", "Remove terms", clean_params=_terms, describe=_remove_describe,
@@ -268,6 +274,8 @@ def register_actions() -> None:
                     run=_metadata_run, params_help={"field": "The schema field's key.", "value": "Its new value."})
     register_action("start_review", "Submit for review", clean_params=_policy, describe=_review_describe,
                     run=_review_run, fires=("version_submitted",),
+                    summarize=lambda params: (f"under “{_name(ApprovalPolicy, params['policy'])}”"
+                                              if params.get("policy") else "under the asset's own policy"),
                     params_help={"policy": "An approval policy's id; empty for the asset's own policy."})
     register_action("notify", "Notify people", clean_params=_recipients, describe=_notify_describe, run=_notify_run,
                     params_help={"users": "User names.", "groups": "Group names.",

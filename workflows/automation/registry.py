@@ -61,6 +61,8 @@ class Action:
     fires: tuple[str, ...] = ()
     # What it needs to be given, for the forms and the API documentation: {param: help}.
     params_help: Mapping[str, str] = field(default_factory=dict)
+    # The parameters as people read them on the rule's page ("into “Ready for publishing”"); names, not ids.
+    summarize: Callable[[Mapping[str, Any]], str] | None = None
 
 
 _TRIGGERS: dict[str, Trigger] = {}
@@ -81,9 +83,10 @@ def register_trigger(key: str, label: str, *, verbs: tuple[str, ...] = (),
 def register_action(key: str, label: str, *, clean_params: Callable[[Mapping[str, Any]], dict[str, Any]],
                     describe: Callable[[Context, Mapping[str, Any]], str],
                     run: Callable[[Context, Mapping[str, Any]], None], fires: tuple[str, ...] = (),
-                    params_help: Mapping[str, str] | None = None) -> Action:
+                    params_help: Mapping[str, str] | None = None,
+                    summarize: Callable[[Mapping[str, Any]], str] | None = None) -> Action:
     """Say what the action `key` ("move") needs, says and does; see `Action`."""
-    action = Action(key, label, clean_params, describe, run, fires, params_help or {})
+    action = Action(key, label, clean_params, describe, run, fires, params_help or {}, summarize)
     _ACTIONS[key] = action
     return action
 

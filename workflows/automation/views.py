@@ -41,8 +41,10 @@ def _save(request: AuthedHttpRequest, form: RuleForm, rule: AutomationRule | Non
     return None
 
 
-def _shown(params: dict[str, Any]) -> str:
-    """An action's parameters as text: "presets: web, web-png; watermark: Partners proof"."""
+def _step_text(action: registry.Action | None, params: dict[str, Any]) -> str:
+    """An action's parameters as text: its own summary, else "presets: web, web-png; watermark: Partners proof"."""
+    if action is not None and action.summarize is not None:
+        return action.summarize(params)
     parts = [f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
              for key, value in params.items() if value not in (None, "", [])]
     return "; ".join(parts)
@@ -95,7 +97,7 @@ def rule_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     trigger = registry.triggers().get(rule.trigger)
     actions = registry.actions()
     steps = [{"label": actions[s["type"]].label if s["type"] in actions else s["type"],
-              "params": _shown(s.get("params") or {})} for s in rule.actions]
+              "params": _step_text(actions.get(s["type"]), s.get("params") or {})} for s in rule.actions]
     return render(request, "workflows/automation/detail.html", {
         "title": rule.name, "rule": rule, "trigger": trigger.label if trigger else rule.trigger,
         "trigger_params": trigger.describe_params(rule.trigger_params or {}) if trigger else "",
