@@ -83,9 +83,15 @@ def fire(trigger: str, *, asset_id: int, event_key: str) -> int:
 
 def _queue(rule_id: int, asset_id: int, trigger: str, event_key: str) -> None:
     chain = list(_current_chain.get() or [])
-    transaction.on_commit(partial(async_task, "workflows.automation.tasks.automation_run_task", rule_id, asset_id,
-                                  trigger, event_key, chain, task_name=f"automation-{rule_id}-{asset_id}",
-                                  group="automation"))
+    transaction.on_commit(partial(_enqueue, rule_id, asset_id, trigger, event_key, chain))
+
+
+def _enqueue(rule_id: int, asset_id: int, trigger: str, event_key: str, chain: Chain) -> None:
+    # In a transaction of its own, as assets.services.renditions.queue_renditions explains (the ORM broker
+    # closes the caller's connection when it enqueues outside one).
+    with transaction.atomic():
+        async_task("workflows.automation.tasks.automation_run_task", rule_id, asset_id, trigger, event_key, chain,
+                   task_name=f"automation-{rule_id}-{asset_id}", group="automation")
 
 
 # --- from a job to a run ---------------------------------------------------------------------------
