@@ -7,6 +7,7 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         from archive import audit_text
+        from archive import automation as automation_hooks
         from archive.bags import apps_hooks as bags
         from archive.fixity import permissions as fixity_permissions
         from archive.retention import permissions as retention_permissions
@@ -19,3 +20,4 @@ class ArchiveConfig(AppConfig):
         retention_permissions.register()
         register_release_files()
         bags.ready()
+        automation_hooks.register()

@@ -12,6 +12,7 @@ from accounts.roles import Role
 from archive.models import RightsNotice
 from taxonomy.models import Vocabulary
 from workflows import selectors as review_selectors
+from workflows.models import AutomationRule
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -19,7 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     # In groups, so that twenty-odd entries stay findable; a group shows only when one of its entries does.
-    sections = [
+    sections: list[tuple[str, list[tuple[str, str, Any, str]]]] = [
         ("", [
             ("Dashboard", "dashboard", None, "home"),
             ("Assets", "search:list", None, "grid"),
@@ -52,6 +53,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Connections", "connections:list", Cap.ADMINISTER, "settings"),
             ("Licences", "rights:licences", Cap.ADMINISTER, "settings"),
             ("Webhooks", "webhooks:list", Cap.ADMINISTER, "settings"),
+            ("Automation", "automation:list", AutomationRule, "settings"),
         ]),
     ]
     nav: list[dict[str, Any]] = [

@@ -11,11 +11,13 @@ class DistributionConfig(AppConfig):
         from accounts.models import AuditEvent
         from assets.signals import asset_downloaded
         from distribution import audit_text, permissions, receivers
+        from distribution import automation as automation_hooks
         from distribution.connections import usages
         from distribution.webhooks import events as webhook_events
 
         permissions.register()
         audit_text.register_all()
+        automation_hooks.register()
         _sweep_watermarks()
         asset_downloaded.connect(receivers.record_download, dispatch_uid="distribution.record_download")
         # Webhooks hear of events through the audit trail, which every app's services write.

@@ -203,3 +203,7 @@ class ReviewableVersion(AssetVersion):
     class Meta:
         proxy = True
         verbose_name = "reviewable version"
+
+
+# Automation lives in its own package; its models belong to this app.
+from workflows.automation.models import AutomationRule, AutomationRun  # noqa: E402, F401

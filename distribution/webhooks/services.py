@@ -123,3 +123,20 @@ def webhook_ping(*, webhook: Webhook, actor: User | None) -> WebhookDelivery:
     made = _queue_new(webhook, PING_EVENT, payload)
     audit.record("distribution.webhook.pinged", actor=actor, target=webhook, delivery=made.pk)
     return made
+
+
+RULE_EVENT = "automation.rule"
+
+
+@transaction.atomic
+def webhook_send_for_rule(*, webhook: Webhook, asset: Any, rule_name: str, run_id: int,
+                          actor: User | None) -> WebhookDelivery:
+    """An automation rule's "send a webhook": one delivery per run, through the outbox (signed, retried)."""
+    if actor is not None:
+        authority.require(actor, "view", webhook)
+    sent = WebhookDelivery.objects.filter(webhook=webhook, event=RULE_EVENT, payload__data__run=run_id).first()
+    if sent is not None:
+        return sent
+    payload = events.body(RULE_EVENT, {"asset": events.asset_payload(asset), "rule": rule_name, "run": run_id,
+                                       "actor": actor.username if actor is not None else None})
+    return _queue_new(webhook, RULE_EVENT, payload)

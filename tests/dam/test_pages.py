@@ -31,6 +31,7 @@ SIDEBAR = {  # label -> roles that see it
     "Connections": {"admin"},
     "Download presets": {"admin"},
     "Webhooks": {"admin"},
+    "Automation": {"admin"},  # and folder managers, for rules in their folders
 }
 
 

@@ -97,13 +97,13 @@ def _close(review: Review, outcome: Review.Outcome) -> None:
 
 
 def _start_review(asset: Asset, version: ReviewableVersion, action: Action, actor: User | None,
-                  comment: str) -> Review:
+                  comment: str, policy: ApprovalPolicy | None = None) -> Review:
     target = _check(actor, action, version)
     _require_current(asset, version, action)
     missing = asset_selectors.missing_required_fields(asset)
     if missing:
         raise ValidationError({"metadata": [f"Fill in before submitting: {', '.join(missing)}."]})
-    policy = policy_for(asset)
+    policy = policy or policy_for(asset)
     first = policy.steps.order_by("position").first()
     if first is None:
         raise ValidationError(f"The approval policy “{policy}” has no steps; an admin must add one.")
@@ -119,11 +119,12 @@ def _start_review(asset: Asset, version: ReviewableVersion, action: Action, acto
     return review
 
 
-def version_submit(*, version_id: int, actor: User | None, comment: str = "") -> Review:
-    """Send a draft revision into review under its asset's approval policy."""
+def version_submit(*, version_id: int, actor: User | None, comment: str = "",
+                   policy: ApprovalPolicy | None = None) -> Review:
+    """Send a draft revision into review under `policy` (an automation rule's choice), else its asset's."""
     with transaction.atomic():
         asset, version = _lock(version_id)
-        return _start_review(asset, version, Action.SUBMIT, actor, comment)
+        return _start_review(asset, version, Action.SUBMIT, actor, comment, policy)
 
 
 def version_resubmit(*, version_id: int, actor: User | None, comment: str = "") -> Review:

@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,8 +20,9 @@ from accounts.roles import Role
 from assets import services
 from assets.models import Asset, AssetTerm, Collection
 from distribution.integrations import integration_create
-from distribution.models import DownloadEvent, Integration, Watermark
-from distribution.presets import watermark_save
+from distribution.lightbox_services import lightbox_create
+from distribution.models import DownloadEvent, Integration, Lightbox, Preset, Watermark
+from distribution.presets import preset_create, watermark_save
 from ingest.services import asset_ingest
 from search.models import SearchEvent
 from taxonomy.demo import DEMO_TAGS, DEMO_TURTLE, DEMO_URI
@@ -28,11 +30,15 @@ from taxonomy.models import MetadataField, Term, Vocabulary
 from taxonomy.schema import metadata_field_save
 from taxonomy.services import vocabulary_import
 from workflows import services as workflow
+from workflows.automation import services as automation
+from workflows.models import AutomationRule
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password
 FOLDERS: list[tuple[str, str | None]] = [
     ("Brand", None), ("Campaigns", None), ("Summer 2026", "Campaigns"), ("Agency uploads", "Campaigns"),
+    ("Ready for publishing", None),
 ]
+EXAMPLE_RULE = "Publish approved campaign designs"
 SAMPLES = [
     ("Sunrise over the harbour", "Brand", (235, 140, 52)),
     ("Team at the spring offsite", "Brand", (52, 120, 235)),
@@ -95,6 +101,7 @@ class Command(BaseCommand):
         self._distribution(folders["Brand"])
         self._rights(created)
         self._usage(created, users)
+        self._automation(folders, users)
         self.stdout.write(f"Demo users (password for each: {options['password']}):")
         for role, user in users.items():
             self.stdout.write(f"  {user.username:<20} {role.label}")
@@ -124,6 +131,33 @@ class Command(BaseCommand):
         if not Watermark.objects.filter(name="Shared with").exists():
             watermark_save(actor=None, name="Shared with", kind=Watermark.Kind.TEXT, text="Shared with {recipient}",
                            position=Watermark.Position.BOTTOM_RIGHT, scale=40, opacity=60)
+
+    def _automation(self, folders: dict[str, Collection], users: dict[Role, User]) -> None:
+        """The mission's example rule, switched off: on the final approval of a design in Campaigns, make web
+        JPEG and PNG copies, watermark copies for the Partners lightbox, move it into Ready for publishing and
+        tell the social-media team. With what it needs: a PNG preset, the lightbox and the team."""
+        admin = users[Role.ADMIN]
+        team, made = Group.objects.get_or_create(name="Social media team")
+        if made:
+            team.user_set.add(users[Role.EDITOR], users[Role.BRAND_MANAGER])
+        if not Preset.objects.filter(name="web-png").exists():
+            preset_create(actor=None, name="web-png", label="Web PNG", format=Preset.Format.PNG, max_width=2048,
+                          max_height=2048, description="PNG up to 2048 px, for websites.")
+        partners = Lightbox.objects.filter(name="Partners").first() or lightbox_create(actor=admin, name="Partners")
+        if AutomationRule.objects.filter(name=EXAMPLE_RULE).exists():
+            return
+        automation.rule_create(
+            actor=admin, name=EXAMPLE_RULE, trigger="version_approved", enabled=False,
+            conditions={"collection": folders["Campaigns"].pk, "asset_types": ["image"]},
+            actions=[
+                {"type": "make_derivatives", "params": {"presets": ["web", "web-png"]}},
+                {"type": "watermark", "params": {"presets": ["web", "web-png"], "watermark": "Shared with",
+                                                 "recipient": "Partners"}},
+                {"type": "add_to_lightbox", "params": {"lightbox": partners.pk}},
+                {"type": "move", "params": {"collection": folders["Ready for publishing"].pk}},
+                {"type": "notify", "params": {"groups": ["Social media team"],
+                                              "message": "“{title}” is approved and ready for publishing: {url}"}},
+            ])
 
     def _rights(self, assets: list[Asset]) -> None:
         """Usage rights on the new samples; the product shot's licence runs out in twelve days, so the "Rights

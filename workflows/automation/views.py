@@ -1,0 +1,122 @@
+"""The automation screens under /settings/automation/: the rules, the form, a dry run, each rule's runs."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as authority
+from assets.models import Asset
+from dam.http import AuthedHttpRequest
+from workflows.automation import conditions, engine, registry, selectors, services
+from workflows.automation.forms import DryRunForm, RuleForm
+from workflows.automation.models import AutomationRule
+
+
+def _rule(request: AuthedHttpRequest, pk: int, action: str = "manage") -> AutomationRule:
+    return authority.access(request.user, selectors.rules_visible_to(request.user), action, pk=pk)
+
+
+def _catalogue() -> list[dict[str, Any]]:
+    """The actions and what each needs, shown beside the form."""
+    return [{"key": key, "label": action.label, "params": dict(action.params_help)}
+            for key, action in sorted(registry.actions().items(), key=lambda kv: kv[1].label)]
+
+
+def _save(request: AuthedHttpRequest, form: RuleForm, rule: AutomationRule | None) -> AutomationRule | None:
+    values = form.values(keep=rule.conditions if rule else None)
+    try:
+        if rule is None:
+            return services.rule_create(actor=request.user, **values)
+        return services.rule_update(rule=rule, actor=request.user, **values)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            form.add_error(target, errors if target else [f"{field.capitalize()}: {e}" for e in errors])
+    return None
+
+
+def _step_text(action: registry.Action | None, params: dict[str, Any]) -> str:
+    """An action's parameters as text: its own summary, else "presets: web, web-png; watermark: Partners proof"."""
+    if action is not None and action.summarize is not None:
+        return action.summarize(params)
+    parts = [f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+             for key, value in params.items() if value not in (None, "", [])]
+    return "; ".join(parts)
+
+
+@login_required
+def rule_list(request: AuthedHttpRequest) -> HttpResponse:
+    authority.require(request.user, "create", AutomationRule)
+    labels = {key: t.label for key, t in registry.triggers().items()}
+    rows = [(rule, labels.get(rule.trigger, rule.trigger)) for rule in selectors.rules_visible_to(request.user)]
+    return render(request, "workflows/automation/list.html", {"title": "Automation", "rows": rows})
+
+
+@login_required
+def rule_new(request: AuthedHttpRequest) -> HttpResponse:
+    authority.require(request.user, "create", AutomationRule)
+    form = RuleForm(request.POST or None, user=request.user, initial={"actions": "[]"})
+    if request.method == "POST" and form.is_valid() and (rule := _save(request, form, None)):
+        messages.success(request, f"The rule “{rule.name}” was saved.")
+        return redirect(rule)
+    return render(request, "workflows/automation/form.html", {"title": "New rule", "form": form,
+                                                              "catalogue": _catalogue()},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def rule_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    rule = _rule(request, pk)
+    form = RuleForm(request.POST or None, user=request.user, initial=RuleForm.initial_for(rule))
+    if request.method == "POST" and form.is_valid() and _save(request, form, rule):
+        messages.success(request, f"The rule “{rule.name}” was saved.")
+        return redirect(rule)
+    return render(request, "workflows/automation/form.html", {"title": f"Edit “{rule.name}”", "form": form,
+                                                              "rule": rule, "catalogue": _catalogue()},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def rule_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The rule as sentences, "Try on an asset" (a dry run, nothing changed) and its latest runs."""
+    rule = _rule(request, pk, "view")
+    form = DryRunForm(request.POST or None)
+    tried: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        asset = authority.visible(request.user, Asset.objects.all()).filter(uid=form.cleaned_data["asset"]).first()
+        if asset is None:
+            form.add_error("asset", "There is no asset with that id that you can see.")
+        else:
+            tried = {"asset": asset, "outcome": engine.dry_run(rule=rule, asset=asset)}
+    trigger = registry.triggers().get(rule.trigger)
+    actions = registry.actions()
+    steps = [{"label": actions[s["type"]].label if s["type"] in actions else s["type"],
+              "params": _step_text(actions.get(s["type"]), s.get("params") or {})} for s in rule.actions]
+    return render(request, "workflows/automation/detail.html", {
+        "title": rule.name, "rule": rule, "trigger": trigger.label if trigger else rule.trigger,
+        "trigger_params": trigger.describe_params(rule.trigger_params or {}) if trigger else "",
+        "conditions": conditions.summary(rule.conditions or {}), "steps": steps, "form": form, "tried": tried,
+        "runs": selectors.runs_of(rule, 100)}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def rule_toggle(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    rule = services.rule_update(rule=_rule(request, pk), actor=request.user, enabled=not _rule(request, pk).enabled)
+    messages.success(request, f"The rule “{rule.name}” is {'on' if rule.enabled else 'off'}.")
+    return redirect(request.POST.get("next") == "list" and "automation:list" or rule)
+
+
+@login_required
+@require_POST
+def rule_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    rule = _rule(request, pk)
+    services.rule_delete(rule=rule, actor=request.user)
+    messages.success(request, f"The rule “{rule.name}” was deleted; the assets' histories keep what it did.")
+    return redirect("automation:list")
