@@ -16,8 +16,6 @@ Prints the medians and backup / tar (how much the database dump and the hashing 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import statistics
 import subprocess
 import sys
@@ -27,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.database import prepare
+from bench.database import prepare, random_originals
 
 
 def main() -> None:
@@ -44,27 +42,12 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
     from django.core.management import call_command
 
     from archive.backup import services
-    from assets.models import Asset, AssetVersion, Collection, original_upload_to
 
     call_command("migrate", verbosity=0)
-    collection = Collection.objects.create(name="Bench backup")
-    collection.path = f"/{collection.pk}/"
-    collection.save(update_fields=["path"])
-    started = time.perf_counter()
-    for n in range(args.assets):
-        data = os.urandom(args.size)
-        key = default_storage.save(original_upload_to(None, ""), ContentFile(data))  # type: ignore[arg-type]
-        asset = Asset.objects.create(title=f"Bench asset {n}", collection=collection)
-        version = AssetVersion.objects.create(asset=asset, number=1, file=key, original_filename=f"file-{n}.bin",
-                                              sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                                              mime_type="application/octet-stream")
-        Asset.objects.filter(pk=asset.pk).update(current_version=version)
-    print(f"made {args.assets} assets of {args.size:,} bytes in {time.perf_counter() - started:.1f} s")
+    random_originals("Bench backup", args.assets, args.size)
     media = Path(settings.MEDIA_ROOT)
 
     def backup(out: Path) -> float:

@@ -17,8 +17,6 @@ Prints the medians and export_bag / zip -r (aim <= 1.5x).
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import statistics
 import subprocess
 import sys
@@ -28,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.database import prepare
+from bench.database import prepare, random_originals
 
 
 def main() -> None:
@@ -49,27 +47,12 @@ def main() -> None:
     django.setup()
     logging.getLogger("bagit").setLevel(logging.WARNING)
     from django.conf import settings
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
     from django.core.management import call_command
 
     from archive.bags import services
-    from assets.models import Asset, AssetVersion, Collection, original_upload_to
 
     call_command("migrate", verbosity=0)
-    collection = Collection.objects.create(name="Bench bags")
-    collection.path = f"/{collection.pk}/"
-    collection.save(update_fields=["path"])
-    started = time.perf_counter()
-    for n in range(args.assets):
-        data = os.urandom(args.size)
-        key = default_storage.save(original_upload_to(None, ""), ContentFile(data))  # type: ignore[arg-type]
-        asset = Asset.objects.create(title=f"Bench asset {n}", collection=collection, licence="CC BY 4.0")
-        version = AssetVersion.objects.create(asset=asset, number=1, file=key, original_filename=f"file-{n}.bin",
-                                              sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                                              mime_type="application/octet-stream")
-        Asset.objects.filter(pk=asset.pk).update(current_version=version)
-    print(f"made {args.assets} assets of {args.size:,} bytes in {time.perf_counter() - started:.1f} s")
+    collection = random_originals("Bench bags", args.assets, args.size, licence="CC BY 4.0")
     media = Path(settings.MEDIA_ROOT)
 
     def export(out: Path) -> float:

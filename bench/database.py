@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from typing import Any
 
 
 def add_reuse_option(parser: argparse.ArgumentParser) -> None:
@@ -39,3 +40,31 @@ def _recreate_postgres(url: str) -> None:
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def random_originals(name: str, count: int, size: int, **asset_fields: Any) -> Any:
+    """A folder of `count` assets, each with one original of `size` random (incompressible, as media are)
+    bytes stored where ingest puts originals; made directly in the database, not through ingest. Call it
+    after django.setup() and migrate. Returns the folder."""
+    import hashlib
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from assets.models import Asset, AssetVersion, Collection, original_upload_to
+
+    collection = Collection.objects.create(name=name)
+    collection.path = f"/{collection.pk}/"
+    collection.save(update_fields=["path"])
+    started = time.perf_counter()
+    for n in range(count):
+        data = os.urandom(size)
+        key = default_storage.save(original_upload_to(None, ""), ContentFile(data))  # type: ignore[arg-type]
+        asset = Asset.objects.create(title=f"Bench asset {n}", collection=collection, **asset_fields)
+        version = AssetVersion.objects.create(asset=asset, number=1, file=key, original_filename=f"file-{n}.bin",
+                                              sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                              mime_type="application/octet-stream")
+        Asset.objects.filter(pk=asset.pk).update(current_version=version)
+    print(f"made {count} assets of {size:,} bytes in {time.perf_counter() - started:.1f} s")
+    return collection
