@@ -58,7 +58,8 @@ class AnalyticsReport(APIView):
         require_analytics(request.user)
         form = ReportQueryForm(data=request.query_params, user=request.user, known_params={PANELS_PARAM})
         if not form.is_valid():
-            raise serializers.ValidationError({"non_field_errors" if field == "__all__" else field: list(errors)
+            raise serializers.ValidationError({"non_field_errors" if field == "__all__" else field:
+                                               [str(error) for error in errors]
                                                for field, errors in form.errors.items()})
         names = _panel_names(request.query_params.getlist(PANELS_PARAM))
         q = form.report_query()

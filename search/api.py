@@ -43,7 +43,8 @@ class AssetSearch(APIView):
         # Recorded like a search on /assets/ (its first page only); API clients follow no result links, so an
         # API search is never marked opened.
         services.search_record(params=request.query_params, filter_names=filterset.filters,
-                               result_count=paginator.page.paginator.count, source=SearchEvent.Source.API,
+                               result_count=paginator.page.paginator.count if paginator.page else 0,
+                               source=SearchEvent.Source.API,
                                user=user)
         data = AssetSerializer(page, many=True, context={"request": request}).data
         response = paginator.get_paginated_response(data)

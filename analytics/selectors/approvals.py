@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Window
@@ -49,7 +50,7 @@ def approval_times(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
         policy_id__in={p["review__policy_id"] for p in picked}).values("policy_id", "position", "name", "group__name")}
     for p in picked:
         key = (p["review__policy_id"], p["step"])
-        known = names.get(key, {})
+        known: Mapping[str, Any] = names.get(key) or {}
         row = steps.setdefault(key, {
             "policy": p["review__policy__name"], "position": p["step"],
             "step": known.get("name", f"Step {p['step']}"), "reviewer_group": known.get("group__name", ""),
