@@ -53,7 +53,7 @@ def _parts(user: Any, q: ReportQuery, key: str, *, rolled_key: str, rolled_filte
     """Per `key`, the files sent in the period: the rolled-up days' counts and the raw events' counts, as the
     parts `merged_rows` adds up (columns `key`, `n`)."""
     part = split(q, RollupMark.Name.DOWNLOADS)
-    parts = []
+    parts: list[Any] = []
     if part.rolled:
         rolled = in_scope(DownloadDay.objects.order_by().filter(part.days()), user, q)
         if rolled_filter is not None:
@@ -114,9 +114,9 @@ def never_downloaded(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
     raw = part.raw_times()
     if raw is not None:
         rows = rows.filter(~Exists(DownloadEvent.objects.filter(raw, asset=OuterRef("pk"))))
-    rows = rows.order_by("created_at", "pk").values("uid", "title", "created_at")[:NEVER_DOWNLOADED_SHOWN]
+    oldest = rows.order_by("created_at", "pk").values("uid", "title", "created_at")[:NEVER_DOWNLOADED_SHOWN]
     return [{"uid": str(r["uid"]), "title": r["title"], "created_at": iso(r["created_at"]),
-             "age_days": (q.end - r["created_at"]).days, "count": 0} for r in rows]
+             "age_days": (q.end - r["created_at"]).days, "count": 0} for r in oldest]
 
 
 def asset_usage(user: Any, asset: Asset, days: int = 90) -> dict[str, Any]:

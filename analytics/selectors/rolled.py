@@ -78,7 +78,8 @@ def merged_rows(parts: list[QuerySet], keys: list[str], totals: dict[str, str], 
     `totals` maps an output name to its SQL over the parts' columns (e.g. "SUM(n)"). This is how a top list
     adds a rollup's counts to the raw events' counts in the database, so only `limit` rows come back.
     """
-    sqls, params = [], []
+    sqls: list[str] = []
+    params: list[Any] = []
     for part in parts:
         sql, part_params = part.query.sql_with_params()
         sqls.append(sql)

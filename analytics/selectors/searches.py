@@ -24,7 +24,7 @@ def _parts(q: ReportQuery, *, rolled: Q, raw: Q, rolled_totals: dict[str, Any],
            raw_totals: dict[str, Any]) -> list[QuerySet]:
     """The period's searches with words, per query (column `key`), from the rollup and from the raw events."""
     part = split(q, RollupMark.Name.SEARCHES)
-    parts = []
+    parts: list[QuerySet] = []
     if part.rolled:
         parts.append(SearchDay.objects.order_by().filter(part.days()).filter(rolled)
                      .values(key=F("query")).annotate(**rolled_totals))
