@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
-from analytics.models import DownloadChannelDay, DownloadDay, RollupMark, SearchDay
+from analytics.models import DownloadCollectionDay, DownloadDay, RollupMark, SearchDay
 from analytics.selectors.downloads import CHANNEL
 from analytics.selectors.rolled import midnight
 from distribution.models import DownloadEvent
@@ -43,10 +43,12 @@ def _roll_downloads(day: dt.date) -> int:
     DownloadDay.objects.bulk_create(
         [DownloadDay(day=day, asset_id=r["asset_id"], collection_id=r["asset__collection_id"], channel=r["via"],
                      count=r["n"]) for r in rows], batch_size=2000)
-    DownloadChannelDay.objects.filter(day=day).delete()
-    totals = DownloadDay.objects.filter(day=day).values("channel").annotate(n=Sum("count"))
-    DownloadChannelDay.objects.bulk_create([DownloadChannelDay(day=day, channel=t["channel"], count=t["n"])
-                                            for t in totals])
+    # From the day's DownloadDay rows, the purged assets' included, so rolling a day again keeps their counts.
+    DownloadCollectionDay.objects.filter(day=day).delete()
+    totals = DownloadDay.objects.filter(day=day).values("collection_id", "channel").annotate(n=Sum("count"))
+    DownloadCollectionDay.objects.bulk_create([
+        DownloadCollectionDay(day=day, collection_id=t["collection_id"], channel=t["channel"], count=t["n"])
+        for t in totals])
     return sum(t["n"] for t in totals)
 
 

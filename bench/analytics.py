@@ -237,8 +237,9 @@ def p95(values: list[float]) -> float:
 def main() -> None:
     if args.reuse:
         print(f"{connection.vendor}: the data of an earlier run", flush=True)
+        call_command("migrate", verbosity=0)
         people = people_of_an_earlier_run()
-        roll_up()  # the days that ended since that run
+        roll_up()  # the days that ended since that run (all of them when the rollup tables are new)
     else:
         print(f"{connection.vendor}: generating {args.assets} assets, {args.downloads} downloads, "
               f"{args.searches} searches", flush=True)

@@ -48,19 +48,20 @@ class DownloadDay(models.Model):
         return f"{self.day} asset {self.asset_id} {self.channel}: {self.count}"
 
 
-class DownloadChannelDay(models.Model):
-    """Files sent on one day through one channel, every asset together (purged ones included): what an
-    administrator's unfiltered chart reads, a few rows a day instead of one per asset."""
+class DownloadCollectionDay(models.Model):
+    """Files sent on one day from one folder through one channel, every asset together (purged ones included):
+    what an administrator's unfiltered chart and folder list read, a few rows a day instead of one per asset."""
 
     day = models.DateField()
+    collection = models.ForeignKey("assets.Collection", null=True, on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(max_length=12)
     count = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "channel"], name="downloadchannelday_unique")]
+        indexes = [models.Index(fields=["day", "channel"], name="downloadcollectionday_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.channel}: {self.count}"
+        return f"{self.day} folder {self.collection_id} {self.channel}: {self.count}"
 
 
 class SearchDay(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from accounts import permissions as authority
-from analytics.models import DownloadChannelDay, DownloadDay, RollupMark
+from analytics.models import DownloadCollectionDay, DownloadDay, RollupMark
 from analytics.selectors.query import (
     ReportQuery,
     days_of,
@@ -49,18 +49,22 @@ CHANNEL = Case(
 )
 
 
-def _parts(user: Any, q: ReportQuery, key: str, *, rolled_key: str, rolled_filter: Q | None = None) -> list[Any]:
+def _parts(user: Any, q: ReportQuery, key: str, *, rolled_key: str, rolled_filter: Q | None = None,
+           by_collection: bool = False) -> list[Any]:
     """Per `key`, the files sent in the period: the rolled-up days' counts and the raw events' counts, as the
-    parts `merged_rows` adds up (columns `key`, `n`)."""
+    parts `merged_rows` adds up (columns `key`, `n`). `by_collection`: per folder, which an administrator's
+    unfiltered report reads from the per-folder rollup."""
     part = split(q, RollupMark.Name.DOWNLOADS)
     parts: list[Any] = []
-    if part.rolled:
+    if part.rolled and by_collection and sees_everything(user, q):
+        parts.append(DownloadCollectionDay.objects.order_by().filter(part.days())
+                     .values(key=F("collection_id")).annotate(n=Sum("count")))
+    elif part.rolled:
         rolled = in_scope(DownloadDay.objects.order_by().filter(part.days()), user, q)
         if rolled_filter is not None:
             rolled = rolled.filter(rolled_filter)
         parts.append(rolled.values(key=F(rolled_key)).annotate(n=Sum("count")))
-    raw = part.raw_times()
-    if raw is not None:
+    for raw in part.raw_times():
         parts.append(in_scope(DownloadEvent.objects.order_by().filter(raw), user, q)
                      .values(key=F(key)).annotate(n=Count("pk")))
     return parts
@@ -71,13 +75,12 @@ def downloads_by_day(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
     part = split(q, RollupMark.Name.DOWNLOADS)
     counts: Counter[tuple[dt.date, str]] = Counter()
     if part.rolled:
-        # An administrator's whole library: the per-channel totals (a few rows a day), purged assets included.
-        rolled = (DownloadChannelDay.objects.filter(part.days()) if sees_everything(user, q)
+        # An administrator's whole library: the per-folder totals (a few rows a day), purged assets included.
+        rolled = (DownloadCollectionDay.objects.filter(part.days()) if sees_everything(user, q)
                   else in_scope(DownloadDay.objects.filter(part.days()), user, q))
         for r in rolled.order_by().values("day", "channel").annotate(n=Sum("count")):
             counts[(r["day"], r["channel"])] += r["n"]
-    raw = part.raw_times()
-    if raw is not None:
+    for raw in part.raw_times():
         for r in (in_scope(DownloadEvent.objects.order_by().filter(raw), user, q)
                   .annotate(day=local_day(), via=CHANNEL).values("day", "via").annotate(n=Count("pk"))):
             counts[(r["day"], r["via"])] += r["n"]
@@ -97,7 +100,7 @@ def top_assets(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
 def top_collections(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
     """The folders whose assets were downloaded most: each download counts in the asset's folder (for a rolled-up
     day, the folder the asset was in on the day it was rolled up)."""
-    parts = _parts(user, q, "asset__collection_id", rolled_key="collection_id")
+    parts = _parts(user, q, "asset__collection_id", rolled_key="collection_id", by_collection=True)
     counts = [c for c in merged_rows(parts, ["key"], {"total": "SUM(n)"}, order="total DESC, key", limit=TOP + 1)
               if c["key"] is not None][:TOP]
     names = dict(Collection.objects.filter(pk__in=[c["key"] for c in counts]).values_list("pk", "name"))
@@ -111,8 +114,7 @@ def never_downloaded(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
     rows = scope_assets(user, q).filter(archived_at__isnull=True, created_at__lt=q.end)
     if part.rolled:
         rows = rows.filter(~Exists(DownloadDay.objects.filter(part.days(), asset=OuterRef("pk"))))
-    raw = part.raw_times()
-    if raw is not None:
+    for raw in part.raw_times():
         rows = rows.filter(~Exists(DownloadEvent.objects.filter(raw, asset=OuterRef("pk"))))
     oldest = rows.order_by("created_at", "pk").values("uid", "title", "created_at")[:NEVER_DOWNLOADED_SHOWN]
     return [{"uid": str(r["uid"]), "title": r["title"], "created_at": iso(r["created_at"]),

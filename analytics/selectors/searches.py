@@ -28,8 +28,7 @@ def _parts(q: ReportQuery, *, rolled: Q, raw: Q, rolled_totals: dict[str, Any],
     if part.rolled:
         parts.append(SearchDay.objects.order_by().filter(part.days()).filter(rolled)
                      .values(key=F("query")).annotate(**rolled_totals))
-    times = part.raw_times()
-    if times is not None:
+    for times in part.raw_times():
         parts.append(SearchEvent.objects.order_by().filter(times).exclude(query="").filter(raw)
                      .values(key=F("query")).annotate(**raw_totals))
     return parts

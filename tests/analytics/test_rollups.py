@@ -16,7 +16,7 @@ from django_q.models import Schedule
 
 from accounts.roles import ROLE_GROUP_NAMES, Role
 from analytics import rollups
-from analytics.models import DownloadChannelDay, DownloadDay, RollupMark, SearchDay
+from analytics.models import DownloadCollectionDay, DownloadDay, RollupMark, SearchDay
 from analytics.selectors import ReportQuery, report
 from analytics.selectors.rolled import midnight, split
 from archive.retention import services as retention
@@ -162,7 +162,7 @@ def test_rolling_a_day_again_replaces_its_rows(people, library_with_events):
         rollups.rollup_day("searches", timezone.localdate() - dt.timedelta(days=day))
     assert sorted(DownloadDay.objects.values_list("day", "asset_id", "channel", "count")) == rows
     assert sorted(SearchDay.objects.values_list("day", "query", "source", "found", "count", "opened")) == searches
-    assert sum(DownloadChannelDay.objects.values_list("count", flat=True)) == sum(r[3] for r in rows)
+    assert sum(DownloadCollectionDay.objects.values_list("count", flat=True)) == sum(r[3] for r in rows)
     with pytest.raises(ValueError, match="not over yet"):
         rollups.rollup_day("downloads", timezone.localdate())
 
