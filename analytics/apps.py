@@ -13,5 +13,13 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from analytics import audit_text
+        from search.news import search_opened
 
         audit_text.register_all()
+        search_opened.connect(_search_opened, dispatch_uid="analytics.rollups.search_opened")
+
+
+def _search_opened(sender: object, event_id: int, **_: object) -> None:
+    from analytics import rollups
+
+    rollups.search_opened_late(event_id=event_id)

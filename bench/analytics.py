@@ -8,7 +8,9 @@ report against the asset list page.
 Generates N assets (default 100,000) in 20 folders, with versions, three term links each and a review each
 (two approval steps, times spread over hours), 1,000,000 download events over the last year (every
 channel, some through share links and integrations) and 200,000 recorded searches (Zipf words, 10 % without
-results, a third opened). All rows are bulk-inserted with their timestamps. The brand manager sees 6 of the
+results, a third opened). All rows are bulk-inserted with their timestamps; then every closed day is rolled up
+(`analytics.rollups.catch_up`, timed), as the hourly job would have done. `--reuse` times the data of an
+earlier run again (after rolling up the days that ended since). The brand manager sees 6 of the
 20 folders (the scoped case); the admin sees everything.
 
 For each panel, as the brand manager and as the admin over the last 365 days: the median time of the panel
@@ -38,8 +40,8 @@ parser.add_argument("--downloads", type=int, default=1_000_000)
 parser.add_argument("--searches", type=int, default=200_000)
 parser.add_argument("--repeat", type=int, default=5)
 parser.add_argument("--seed", type=int, default=7)
+database.add_reuse_option(parser)
 args = parser.parse_args()
-args.reuse = False
 database.prepare(parser, args)
 
 import django  # noqa: E402
@@ -54,6 +56,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts import services as account_services  # noqa: E402
 from accounts.roles import ROLE_GROUP_NAMES, Role  # noqa: E402
+from analytics import rollups  # noqa: E402
+from analytics.models import DownloadDay, SearchDay  # noqa: E402
 from analytics.selectors import PANELS, ReportQuery, report  # noqa: E402
 from analytics.selectors.query import in_period, in_scope, scope_assets  # noqa: E402
 from assets.models import Asset, AssetTerm, AssetVersion, Collection, ReviewState  # noqa: E402
@@ -150,16 +154,17 @@ def generate() -> dict:
     popular = [a.pk for a in assets]
     weights = [1 / (rank + 1) for rank in range(len(popular))]
     chosen = rng.choices(popular, cum_weights=list(_cumulative(weights)), k=args.downloads)
-    events = []
-    for asset_id in chosen:
-        roll = rng.random()
-        events.append(DownloadEvent(
-            asset_id=asset_id, version_id=by_asset[asset_id], rendition="original",
-            channel="share" if roll < 0.15 else "delivery" if roll < 0.45 else "web",
-            share_link=links_[rng.randrange(50)] if roll < 0.15 else None,
-            integration=integrations[rng.randrange(3)] if 0.30 <= roll < 0.45 else None,
-            created_at=now - dt.timedelta(seconds=rng.uniform(0, 365 * 86400))))
-    bulk(DownloadEvent, events)
+    for start in range(0, len(chosen), BATCH):  # built batch by batch: a million model objects at once is ~1 GB
+        events = []
+        for asset_id in chosen[start:start + BATCH]:
+            roll = rng.random()
+            events.append(DownloadEvent(
+                asset_id=asset_id, version_id=by_asset[asset_id], rendition="original",
+                channel="share" if roll < 0.15 else "delivery" if roll < 0.45 else "web",
+                share_link=links_[rng.randrange(50)] if roll < 0.15 else None,
+                integration=integrations[rng.randrange(3)] if 0.30 <= roll < 0.45 else None,
+                created_at=now - dt.timedelta(seconds=rng.uniform(0, 365 * 86400))))
+        bulk(DownloadEvent, events)
     print(f"  {args.downloads} download events: {time.perf_counter() - started:.0f} s", flush=True)
     words = [f"word{n}" for n in range(5000)]
     word_weights = list(_cumulative([1 / (n + 1) for n in range(len(words))]))
@@ -174,9 +179,27 @@ def generate() -> dict:
     started = time.perf_counter()
     index.reindex_all()
     print(f"  search index: {time.perf_counter() - started:.0f} s", flush=True)
+    roll_up()
+    return {"admin": admin, "brand manager": manager, "viewer": viewer}
+
+
+def roll_up() -> None:
+    """The daily rollups of every closed day, as the hourly job would have made them (timed), then the planner's
+    statistics of every table (the rollups' included), as autovacuum would gather them."""
+    started = time.perf_counter()
+    rolled = rollups.catch_up()
+    print(f"  rollups: {rolled['downloads']} days of downloads ({DownloadDay.objects.count()} rows), "
+          f"{rolled['searches']} days of searches ({SearchDay.objects.count()} rows): "
+          f"{time.perf_counter() - started:.0f} s", flush=True)
     with connection.cursor() as cursor:  # statistics for the bulk-loaded tables, as autovacuum would gather
         cursor.execute("ANALYZE")
-    return {"admin": admin, "brand manager": manager, "viewer": viewer}
+
+
+def people_of_an_earlier_run() -> dict:
+    from accounts.models import User
+
+    return {who: User.objects.get(username=f"bench_{name}")
+            for who, name in (("admin", "admin"), ("brand manager", "manager"), ("viewer", "viewer"))}
 
 
 def _cumulative(weights):
@@ -215,9 +238,15 @@ def p95(values: list[float]) -> float:
 
 
 def main() -> None:
-    print(f"{connection.vendor}: generating {args.assets} assets, {args.downloads} downloads, "
-          f"{args.searches} searches", flush=True)
-    people = generate()
+    if args.reuse:
+        print(f"{connection.vendor}: the data of an earlier run", flush=True)
+        call_command("migrate", verbosity=0)
+        people = people_of_an_earlier_run()
+        roll_up()  # the days that ended since that run (all of them when the rollup tables are new)
+    else:
+        print(f"{connection.vendor}: generating {args.assets} assets, {args.downloads} downloads, "
+              f"{args.searches} searches", flush=True)
+        people = generate()
     q = ReportQuery.last(365)
     gc.collect()
     gc.freeze()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
+from search import news
 from search.models import SavedSearch, SavedSearchVisit, SearchEvent
 from search.selectors import search_as
 from search.text import tokens
@@ -152,7 +153,9 @@ def search_record(*, params: QueryDict, filter_names: Iterable[str], result_coun
 
 def search_opened(*, event_id: int) -> None:
     """A result of this search was opened: mark it once (the first opening's time stays)."""
-    SearchEvent.objects.filter(pk=event_id, opened_at__isnull=True).update(opened_at=timezone.now())
+    with transaction.atomic():
+        if SearchEvent.objects.filter(pk=event_id, opened_at__isnull=True).update(opened_at=timezone.now()):
+            news.search_opened.send(sender=SearchEvent, event_id=event_id)
 
 
 def search_events_purge(*, now: datetime | None = None) -> int:

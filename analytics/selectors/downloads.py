@@ -1,7 +1,9 @@
 """Downloads and deliveries: over time by channel, top assets and folders, assets never downloaded, one asset's use.
 
 Counted from distribution's DownloadEvent (one row per download, delivery, share-link or zip file sent).
-Its channel and integration are read as four channels people recognise:
+Whole days up to the last rolled-up day are read from the daily rollups (analytics.models.rollups), the rest
+of the period from the raw events (analytics.selectors.rolled). Its channel and integration are read as four
+channels people recognise:
 - "integration": anything fetched with an integration key (the picker's choices, outside tools);
 - "share_link": downloads from public share links;
 - "delivery": delivery URLs fetched without a key (websites, CDNs);
@@ -10,13 +12,15 @@ Its channel and integration are read as four channels people recognise:
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
 from accounts import permissions as authority
+from analytics.models import DownloadCollectionDay, DownloadDay, RollupMark
 from analytics.selectors.query import (
     ReportQuery,
     days_of,
@@ -26,8 +30,10 @@ from analytics.selectors.query import (
     local_day,
     require_analytics,
     scope_assets,
+    sees_everything,
 )
-from assets.models import Asset
+from analytics.selectors.rolled import merged_rows, split
+from assets.models import Asset, Collection
 from distribution.models import DownloadEvent
 
 CHANNELS = {"user": "Signed-in people", "share_link": "Share links", "delivery": "Delivery URLs",
@@ -43,48 +49,76 @@ CHANNEL = Case(
 )
 
 
-def _events(user: Any, q: ReportQuery) -> Any:
-    return in_scope(in_period(DownloadEvent.objects.order_by(), q), user, q)
+def _parts(user: Any, q: ReportQuery, key: str, *, rolled_key: str, rolled_filter: Q | None = None,
+           by_collection: bool = False) -> list[Any]:
+    """Per `key`, the files sent in the period: the rolled-up days' counts and the raw events' counts, as the
+    parts `merged_rows` adds up (columns `key`, `n`). `by_collection`: per folder, which an administrator's
+    unfiltered report reads from the per-folder rollup."""
+    part = split(q, RollupMark.Name.DOWNLOADS)
+    parts: list[Any] = []
+    if part.rolled and by_collection and sees_everything(user, q):
+        parts.append(DownloadCollectionDay.objects.order_by().filter(part.days())
+                     .values(key=F("collection_id")).annotate(n=Sum("count")))
+    elif part.rolled:
+        rolled = in_scope(DownloadDay.objects.order_by().filter(part.days()), user, q)
+        if rolled_filter is not None:
+            rolled = rolled.filter(rolled_filter)
+        parts.append(rolled.values(key=F(rolled_key)).annotate(n=Sum("count")))
+    for raw in part.raw_times():
+        parts.append(in_scope(DownloadEvent.objects.order_by().filter(raw), user, q)
+                     .values(key=F(key)).annotate(n=Count("pk")))
+    return parts
 
 
 def downloads_by_day(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
     """Per local day and channel, the downloads in the period (days and channels without any are left out)."""
-    rows = (_events(user, q).annotate(day=local_day(), via=CHANNEL).values("day", "via")
-            .annotate(count=Count("pk")).order_by("day", "via"))
-    return [{"day": iso(r["day"]), "channel": r["via"], "channel_label": CHANNELS[r["via"]], "count": r["count"]}
-            for r in rows]
-
-
-def _with_titles(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows of asset ids and counts given their uid and title (one query for the page of them)."""
-    assets = {a["pk"]: a for a in Asset.objects.filter(pk__in=[c["asset_id"] for c in counts])
-              .values("pk", "uid", "title")}
-    return [{"uid": str(assets[c["asset_id"]]["uid"]), "title": assets[c["asset_id"]]["title"], "count": c["count"]}
-            for c in counts if c["asset_id"] in assets]
+    part = split(q, RollupMark.Name.DOWNLOADS)
+    counts: Counter[tuple[dt.date, str]] = Counter()
+    if part.rolled:
+        # An administrator's whole library: the per-folder totals (a few rows a day), purged assets included.
+        rolled = (DownloadCollectionDay.objects.filter(part.days()) if sees_everything(user, q)
+                  else in_scope(DownloadDay.objects.filter(part.days()), user, q))
+        for r in rolled.order_by().values("day", "channel").annotate(n=Sum("count")):
+            counts[(r["day"], r["channel"])] += r["n"]
+    for raw in part.raw_times():
+        for r in (in_scope(DownloadEvent.objects.order_by().filter(raw), user, q)
+                  .annotate(day=local_day(), via=CHANNEL).values("day", "via").annotate(n=Count("pk"))):
+            counts[(r["day"], r["via"])] += r["n"]
+    return [{"day": iso(day), "channel": via, "channel_label": CHANNELS[via], "count": n}
+            for (day, via), n in sorted(counts.items())]
 
 
 def top_assets(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
-    counts = list(_events(user, q).values("asset_id").annotate(count=Count("pk")).order_by("-count", "asset_id")[:TOP])
-    return _with_titles(counts)
+    """The assets with most files sent (purged assets, whose rolled-up rows lost their asset, are left out)."""
+    parts = _parts(user, q, "asset_id", rolled_key="asset_id", rolled_filter=Q(asset__isnull=False))
+    counts = merged_rows(parts, ["key"], {"total": "SUM(n)"}, order="total DESC, key", limit=TOP)
+    assets = {a["pk"]: a for a in Asset.objects.filter(pk__in=[c["key"] for c in counts]).values("pk", "uid", "title")}
+    return [{"uid": str(assets[c["key"]]["uid"]), "title": assets[c["key"]]["title"], "count": int(c["total"])}
+            for c in counts if c["key"] in assets]
 
 
 def top_collections(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
-    """The folders whose assets were downloaded most (each asset counts in its own folder)."""
-    rows = (_events(user, q).values("asset__collection_id", "asset__collection__name")
-            .annotate(count=Count("pk")).order_by("-count", "asset__collection_id")[:TOP])
-    return [{"collection_id": r["asset__collection_id"], "name": r["asset__collection__name"], "count": r["count"]}
-            for r in rows]
+    """The folders whose assets were downloaded most: each download counts in the asset's folder (for a rolled-up
+    day, the folder the asset was in on the day it was rolled up)."""
+    parts = _parts(user, q, "asset__collection_id", rolled_key="collection_id", by_collection=True)
+    counts = [c for c in merged_rows(parts, ["key"], {"total": "SUM(n)"}, order="total DESC, key", limit=TOP + 1)
+              if c["key"] is not None][:TOP]
+    names = dict(Collection.objects.filter(pk__in=[c["key"] for c in counts]).values_list("pk", "name"))
+    return [{"collection_id": c["key"], "name": names.get(c["key"], ""), "count": int(c["total"])} for c in counts]
 
 
 def never_downloaded(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
     """Live assets that existed before the period ended and were not downloaded in it, oldest first: the
     candidates for archiving."""
-    downloaded = in_period(DownloadEvent.objects.filter(asset=OuterRef("pk")), q)
-    rows = (scope_assets(user, q).filter(archived_at__isnull=True, created_at__lt=q.end)
-            .filter(~Exists(downloaded)).order_by("created_at", "pk")
-            .values("uid", "title", "created_at")[:NEVER_DOWNLOADED_SHOWN])
+    part = split(q, RollupMark.Name.DOWNLOADS)
+    rows = scope_assets(user, q).filter(archived_at__isnull=True, created_at__lt=q.end)
+    if part.rolled:
+        rows = rows.filter(~Exists(DownloadDay.objects.filter(part.days(), asset=OuterRef("pk"))))
+    for raw in part.raw_times():
+        rows = rows.filter(~Exists(DownloadEvent.objects.filter(raw, asset=OuterRef("pk"))))
+    oldest = rows.order_by("created_at", "pk").values("uid", "title", "created_at")[:NEVER_DOWNLOADED_SHOWN]
     return [{"uid": str(r["uid"]), "title": r["title"], "created_at": iso(r["created_at"]),
-             "age_days": (q.end - r["created_at"]).days, "count": 0} for r in rows]
+             "age_days": (q.end - r["created_at"]).days, "count": 0} for r in oldest]
 
 
 def asset_usage(user: Any, asset: Asset, days: int = 90) -> dict[str, Any]:
