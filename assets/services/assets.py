@@ -294,7 +294,7 @@ def _check_rights(changes: dict[str, Any], asset: Asset) -> None:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Collection):
-        return value.pk
+        return value.name  # the history reads "Folder: Brand → Campaigns", not two ids
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
