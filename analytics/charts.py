@@ -31,11 +31,17 @@ def chart_data(chart: str | None, columns: Sequence[tuple[str, str]], rows: list
     unit = "bytes" if numeric and all(key.endswith("_bytes") for key in numeric) else ""
     if "day" in keys:
         return {"type": chart, "unit": unit, **_over_time(columns, keys, numeric, rows, days)}
+    texts = [key for key in keys if key not in numeric]
+    labels = [" · ".join(display.cell(key, row.get(key)) for key in texts) or "—" for row in rows]
+    # Durations (median and p90 of time to approval) are what such a chart is about, not how many there were.
+    durations = [key for key in numeric if key.endswith("_s")]
+    if durations:
+        names = {key: _unitless(label) for key, label in columns}
+        return {"type": chart, "unit": "seconds", "labels": labels,
+                "datasets": [{"label": names[key], "data": [row[key] for row in rows]} for key in durations]}
     measure = next((key for key in _MEASURES if key in numeric), numeric[0] if numeric else None)
     if measure is None:
         return None
-    texts = [key for key in keys if key not in numeric]
-    labels = [" · ".join(display.cell(key, row.get(key)) for key in texts) or "—" for row in rows]
     title = dict(columns)[measure]
     return {"type": chart, "unit": unit, "labels": labels,
             "datasets": [{"label": title, "data": [row[measure] for row in rows]}]}

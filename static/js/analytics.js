@@ -11,6 +11,14 @@
     return (i ? value.toFixed(1) : value) + " " + units[i];
   }
 
+  function duration(seconds) {
+    var s = Math.round(seconds);
+    if (s < 60) { return s + " s"; }
+    if (s < 3600) { return Math.round(s / 60) + " min"; }
+    if (s < 172800) { return (s / 3600).toFixed(s < 36000 ? 1 : 0) + " h"; }
+    return (s / 86400).toFixed(1) + " days";
+  }
+
   function draw(panel) {
     var source = document.getElementById(panel.getAttribute("data-panel"));
     var canvas = panel.querySelector("canvas");
@@ -25,7 +33,7 @@
         backgroundColor: round ? set.data.map(function (_, j) { return palette[j % palette.length]; }) : colour
       };
     });
-    var format = spec.unit === "bytes" ? bytes : function (v) { return v; };
+    var format = spec.unit === "bytes" ? bytes : spec.unit === "seconds" ? duration : function (v) { return v; };
     new window.Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: datasets },
