@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts import permissions as authority
 from assets.formats import can_render
 from assets.models import AssetVersion
-from distribution import derivatives, lightbox_services
+from distribution import lightbox_services
 from distribution.models import Lightbox, LightboxItem, Preset, Watermark, Webhook, WebhookDelivery
 from distribution.webhooks import services as webhook_services
 from workflows.automation.registry import Context, register_action
@@ -52,6 +52,9 @@ def _version(ctx: Context) -> AssetVersion:
 
 
 def _usable(ctx: Context, names: list[str]) -> list[Preset]:
+    # Imported here, not at the top: it loads the imaging code, which a web process must not pay for at start.
+    from distribution import derivatives
+
     allowed = {p.name: p for p in derivatives.presets_for(ctx.actor, ctx.asset).filter(name__in=names)}
     refused = [name for name in names if name not in allowed]
     if refused:
@@ -76,6 +79,9 @@ def _copies(ctx: Context, params: Mapping[str, Any]) -> tuple[AssetVersion, list
 
 
 def _make(ctx: Context, params: Mapping[str, Any], mark: Watermark | None) -> None:
+    # Imported here, not at the top: it loads the imaging code, which a web process must not pay for at start.
+    from distribution import derivatives
+
     version, presets = _copies(ctx, params)
     for preset in presets:
         # Finds the copy when it exists (nothing is made twice), makes a small one now, queues a large one.
