@@ -16,19 +16,10 @@ import pytest
 
 from accounts.roles import Role
 from distribution.models import DownloadEvent
+from tests.browser import NEEDS_BROWSER, launch, sync_playwright
 from tests.factories import make_asset, make_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the dev requirements install it
-    sync_playwright = None  # type: ignore[assignment]
-
-pytestmark = [
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (requirements-dev.txt)"),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium (apt-get install chromium)"),
-]
+pytestmark = NEEDS_BROWSER
 
 # How many of a canvas's pixels are drawn (not transparent), read in the page.
 DRAWN_PIXELS = """canvas => {
@@ -85,9 +76,7 @@ def test_the_charts_are_drawn_without_console_errors(site: dict[str, Any], tmp_p
         assert sync_playwright is not None
         seen: dict[str, Any] = {"errors": [], "drawn": {}}
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = launch(playwright)
             try:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.set_default_timeout(20_000)

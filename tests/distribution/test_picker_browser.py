@@ -24,20 +24,12 @@ from assets import services as asset_services
 from assets.models import Collection, Rendition
 from distribution import integrations
 from distribution.models import DownloadEvent
+from tests.browser import NEEDS_BROWSER, launch, sync_playwright
 from tests.factories import make_asset, make_user, png_bytes
 
-CHROMIUM = Path("/usr/bin/chromium")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the dev requirements install it
-    sync_playwright = None  # type: ignore[assignment]
-
-pytestmark = [
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (requirements-dev.txt)"),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium (apt-get install chromium)"),
-]
+pytestmark = NEEDS_BROWSER
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -108,9 +100,7 @@ def _wait_for_requests() -> None:
 def _drive(published: dict[str, Any], choose: Any, *, signed_in: bool) -> list[dict[str, Any]]:
     assert sync_playwright is not None
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch(playwright)
         try:
             page = browser.new_page()
             page.set_default_timeout(15_000)
