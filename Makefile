@@ -18,8 +18,13 @@ $(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-venv: $(BIN)/.installed
-dev-venv: $(BIN)/.dev-installed
+# Content analysis is optional: when its packages cannot be installed here, the DAM shows it as off.
+$(BIN)/.ai-installed: $(BIN)/.installed requirements-ai.txt
+	if $(BIN)/pip install -q -r requirements-ai.txt; then touch $@; \
+	else echo "Content analysis stays off: requirements-ai.txt could not be installed here."; fi
+
+venv: $(BIN)/.installed $(BIN)/.ai-installed
+dev-venv: $(BIN)/.dev-installed $(BIN)/.ai-installed
 
 # Web server and job worker together; Ctrl-C stops both.
 run: venv

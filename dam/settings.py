@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "assets",
     "ingest",
     "search",
+    "analysis",
     "workflows",
     "distribution",
     "archive",
