@@ -279,8 +279,13 @@ def local_copy(version: AssetVersion) -> Iterator[str]:
 
 def decode(version: AssetVersion, box: int) -> Image.Image:
     """The first image (page, frame) of the original, at least `box` px on its long side when possible, RGB."""
-    mime = version.mime_type
     with open_original(version) as fh:
+        return decode_stream(fh, version.mime_type, box)
+
+
+def decode_stream(fh: object, mime: str, box: int) -> Image.Image:
+    """`decode` for an open file of the given (sniffed) type: Pillow's limits and the bomb warning apply."""
+    with _failures_recorded():
         if mime in RASTER_TYPES:
             return _decode_raster(fh, box)
         if mime in RAW_MIME_TYPES:
