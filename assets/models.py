@@ -240,6 +240,9 @@ class AssetVersion(models.Model):
     camera_make = models.CharField(max_length=100, blank=True, default="")
     camera_model = models.CharField(max_length=100, blank=True, default="")
     captured_on = models.DateField(null=True, blank=True)
+    # Text found in the file by content analysis (OCR, a transcript, barcode values), written by the analysis
+    # app; the search index reads it from the version viewers are shown, like the file's other facts.
+    content_text = models.TextField(blank=True, default="")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     change_note = models.TextField(blank=True)
     review_state = models.CharField(max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT,

@@ -252,6 +252,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"} if TESTING else {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}}
 
+# --- content analysis (analysis app, docs/analysis.md) ----------------------------
+# The analysers run after each upload, in this order; each one is shown as off while its package
+# (requirements-ai.txt) is missing. Tests switch them on where they test them: each reads every
+# file a test uploads, which would slow the whole suite.
+DAM_ANALYSERS = env_list("DAM_ANALYSERS", [] if TESTING else ["labels", "ocr", "faces", "barcodes", "transcript"])
+# What an analyser reads at most; over it the version's record says "skipped" and why.
+DAM_ANALYSIS_MAX_MEGAPIXELS = env_int("DAM_ANALYSIS_MAX_MEGAPIXELS", 80)
+DAM_ANALYSIS_MAX_PAGES = env_int("DAM_ANALYSIS_MAX_PAGES", 20)
+DAM_ANALYSIS_MAX_MINUTES = env_int("DAM_ANALYSIS_MAX_MINUTES", 30)
+# Metadata fields holding product codes: a barcode read in a photo that equals one links the photo to that asset.
+DAM_PRODUCT_CODE_FIELDS = env_list("DAM_PRODUCT_CODE_FIELDS", ["sku", "gtin", "ean", "upc"])
+
 # --- background jobs ----------------------------------------------------------
 _redis_url = env_url("DAM_REDIS_URL", schemes=("redis", "rediss"))
 # Automation rules set off by other rules' actions stop after this many in a row (docs/automation.md).

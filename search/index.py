@@ -51,15 +51,21 @@ def _embedded_keywords(version: AssetVersion | None) -> list[str]:
     return []
 
 
-def text_for(asset: Asset, labels: Iterable[str]) -> SearchText:
-    """The four weighted texts of an asset: title > labels > description > the rest."""
+def text_for(asset: Asset, labels: Iterable[str], auto_labels: Iterable[str] = ()) -> SearchText:
+    """The four weighted texts of an asset: title > labels > description > the rest.
+
+    The labels of terms a person gave weigh as labels; those of automatic terms (content analysis) weigh as
+    the description, so an asset a person tagged ranks above one a machine did. Text found in the file
+    (OCR, a transcript, barcode values) weighs least, with the file's other facts.
+    """
     other: list[str] = [asset.campaign, *_metadata_values(asset.metadata)]
     version = public_version(asset)
     if version is not None:
         other.append(version.original_filename)
         other.extend(_embedded_keywords(version))
+        other.append(version.content_text)
     return SearchText(asset_id=asset.pk, title=index_text([asset.title]), labels=index_text(labels),
-                      description=index_text([asset.description]), other=index_text(other))
+                      description=index_text([asset.description, *auto_labels]), other=index_text(other))
 
 
 def document_for(asset: Asset, term_ids: Iterable[int], colors: Iterable[AssetColor]) -> SearchDocument:
@@ -107,14 +113,15 @@ def reindex_assets(asset_ids: Iterable[int]) -> int:
         chunk = ids[start:start + BATCH]
         assets = list(Asset.objects.filter(pk__in=chunk).select_related("current_version", "approved_version"))
         labels: dict[int, list[str]] = defaultdict(list)
+        auto_labels: dict[int, list[str]] = defaultdict(list)
         term_ids: dict[int, list[int]] = defaultdict(list)
-        for asset_id, term_id, term_label in AssetTerm.objects.filter(asset_id__in=chunk).values_list(
-                "asset_id", "term_id", "term__label"):
-            labels[asset_id].append(term_label)
+        for asset_id, term_id, term_label, source in AssetTerm.objects.filter(asset_id__in=chunk).values_list(
+                "asset_id", "term_id", "term__label", "source"):
+            (auto_labels if source == AssetTerm.Source.AUTO else labels)[asset_id].append(term_label)
             term_ids[asset_id].append(term_id)
-        for asset_id, text in TermLabel.objects.filter(term__asset_links__asset_id__in=chunk).values_list(
-                "term__asset_links__asset_id", "text"):
-            labels[asset_id].append(text)
+        for asset_id, text, source in TermLabel.objects.filter(term__asset_links__asset_id__in=chunk).values_list(
+                "term__asset_links__asset_id", "text", "term__asset_links__source"):
+            (auto_labels if source == AssetTerm.Source.AUTO else labels)[asset_id].append(text)
         # Delete and insert rather than update: the full-text triggers follow row writes, and one statement
         # per table beats one per asset. The texts go first: PostgreSQL's trigger on an inserted index row
         # reads its vector from them.
@@ -122,7 +129,7 @@ def reindex_assets(asset_ids: Iterable[int]) -> int:
         SearchText.objects.filter(asset_id__in=chunk).delete()
         AssetColor.objects.filter(asset_id__in=chunk).delete()
         swatches = {a.pk: colors_for(a) for a in assets}
-        SearchText.objects.bulk_create([text_for(a, labels.get(a.pk, [])) for a in assets])
+        SearchText.objects.bulk_create([text_for(a, labels.get(a.pk, []), auto_labels.get(a.pk, [])) for a in assets])
         SearchDocument.objects.bulk_create([document_for(a, term_ids.get(a.pk, []), swatches[a.pk]) for a in assets])
         AssetColor.objects.bulk_create([c for a in assets for c in swatches[a.pk]])
         written += len(assets)

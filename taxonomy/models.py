@@ -4,6 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -22,6 +23,12 @@ class Vocabulary(models.Model):
     description = models.TextField(blank=True)
     # The main language: the title's, the notes', and the one Term.label is taken from.
     language = models.CharField(max_length=20, default="en", blank=True)
+    # Content analysis: a suggested term of this vocabulary whose confidence reaches this is put on the asset as
+    # an automatic term; below it, the suggestion waits for a person. Empty: never applied automatically.
+    auto_tag_threshold = models.FloatField(
+        null=True, blank=True, default=0.8, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Suggestions from content analysis at or above this confidence (0-1) are applied as automatic "
+                  "terms; the rest wait for review. Leave empty to review every suggestion.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

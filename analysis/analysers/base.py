@@ -32,6 +32,8 @@ class Label:
 
     text: str
     confidence: float
+    # Other names the model gives the same thing ("tabby, tabby cat"): the mapping tries each against the terms.
+    also: tuple[str, ...] = ()
 
 
 @dataclass

