@@ -52,9 +52,14 @@ def analysers_overview() -> list[AnalyserOverview]:
         counts.setdefault(slug, {})[status] = n
     out = []
     for slug in registry.ANALYSERS:
-        klass = registry.analyser_class(slug)
-        out.append(AnalyserOverview(slug, klass.title, tuple(sorted(klass.kinds)), slug in enabled,
-                                    registry.missing_package(slug), states.get(slug), counts.get(slug, {})))
+        missing = registry.missing_package(slug)
+        try:
+            klass = registry.analyser_class(slug)
+            title, kinds = klass.title, tuple(sorted(klass.kinds))
+        except ImportError as exc:  # its module itself is missing: say so rather than fail the page
+            title, kinds, missing = slug.capitalize(), (), missing or str(exc.name)
+        out.append(AnalyserOverview(slug, title, kinds, slug in enabled, missing, states.get(slug),
+                                    counts.get(slug, {})))
     return out
 
 

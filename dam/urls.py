@@ -52,6 +52,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("distribution.lightbox_api_urls")),
     path("", include("distribution.delivery_api_urls")),
     path("", include("distribution.connection_api_urls")),
+    path("", include("analysis.api_urls")),
     path("", include("workflows.api_urls")),
     path("", include("workflows.automation.api_urls")),
     path("", include("archive.tier.api_urls")),

@@ -6,6 +6,7 @@ pixel limit, the bomb warning and the allow-list of formats hold here exactly as
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,10 +37,17 @@ class FileSource:
             with open(self.file_path, "rb") as fh:
                 picture = decode_stream(fh, self.mime_type, box)
         except RenditionFailed as exc:
-            raise Skipped(str(exc).removeprefix("Preview unavailable: ")) from exc
+            raise Skipped(self.reason(str(exc).removeprefix("Preview unavailable: "))) from exc
         if max(picture.size) > box:
             picture.thumbnail((box, box))
         return picture.convert("RGB")
+
+    def reason(self, text: str) -> str:
+        """A decoder's message as a sentence without the server's paths or Python's object names."""
+        text = re.sub(r"<[^>]*>", "the file", text.replace(self.file_path, "the file")).strip()
+        if text.startswith("cannot identify image file"):
+            return "The file is not a picture that can be read."
+        return text[:1].upper() + text[1:] if text else "The file cannot be read."
 
     def page_images(self, box: int = 2048, limit: int = 20) -> Iterator[Image.Image]:
         if self.mime_type not in DOCUMENT_TYPES:

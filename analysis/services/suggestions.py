@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -126,7 +127,7 @@ def suggestion_map(*, suggestion: TermSuggestion, term: Term, actor: User) -> Te
     every later analysis."""
     _decidable(actor, suggestion)
     if term.is_deprecated:
-        raise ValueError(f"“{term}” is deprecated; choose an active term.")
+        raise ValidationError({"term": [f"“{term}” is deprecated; choose an active term."]})
     with transaction.atomic(), index.coalesced():
         suggestion = TermSuggestion.objects.select_for_update().select_related("asset", "term").get(pk=suggestion.pk)
         AssetTerm.objects.filter(asset=suggestion.asset, term=suggestion.term, source=AssetTerm.Source.AUTO).delete()
