@@ -6,6 +6,7 @@ pixel limit, the bomb warning and the allow-list of formats hold here exactly as
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ class FileSource:
             with open(self.file_path, "rb") as fh:
                 picture = decode_stream(fh, self.mime_type, box)
         except RenditionFailed as exc:
-            raise Skipped(str(exc).removeprefix("Preview unavailable: ")) from exc
+            raise Skipped(_sentence(str(exc))) from exc
         if max(picture.size) > box:
             picture.thumbnail((box, box))
         return picture.convert("RGB")
@@ -50,7 +51,7 @@ class FileSource:
         try:
             pdf = pdfium.PdfDocument(self.file_path)
         except pdfium.PdfiumError as exc:
-            raise Skipped(f"the PDF cannot be read ({exc})") from exc
+            raise Skipped(f"The PDF cannot be read ({exc}).") from exc
         try:
             for index in range(min(len(pdf), limit)):
                 page = pdf[index]
@@ -78,3 +79,10 @@ class FileSource:
             return "\n".join(t.strip() for t in texts if t.strip())
         finally:
             pdf.close()
+
+
+def _sentence(failure: str) -> str:
+    """The decoder's reason as a sentence people can read: Pillow names the open file by its repr
+    ("cannot identify image file <_io.BufferedReader name='/srv/...'>"), which shows a server path."""
+    reason = re.sub(r"\s*<_io\.\w+ name=[^>]*>", "", failure.removeprefix("Preview unavailable: ")).strip(" .")
+    return f"The file cannot be decoded ({reason[:1].lower() + reason[1:] or 'no reason given'})."
