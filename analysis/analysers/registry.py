@@ -48,7 +48,8 @@ def _load(slug: str) -> Loaded:
     except Unavailable as exc:
         return Loaded(None, None, str(exc))
     except ImportError as exc:
-        return Loaded(None, None, f"Its package is not installed ({exc.name or exc}): pip install -r requirements-ai.txt")
+        return Loaded(None, None,
+                      f"Its package is not installed ({exc.name or exc}): pip install -r requirements-ai.txt")
     except Exception as exc:  # a model that fails to load must not stop the others
         return Loaded(None, None, f"Its model failed to load: {exc.__class__.__name__}: {exc}")
 

@@ -7,9 +7,9 @@ from PIL import Image, ImageFilter
 
 pytest.importorskip("zxingcpp")
 
-from analysis.analysers.barcodes import BarcodeAnalyser  # noqa: E402
-from analysis.analysers.base import Limits, Skipped  # noqa: E402
-from tests.analysis.making import PLAIN_PHOTOS, REAL, ean13_check_digit, ean13_image, qr_image, source  # noqa: E402
+from analysis.analysers.barcodes import BarcodeAnalyser
+from analysis.analysers.base import Limits, Skipped
+from tests.analysis.making import PLAIN_PHOTOS, REAL, ean13_check_digit, ean13_image, qr_image, source
 
 pytestmark = pytest.mark.analysis
 
@@ -32,7 +32,8 @@ def on_white(code: Image.Image, size: tuple[int, int] = (900, 700)) -> Image.Ima
 
 
 def noisy(picture: Image.Image, seed: int = 7) -> Image.Image:
-    """Soft focus, low contrast and sensor noise (sigma 20 of 255; QR reads start to fail near 28), as a dim phone photo of a print."""
+    """Soft focus, low contrast and sensor noise, as a dim phone photo of a print has (sigma 20 of 255 here;
+    the QR code's reads start to fail near 28)."""
     import numpy as np
 
     grey = np.asarray(picture.convert("L").filter(ImageFilter.GaussianBlur(1.2)), dtype=np.float32)

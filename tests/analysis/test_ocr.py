@@ -8,9 +8,9 @@ import pytest
 pytest.importorskip("rapidocr")
 pytest.importorskip("onnxruntime")
 
-from analysis.analysers.base import Limits, Skipped  # noqa: E402
-from analysis.analysers.ocr import OcrAnalyser  # noqa: E402
-from tests.analysis.making import REAL, source, text_image, text_layer_pdf  # noqa: E402
+from analysis.analysers.base import Limits, Skipped
+from analysis.analysers.ocr import OcrAnalyser
+from tests.analysis.making import REAL, source, text_image, text_layer_pdf
 
 pytestmark = pytest.mark.analysis
 
