@@ -19,8 +19,11 @@ $(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
 	touch $@
 
 # Content analysis is optional: when its packages cannot be installed here, the DAM shows it as off.
-$(BIN)/.ai-installed: $(BIN)/.installed requirements-ai.txt
+# MediaPipe is installed alone (requirements-ai-nodeps.txt); without it, faces are counted by OpenCV instead.
+$(BIN)/.ai-installed: $(BIN)/.installed requirements-ai.txt requirements-ai-nodeps.txt
 	if $(BIN)/pip install -q -r requirements-ai.txt; then touch $@; \
+	  $(BIN)/pip install -q --no-deps -r requirements-ai-nodeps.txt \
+	  || echo "Faces are counted by OpenCV's Haar cascade: requirements-ai-nodeps.txt could not be installed here."; \
 	else echo "Content analysis stays off: requirements-ai.txt could not be installed here."; fi
 
 venv: $(BIN)/.installed $(BIN)/.ai-installed

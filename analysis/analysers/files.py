@@ -37,17 +37,10 @@ class FileSource:
             with open(self.file_path, "rb") as fh:
                 picture = decode_stream(fh, self.mime_type, box)
         except RenditionFailed as exc:
-            raise Skipped(self.reason(str(exc).removeprefix("Preview unavailable: "))) from exc
+            raise Skipped(_sentence(str(exc))) from exc
         if max(picture.size) > box:
             picture.thumbnail((box, box))
         return picture.convert("RGB")
-
-    def reason(self, text: str) -> str:
-        """A decoder's message as a sentence without the server's paths or Python's object names."""
-        text = re.sub(r"<[^>]*>", "the file", text.replace(self.file_path, "the file")).strip()
-        if text.startswith("cannot identify image file"):
-            return "The file is not a picture that can be read."
-        return text[:1].upper() + text[1:] if text else "The file cannot be read."
 
     def page_images(self, box: int = 2048, limit: int = 20) -> Iterator[Image.Image]:
         if self.mime_type not in DOCUMENT_TYPES:
@@ -58,7 +51,7 @@ class FileSource:
         try:
             pdf = pdfium.PdfDocument(self.file_path)
         except pdfium.PdfiumError as exc:
-            raise Skipped(f"the PDF cannot be read ({exc})") from exc
+            raise Skipped(f"The PDF cannot be read ({exc}).") from exc
         try:
             for index in range(min(len(pdf), limit)):
                 page = pdf[index]
@@ -86,3 +79,10 @@ class FileSource:
             return "\n".join(t.strip() for t in texts if t.strip())
         finally:
             pdf.close()
+
+
+def _sentence(failure: str) -> str:
+    """The decoder's reason as a sentence people can read: Pillow names the open file by its repr
+    ("cannot identify image file <_io.BufferedReader name='/srv/...'>"), which shows a server path."""
+    reason = re.sub(r"\s*<_io\.\w+ name=[^>]*>", "", failure.removeprefix("Preview unavailable: ")).strip(" .")
+    return f"The file cannot be decoded ({reason[:1].lower() + reason[1:] or 'no reason given'})."
