@@ -19,8 +19,9 @@ $(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
 	touch $@
 
 # Content analysis is optional: when its packages cannot be installed here, the DAM shows it as off.
-$(BIN)/.ai-installed: $(BIN)/.installed requirements-ai.txt
-	if $(BIN)/pip install -q -r requirements-ai.txt; then touch $@; \
+$(BIN)/.ai-installed: $(BIN)/.installed requirements-ai.txt requirements-ai-nodeps.txt
+	if $(BIN)/pip install -q -r requirements-ai.txt && \
+		$(BIN)/pip install -q --no-deps -r requirements-ai-nodeps.txt; then touch $@; \
 	else echo "Content analysis stays off: requirements-ai.txt could not be installed here."; fi
 
 venv: $(BIN)/.installed $(BIN)/.ai-installed
