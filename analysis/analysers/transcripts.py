@@ -32,10 +32,12 @@ class TranscriptAnalyser:
     slug: ClassVar[str] = "transcript"
     title: ClassVar[str] = "Transcripts (English speech)"
     kinds: ClassVar[frozenset[str]] = frozenset({"audio", "video"})
-    # Thirty minutes of sound take about a minute and a half here; a hostile file gets no more than this.
+    # Thirty minutes of sound take 2-8 minutes here (3-16 s a minute, idle to busy machine); no more than this.
     timeout: ClassVar[int] = 900
 
-    def __init__(self, beam_size: int = 5, threads: int = 2) -> None:
+    # One thread by default: the DAM runs a worker per core (DAM_WORKERS), and two threads each under that load
+    # were slower here (25 s per minute of sound against 16 s).
+    def __init__(self, beam_size: int = 5, threads: int = 1) -> None:
         self.beam_size = beam_size
         self.threads = threads
         self._model: Any = None
