@@ -260,7 +260,7 @@ DAM_ANALYSERS = env_list("DAM_ANALYSERS", [] if TESTING else ["labels", "ocr", "
 # What an analyser reads at most; over it the version's record says "skipped" and why.
 DAM_ANALYSIS_MAX_MEGAPIXELS = env_int("DAM_ANALYSIS_MAX_MEGAPIXELS", 80)
 DAM_ANALYSIS_MAX_PAGES = env_int("DAM_ANALYSIS_MAX_PAGES", 20)
-DAM_ANALYSIS_MAX_MINUTES = env_int("DAM_ANALYSIS_MAX_MINUTES", 30)
+DAM_ANALYSIS_MAX_MINUTES = env_int("DAM_ANALYSIS_MAX_MINUTES", 20)
 # Metadata fields holding product codes: a barcode read in a photo that equals one links the photo to that asset.
 DAM_PRODUCT_CODE_FIELDS = env_list("DAM_PRODUCT_CODE_FIELDS", ["sku", "gtin", "ean", "upc"])
 

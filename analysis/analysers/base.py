@@ -51,7 +51,7 @@ class Limits:
 
     max_pixels: int = 80_000_000
     max_pages: int = 20
-    max_minutes: float = 30.0
+    max_minutes: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,8 @@ class Analyser(Protocol):
     slug: ClassVar[str]
     title: ClassVar[str]  # "Text in images (OCR)"
     kinds: ClassVar[frozenset[str]]
-    # Seconds before the job running it is stopped (a model that hangs on a hostile file).
+    # Seconds before the job running it is stopped (a model that hangs on a hostile file). Below
+    # Q_CLUSTER["retry"] (360 s), or the queue hands the job out again while it still runs.
     timeout: ClassVar[int]
 
     def load(self) -> ModelInfo:

@@ -116,7 +116,8 @@ class LabelAnalyser:
                 # A word can also be a class's name ("cup"): the label then carries the larger confidence.
                 found[word] = max(confidence, found.get(word, 0.0))
                 words[word] = [self._names[i][0] for i in members[:5]]
-        labels = [Label(text, round(conf, 4)) for text, conf in sorted(found.items(), key=lambda kv: -kv[1])]
+        labels = [Label(text, round(conf, 4), also=tuple(synonyms.get(text, ())))
+                  for text, conf in sorted(found.items(), key=lambda kv: -kv[1])]
         return Outcome(labels=labels, data={"synonyms": {k: v for k, v in synonyms.items() if v}, "words": words})
 
 

@@ -34,7 +34,7 @@ class OcrAnalyser:
     slug: ClassVar[str] = "ocr"
     title: ClassVar[str] = "Text in images (OCR)"
     kinds: ClassVar[frozenset[str]] = frozenset({"image", "document"})
-    timeout: ClassVar[int] = 600  # 20 scanned pages at about 1.5 s each, with room for a slow machine
+    timeout: ClassVar[int] = 300  # 20 scanned pages at about 1.5 s each, with room for a slow, busy machine
 
     def __init__(self) -> None:
         self._engine: Any = None

@@ -33,7 +33,8 @@ class TranscriptAnalyser:
     title: ClassVar[str] = "Transcripts (English speech)"
     kinds: ClassVar[frozenset[str]] = frozenset({"audio", "video"})
     # Thirty minutes of sound take 2-8 minutes here (3-16 s a minute, idle to busy machine); no more than this.
-    timeout: ClassVar[int] = 900
+    # 20 minutes of sound (DAM_ANALYSIS_MAX_MINUTES) take 1-5 minutes here, 3 s a minute on a quiet core.
+    timeout: ClassVar[int] = 330
 
     # One thread by default: the DAM runs a worker per core (DAM_WORKERS), and two threads each under that load
     # were slower here (25 s per minute of sound against 16 s).

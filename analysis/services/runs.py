@@ -96,6 +96,9 @@ def _begin(run_id: int) -> AnalysisRun | None:
         run = AnalysisRun.objects.select_for_update().select_related("version__asset").filter(pk=run_id).first()
         if run is None or run.status in FINISHED:
             return None
+        if run.status == AnalysisRun.Status.RUNNING and run.started_at and \
+                run.started_at > timezone.now() - timedelta(seconds=registry.analyser_class(run.analyser).timeout):
+            return None  # a second delivery while a worker still has it in hand
         if run.attempts >= MAX_ATTEMPTS:
             _finish(run, AnalysisRun.Status.FAILED, "It stopped its worker every time it was tried "
                                                     f"({run.attempts} times): the file may be too much for it.")

@@ -172,3 +172,10 @@ def test_a_barcode_links_the_photo_to_the_asset_with_that_sku(fake_analyser, dja
     products.link_products(photo.current_version, [{"format": "EAN-13", "value": "4006381333931"}])
     match = ProductMatch.objects.get(asset=photo)
     assert (match.product, match.field_key, match.code_format) == (product, "sku", "EAN-13")
+
+
+def test_every_analyser_stops_before_the_queue_would_hand_its_job_out_again(settings):
+    from analysis.analysers import registry
+
+    for slug in registry.ANALYSERS:
+        assert registry.analyser_class(slug).timeout < settings.Q_CLUSTER["retry"], slug
