@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as authority
 from assets.models import Asset
 from dam.http import AuthedHttpRequest
-from workflows.automation import conditions, engine, registry, selectors, services
+from workflows.automation import conditions, engine, registry, schedule, selectors, services
 from workflows.automation.forms import DryRunForm, RuleForm
 from workflows.automation.models import AutomationRule
 
@@ -50,11 +51,19 @@ def _step_text(action: registry.Action | None, params: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _when(rule: AutomationRule) -> str:
+    """The trigger as the list shows it: "On a schedule (every day at 06:00)"."""
+    trigger = registry.triggers().get(rule.trigger)
+    if trigger is None:
+        return rule.trigger
+    params = trigger.describe_params(rule.trigger_params or {})
+    return f"{trigger.label} ({params})" if params else trigger.label
+
+
 @login_required
 def rule_list(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, "create", AutomationRule)
-    labels = {key: t.label for key, t in registry.triggers().items()}
-    rows = [(rule, labels.get(rule.trigger, rule.trigger)) for rule in selectors.rules_visible_to(request.user)]
+    rows = [(rule, _when(rule)) for rule in selectors.rules_visible_to(request.user)]
     return render(request, "workflows/automation/list.html", {"title": "Automation", "rows": rows})
 
 
@@ -102,7 +111,15 @@ def rule_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "title": rule.name, "rule": rule, "trigger": trigger.label if trigger else rule.trigger,
         "trigger_params": trigger.describe_params(rule.trigger_params or {}) if trigger else "",
         "conditions": conditions.summary(rule.conditions or {}), "steps": steps, "form": form, "tried": tried,
-        "runs": selectors.runs_of(rule, 100)}, status=400 if form.errors else 200)
+        "runs": selectors.runs_of(rule, 100), **_schedule_context(rule)}, status=400 if form.errors else 200)
+
+
+def _schedule_context(rule: AutomationRule) -> dict[str, Any]:
+    """For a rule on a schedule: when it runs next, and its latest passes (with their notes)."""
+    if rule.trigger != schedule.TRIGGER:
+        return {}
+    return {"next_slot": schedule.next_slot(rule.trigger_params, timezone.now()) if rule.enabled else None,
+            "passes": selectors.passes_of(rule, 20)}
 
 
 @login_required
