@@ -114,7 +114,8 @@ def test_a_copy_that_fails_halfway_leaves_no_file_and_no_rows(people, press, cop
     real_record = copying.audit.record
 
     def record(verb, **kwargs):
-        if verb == copying.COPIED:  # after the file, the asset, its terms and the copy's record were written
+        # After the file, the asset, its terms and the copy's record were written.
+        if verb == "workflows.automation.copied":
             raise OSError("disk went away")
         return real_record(verb, **kwargs)
 

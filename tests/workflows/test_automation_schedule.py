@@ -90,7 +90,7 @@ def test_due_and_not_due(people, scheduled, django_capture_on_commit_callbacks):
     assert _tick(at(7, 23, 59), django_capture_on_commit_callbacks) == []
     assert Notification.objects.filter(message="Due: Quay").count() == 1
     # The rule's history says what the pass did.
-    assert "The automation rule “Every morning” ran on its schedule: 1 asset matched" in \
+    assert "The system ran the automation rule “Every morning” on its schedule: 1 asset matched" in \
         " ".join(describe(e).text for e in events_for(rule))
 
 

@@ -23,7 +23,8 @@ def _ran(values: Any) -> str:
 
 def _passed(values: Any) -> str:
     data = values["data"]
-    return f"The automation rule “{values['object']}” ran on its schedule: {data.get('note') or 'nothing to do.'}"
+    return f"{values['actor']} ran the automation rule “{values['object']}” on its schedule: " \
+        f"{data.get('note') or 'nothing to do.'}"
 
 
 def register_all() -> None:

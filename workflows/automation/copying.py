@@ -32,8 +32,6 @@ from workflows.automation import pickers
 from workflows.automation.models import AutomationCopy, AutomationRule
 from workflows.automation.registry import Context, Param, register_action
 
-COPIED = "workflows.automation.copied"  # on the copy: where it came from
-COPY_MADE = "workflows.automation.copy_made"  # on the source: where its copy went
 # Everything that describes the asset and its rights (an embargo or an expiry decides who sees it, so a copy
 # keeps them); the folder is the target, and title, description and metadata are passed on their own.
 KEPT_FIELDS = tuple(f for f in asset_services.EDITABLE_FIELDS if f not in ("collection", "title", "description",
@@ -110,10 +108,11 @@ def asset_copy(*, source: Asset, collection: Collection, rule: AutomationRule, a
             AutomationCopy.objects.create(rule=rule, source=source, collection=collection, copy=copy,
                                           source_version=version.number, run_id=run_id)
             facts = {"rule": rule.name, "rule_id": rule.pk, "version": version.number}
-            audit.record(COPIED, actor=actor, target=copy, source=source.title, source_uid=str(source.uid),
-                         **facts)
-            audit.record(COPY_MADE, actor=actor, target=source, copy=copy.title, copy_uid=str(copy.uid),
-                         collection=collection.name, **facts)
+            # Each history says where the copy came from, or went.
+            audit.record("workflows.automation.copied", actor=actor, target=copy, source=source.title,
+                         source_uid=str(source.uid), **facts)
+            audit.record("workflows.automation.copy_made", actor=actor, target=source, copy=copy.title,
+                         copy_uid=str(copy.uid), collection=collection.name, **facts)
     except BaseException:
         for key in stored:  # the rows are rolled back; the file written before them must go too
             with contextlib.suppress(Exception):

@@ -69,25 +69,26 @@ def _weekday(value: Any) -> str:
 
 def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """{"every": "hour", "minute": 15} | {"every": "day", "time": "06:00"} | {"every": "week", "weekday":
-    "monday", "time": "06:00"}; ValidationError with a sentence per problem."""
+    "monday", "time": "06:00"}; ValidationError with a sentence per problem, keyed by parameter."""
     every = str(params.get("every") or "").strip().lower()
     if every not in EVERY:
-        raise ValidationError("Choose how often the rule runs: every hour, every day or every week.")
+        raise ValidationError({"every": ["Choose how often the rule runs: every hour, every day or every week."]})
     if every == "hour":
-        minute = params.get("minute") if params.get("minute") not in (None, "") else 0
+        minute: Any = params.get("minute") if params.get("minute") not in (None, "") else 0
         if not str(minute).isdigit() or int(minute) > 59:
-            raise ValidationError("Give the minutes past the hour, a whole number from 0 to 59.")
+            raise ValidationError({"minute": ["Give the minutes past the hour, a whole number from 0 to 59."]})
         return {"every": every, "minute": int(minute)}
-    errors, out = [], {"every": every}
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {"every": every}
     if every == "week":
         try:
             out["weekday"] = _weekday(params.get("weekday"))
         except ValidationError as exc:
-            errors += exc.messages
+            errors["weekday"] = exc.messages
     try:
         out["time"] = _time(params.get("time"))
     except ValidationError as exc:
-        errors += exc.messages
+        errors["time"] = exc.messages
     if errors:
         raise ValidationError(errors)
     return out
