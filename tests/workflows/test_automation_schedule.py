@@ -188,3 +188,11 @@ def test_dry_run_of_a_scheduled_rule(people, scheduled):
     assert engine.dry_run(rule=rule, asset=asset).reason == "it is an image"
     rule = scheduled()
     assert engine.dry_run(rule=rule, asset=asset).sentences == ["Tell editor (1 person): “Due: Still”"]
+
+
+def test_the_tick_runs_every_minute_on_the_worker(db):
+    from django_q.models import Schedule
+
+    tick = Schedule.objects.get(name="workflows-automation-schedule")
+    assert (tick.func, tick.schedule_type, tick.minutes) == (
+        "workflows.automation.tasks.automation_schedule_tick_task", Schedule.MINUTES, 1)
