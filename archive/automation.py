@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import permissions as authority
 from archive import services
-from workflows.automation.registry import Context, register_action, register_trigger
+from workflows.automation.registry import Context, Param, register_action, register_trigger
 
 
 def _days(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -51,4 +51,5 @@ def register() -> None:
     register_trigger("rights_expired", "Its rights expired", verbs=("archive.rights.expired",))
     register_trigger("asset_archived", "It is archived", verbs=("archive.asset.archived",))
     register_action("archive", "Archive", clean_params=_reason, describe=_archive_describe, run=_archive_run,
-                    fires=("asset_archived",), params_help={"reason": "Why, for the history (optional)."})
+                    fires=("asset_archived",),
+                    params=[Param("reason", "Why", required=False, help="For the history (optional).")])

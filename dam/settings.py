@@ -268,6 +268,8 @@ DAM_PRODUCT_CODE_FIELDS = env_list("DAM_PRODUCT_CODE_FIELDS", ["sku", "gtin", "e
 _redis_url = env_url("DAM_REDIS_URL", schemes=("redis", "rediss"))
 # Automation rules set off by other rules' actions stop after this many in a row (docs/automation.md).
 DAM_AUTOMATION_MAX_CHAIN = env_int("DAM_AUTOMATION_MAX_CHAIN", 5, minimum=1)
+# A rule on a schedule acts on at most this many assets each time it runs; the rest wait for its next time.
+DAM_AUTOMATION_SCHEDULE_MAX_ASSETS = env_int("DAM_AUTOMATION_SCHEDULE_MAX_ASSETS", 500, minimum=1)
 Q_CLUSTER: dict = {
     "name": "dam",
     "workers": env_int("DAM_WORKERS", 2),

@@ -17,7 +17,7 @@ from assets.models import AssetVersion
 from distribution import lightbox_services
 from distribution.models import Lightbox, LightboxItem, Preset, Watermark, Webhook, WebhookDelivery
 from distribution.webhooks import services as webhook_services
-from workflows.automation.registry import Context, register_action
+from workflows.automation.registry import Context, Param, register_action
 
 
 def _presets(params: Mapping[str, Any]) -> list[str]:
@@ -152,18 +152,48 @@ def _value_of(model: Any, field: str, pk: Any) -> str:
     return str(value) if value is not None else "(deleted)"
 
 
+# --- what the rule form's pickers offer (as the API takes it: names for presets and watermarks, ids else) ---
+
+def _preset_choices(user: Any) -> list[tuple[str, str]]:
+    presets = Preset.objects.order_by("label").values_list("name", "label")
+    return [(name, f"{label} ({name})") for name, label in presets]
+
+
+def _watermark_choices(user: Any) -> list[tuple[str, str]]:
+    return [(name, name) for name in Watermark.objects.order_by("name").values_list("name", flat=True)]
+
+
+def _lightbox_choices(user: Any) -> list[tuple[str, str]]:
+    boxes = authority.visible(user, Lightbox.objects.select_related("owner")).order_by("name")
+    return [(str(box.pk), box.name if box.owner_id == user.pk else f"{box.name} ({box.owner.display_name})")
+            for box in boxes if authority.can(user, "edit_items", box)]
+
+
+def _webhook_choices(user: Any) -> list[tuple[str, str]]:
+    hooks = authority.visible(user, Webhook.objects.all()).order_by("url")
+    return [(str(pk), url) for pk, url in hooks.values_list("pk", "url")]
+
+
+PRESETS = Param("presets", "Presets", "choices", choices=_preset_choices)
+
+
 def register() -> None:
     register_action("make_derivatives", "Make copies in presets", clean_params=_clean_presets,
                     describe=_derivatives_describe, run=lambda ctx, params: _make(ctx, params, None),
-                    params_help={"presets": "Preset names, e.g. web-jpeg."})
+                    params=[PRESETS])
     register_action("watermark", "Make watermarked copies", clean_params=_clean_watermark,
                     describe=_watermark_describe,
                     run=lambda ctx, params: _make(ctx, params, Watermark.objects.get(name=params["watermark"])),
-                    params_help={"presets": "Preset names.", "watermark": "The watermark's name.",
-                                 "recipient": "Who the copies are for: fills {recipient} in a text watermark."})
+                    params=[PRESETS, Param("watermark", "Watermark", "choice", choices=_watermark_choices),
+                            Param("recipient", "For", required=False,
+                                  help="Who the copies are for: fills {recipient} in a text watermark.")])
     register_action("add_to_lightbox", "Add to a lightbox", clean_params=_clean_lightbox,
-                    describe=_lightbox_describe, run=_lightbox_run, params_help={"lightbox": "The lightbox's id."},
+                    describe=_lightbox_describe, run=_lightbox_run,
+                    params=[Param("lightbox", "Lightbox", "choice", choices=_lightbox_choices,
+                                  help="Lightboxes you may add to.")],
                     summarize=lambda params: f"“{_value_of(Lightbox, 'name', params.get('lightbox'))}”")
     register_action("send_webhook", "Send a webhook", clean_params=_clean_webhook, describe=_webhook_describe,
-                    run=_webhook_run, params_help={"webhook": "A webhook subscription's id."},
+                    run=_webhook_run,
+                    params=[Param("webhook", "Webhook", "choice", choices=_webhook_choices,
+                                  help="A subscription under Settings → Webhooks.")],
                     summarize=lambda params: f"to {_value_of(Webhook, 'url', params.get('webhook'))}")

@@ -206,4 +206,9 @@ class ReviewableVersion(AssetVersion):
 
 
 # Automation lives in its own package; its models belong to this app.
-from workflows.automation.models import AutomationRule, AutomationRun  # noqa: E402, F401
+from workflows.automation.models import (  # noqa: E402, F401
+    AutomationCopy,
+    AutomationRule,
+    AutomationRun,
+    ScheduledPass,
+)

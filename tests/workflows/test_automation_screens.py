@@ -1,8 +1,6 @@
 """The automation screens: who reaches them, the form's inline errors, a dry run, switching a rule on."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.factories import library, make_collection, upload_as
@@ -25,19 +23,25 @@ def test_the_sidebar_shows_automation_to_admins_only(web):
 def test_create_with_inline_errors_then_fixed(web, people):
     client = web("admin")
     ready = make_collection("Ready", parent=library())
-    form = {"name": "Move approved", "trigger": "version_approved", "actions": '[{"type": "move", "params": {}}]'}
+    form = {"name": "Move approved", "trigger": "version_approved", "steps": ["0"], "step-0-type": "move"}
     answer = client.post(f"{LIST}new/", form)
     assert answer.status_code == 400
-    assert "Step 1 (Move to a folder): Choose the folder to move the asset into." in answer.content.decode()
-    answer = client.post(f"{LIST}new/", {**form, "actions": "[{"})
-    assert "This is not a valid list of steps" in answer.content.decode()
-    form["actions"] = json.dumps([{"type": "move", "params": {"collection": ready.pk}}])
+    row = _row(answer.content.decode(), "0")
+    assert "Choose the folder to move the asset into." in row
+    form["step-0-collection"] = str(ready.pk)
     answer = client.post(f"{LIST}new/", {**form, "asset_types": ["image"]})
     rule = AutomationRule.objects.get()
     assert answer.status_code == 302 and answer["Location"] == rule.get_absolute_url()
     assert rule.conditions == {"asset_types": ["image"]} and rule.enabled is False
+    assert rule.actions == [{"type": "move", "params": {"collection": ready.pk}}]
     page = client.get(rule.get_absolute_url()).content.decode()
     assert "It is an image." in page and "Move to a folder — into “Ready”" in page
+
+
+def _row(page: str, rid: str) -> str:
+    """The HTML of one row of the actions builder."""
+    start = page.index(f'data-step="{rid}"')
+    return page[start:page.index("</li>", start)]
 
 
 def test_try_on_an_asset_and_switch_on(web, people):

@@ -21,6 +21,12 @@ def _ran(values: Any) -> str:
     return text + (": " + " ".join(done) if done else ".")
 
 
+def _passed(values: Any) -> str:
+    data = values["data"]
+    return f"{values['actor']} ran the automation rule “{values['object']}” on its schedule: " \
+        f"{data.get('note') or 'nothing to do.'}"
+
+
 def register_all() -> None:
     group = "Automation"
     register("workflows.automation.ran", _ran, label="Automation rule ran", group=group,
@@ -30,5 +36,12 @@ def register_all() -> None:
     register("workflows.automation.rule_updated", "{actor} changed the automation rule “{object}”",
              label="Automation rule changed", group=group,
              fields=[("fields", "Changed"), ("enabled", "Enabled", "yesno")])
+    register("workflows.automation.copied",
+             "{actor} made “{object}” as a copy of “{source}” (its v{version}) with the rule “{rule}”",
+             label="Copied by a rule", group=group)
+    register("workflows.automation.copy_made",
+             "{actor} copied “{object}” into “{collection}” as “{copy}” with the rule “{rule}”",
+             label="Copy made by a rule", group=group)
+    register("workflows.automation.schedule_passed", _passed, label="Scheduled rule ran", group=group)
     register("workflows.automation.rule_deleted", "{actor} deleted the automation rule “{object}”",
              label="Automation rule deleted", group=group)

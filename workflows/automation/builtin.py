@@ -19,8 +19,9 @@ from assets import services as asset_services
 from assets import tagging
 from assets.models import AssetTerm, Collection
 from workflows import states
+from workflows.automation import copying, pickers, schedule
 from workflows.automation.models import AutomationRun
-from workflows.automation.registry import Context, register_action, register_trigger
+from workflows.automation.registry import Context, Param, register_action, register_trigger
 from workflows.models import ApprovalPolicy, Notification, ReviewableVersion
 from workflows.services import notifications, reviews
 
@@ -54,6 +55,9 @@ def register_triggers() -> None:
     register_trigger("changes_requested", "Changes are requested", verbs=("workflows.version.changes_requested",))
     register_trigger("term_added", "A term is added to an asset",
                      verbs=("assets.asset.updated", "assets.asset.bulk_updated"), applies=_term_added)
+    # No event sets it off: the every-minute tick (workflows.automation.schedule) runs it when it is due.
+    register_trigger(schedule.TRIGGER, "On a schedule", clean_params=schedule.clean_params,
+                     describe_params=schedule.describe)
 
 
 # --- parameters ----------------------------------------------------------------------------------
@@ -262,24 +266,34 @@ def _notify_run(ctx: Context, params: Mapping[str, Any]) -> None:
                          url=ctx.asset.get_absolute_url())
 
 
+FOLDER = Param("collection", "Folder", "choice", choices=pickers.folders)
+TERMS = Param("terms", "Terms", "terms", help="Type a label, a synonym or a translation and pick the term.")
+
+
 def register_actions() -> None:
     register_action("move", "Move to a folder", clean_params=_collection, describe=_move_describe, run=_move_run,
-                    params_help={"collection": "The folder's id."},
+                    params=[FOLDER],
                     summarize=lambda params: f"into “{_name(Collection, params.get('collection'))}”")
     register_action("add_terms", "Add terms", clean_params=_terms, describe=_add_describe, run=_add_run,
-                    fires=("term_added",), params_help={"terms": "Term URIs or ids."})
+                    fires=("term_added",), params=[TERMS])
     register_action("remove_terms", "Remove terms", clean_params=_terms, describe=_remove_describe,
-                    run=_remove_run, params_help={"terms": "Term URIs or ids."})
+                    run=_remove_run, params=[TERMS])
     register_action("set_metadata", "Set a metadata field", clean_params=_field_value, describe=_metadata_describe,
-                    run=_metadata_run, params_help={"field": "The schema field's key.", "value": "Its new value."})
+                    run=_metadata_run, params=[
+                        Param("field", "Field", "choice", choices=pickers.fields),
+                        Param("value", "Value", required=False, help="Checked against the field's type.")])
     register_action("start_review", "Submit for review", clean_params=_policy, describe=_review_describe,
                     run=_review_run, fires=("version_submitted",),
                     summarize=lambda params: (f"under “{_name(ApprovalPolicy, params['policy'])}”"
                                               if params.get("policy") else "under the asset's own policy"),
-                    params_help={"policy": "An approval policy's id; empty for the asset's own policy."})
+                    params=[Param("policy", "Approval policy", "choice", required=False, choices=pickers.policies)])
     register_action("notify", "Notify people", clean_params=_recipients, describe=_notify_describe, run=_notify_run,
-                    params_help={"users": "User names.", "groups": "Group names.",
-                                 "message": "The message; {title}, {folder}, {rule} and {url} are filled in."})
+                    params=[Param("users", "People", "list", required=False,
+                                  help="User names, separated by commas."),
+                            Param("groups", "Groups", "choices", required=False, choices=pickers.groups),
+                            Param("message", "Message", "textarea",
+                                  help="{title}, {folder}, {rule} and {url} are filled in.")])
+    copying.register()
 
 
 def register_all() -> None:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from assets.models import Asset, AssetTerm, Collection, ReviewState
 from taxonomy import selectors as vocab
@@ -152,6 +153,30 @@ def unmet(conditions: Mapping[str, Any], asset: Asset) -> str:
             return f"its file is {'of unknown ' + name if value is None else f'{value:,} {unit}'}, " \
                    f"outside {low if low is not None else 0:,}–{high if high is not None else '…'}"
     return ""
+
+
+def narrowing(conditions: Mapping[str, Any]) -> Q:
+    """The conditions SQL can test, to narrow the assets a scheduled rule looks at; `unmet` still decides."""
+    q = Q()
+    if conditions.get("collection") is not None:
+        target = Collection.objects.filter(pk=conditions["collection"]).first()
+        q &= Q(collection__path__startswith=target.path) if target is not None else Q(pk__in=[])
+    if conditions.get("asset_types"):
+        q &= Q(asset_type__in=conditions["asset_types"])
+    if conditions.get("review_states"):
+        q &= Q(current_version__review_state__in=conditions["review_states"])
+    if conditions.get("mime_types"):
+        mimes = Q(pk__in=[])
+        for want in conditions["mime_types"]:
+            mimes |= (Q(current_version__mime_type__istartswith=want[:-1]) if want.endswith("/*")
+                      else Q(current_version__mime_type__iexact=want))
+        q &= mimes
+    for name, (attribute, _) in RANGES.items():
+        if conditions.get(f"{name}_min") is not None:
+            q &= Q(**{f"current_version__{attribute}__gte": conditions[f"{name}_min"]})
+        if conditions.get(f"{name}_max") is not None:
+            q &= Q(**{f"current_version__{attribute}__lte": conditions[f"{name}_max"]})
+    return q
 
 
 def summary(conditions: Mapping[str, Any]) -> list[str]:

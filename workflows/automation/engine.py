@@ -66,7 +66,7 @@ def on_audit_event(sender: type[AuditEvent], instance: AuditEvent, created: bool
         return
     for rule in AutomationRule.objects.filter(enabled=True, trigger__in=keys).only("pk", "trigger", "trigger_params"):
         if registry.trigger(rule.trigger).fires_on(instance, rule.trigger_params or {}):
-            _queue(rule.pk, int(instance.target_id), rule.trigger, f"event:{instance.pk}")
+            queue_run(rule.pk, int(instance.target_id), rule.trigger, f"event:{instance.pk}")
 
 
 def fire(trigger: str, *, asset_id: int, event_key: str) -> int:
@@ -77,11 +77,12 @@ def fire(trigger: str, *, asset_id: int, event_key: str) -> int:
     """
     rule_ids = list(AutomationRule.objects.filter(enabled=True, trigger=trigger).values_list("pk", flat=True))
     for rule_id in rule_ids:
-        _queue(rule_id, asset_id, trigger, event_key)
+        queue_run(rule_id, asset_id, trigger, event_key)
     return len(rule_ids)
 
 
-def _queue(rule_id: int, asset_id: int, trigger: str, event_key: str) -> None:
+def queue_run(rule_id: int, asset_id: int, trigger: str, event_key: str) -> None:
+    """Queue one rule's job on one asset once the current transaction commits (with the chain that led here)."""
     chain = list(_current_chain.get() or [])
     transaction.on_commit(partial(_enqueue, rule_id, asset_id, trigger, event_key, chain))
 

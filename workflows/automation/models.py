@@ -25,6 +25,9 @@ class AutomationRule(models.Model):
     actions = models.JSONField(default=list, blank=True)
     # A collection manager's rule acts only inside these folders (and their sub-folders); admins may leave it empty.
     scope = models.ManyToManyField(Collection, blank=True, related_name="+")
+    # For a rule on a schedule: the time slots up to this moment are not run (set when it is switched on or its
+    # schedule changes), so a rule switched on at 10:00 does not make up for 06:00 that day.
+    schedule_after = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,3 +72,48 @@ class AutomationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} on {self.asset}"
+
+
+class ScheduledPass(models.Model):
+    """A scheduled rule's turn at one time slot: which assets it picked, and whether it stopped at the limit.
+
+    One per (rule, slot): creating it is how a tick claims the slot, so no slot runs twice, however many
+    ticks see it due. The runs on each asset are AutomationRuns keyed "schedule:<slot>".
+    """
+
+    rule = models.ForeignKey(AutomationRule, on_delete=models.CASCADE, related_name="passes")
+    slot = models.DateTimeField()
+    # How many assets it queued a run for.
+    assets = models.PositiveIntegerField(default=0)
+    # The last asset queued when the pass stopped at the limit: the next pass goes on after it.
+    resume_after = models.BigIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-slot", "-id"]
+        app_label = "workflows"
+        constraints = [models.UniqueConstraint(fields=["rule", "slot"], name="scheduledpass_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} at {self.slot:%Y-%m-%d %H:%M}"
+
+
+class AutomationCopy(models.Model):
+    """A copy a rule made of an asset into a folder: found again, so the rule copies it there only once."""
+
+    rule = models.ForeignKey(AutomationRule, on_delete=models.CASCADE, related_name="copies")
+    source = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="+")
+    copy = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="+")
+    source_version = models.PositiveIntegerField()
+    run = models.ForeignKey(AutomationRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "workflows"
+        constraints = [models.UniqueConstraint(fields=["rule", "source", "collection"],
+                                               name="automationcopy_once_per_folder")]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.collection}"

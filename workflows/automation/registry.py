@@ -7,7 +7,7 @@ and the archive action. So workflows never imports the apps above it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,24 @@ class Context:
     rule: AutomationRule
     actor: User
     run_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an action, described for the rule form's builder and the API documentation.
+
+    `kind` says how a person gives it: "text", "textarea", "number", "choice" (one of `choices`),
+    "choices" (several of them) or "list" (several, typed and separated by commas). `choices` is asked
+    with the person writing the rule, so a picker lists only what they may see. The form sends what the
+    API would: a choice's value as text, several as a list, and the action's `clean_params` reads both.
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    help: str = ""
+    required: bool = True
+    choices: Callable[[User], Sequence[tuple[str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,8 @@ class Action:
     params_help: Mapping[str, str] = field(default_factory=dict)
     # The parameters as people read them on the rule's page ("into “Ready for publishing”"); names, not ids.
     summarize: Callable[[Mapping[str, Any]], str] | None = None
+    # Each parameter as the form's builder shows it, in order.
+    params: tuple[Param, ...] = ()
 
 
 _TRIGGERS: dict[str, Trigger] = {}
@@ -84,9 +104,11 @@ def register_action(key: str, label: str, *, clean_params: Callable[[Mapping[str
                     describe: Callable[[Context, Mapping[str, Any]], str],
                     run: Callable[[Context, Mapping[str, Any]], None], fires: tuple[str, ...] = (),
                     params_help: Mapping[str, str] | None = None,
-                    summarize: Callable[[Mapping[str, Any]], str] | None = None) -> Action:
+                    summarize: Callable[[Mapping[str, Any]], str] | None = None,
+                    params: Sequence[Param] = ()) -> Action:
     """Say what the action `key` ("move") needs, says and does; see `Action`."""
-    action = Action(key, label, clean_params, describe, run, fires, params_help or {}, summarize)
+    helps = params_help or {p.name: p.help or p.label for p in params}
+    action = Action(key, label, clean_params, describe, run, fires, helps, summarize, tuple(params))
     _ACTIONS[key] = action
     return action
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import audit
 from accounts import permissions as authority
@@ -80,7 +81,7 @@ def rule_create(*, actor: User, name: str, trigger: str, actions: list[Any], tri
     _check_scope(actor, scope)
     values = _clean({"name": name, "trigger": trigger, "trigger_params": trigger_params or {},
                      "conditions": conditions or {}, "actions": actions})
-    rule = AutomationRule.objects.create(owner=actor, enabled=enabled, **values)
+    rule = AutomationRule.objects.create(owner=actor, enabled=enabled, schedule_after=timezone.now(), **values)
     rule.scope.set(scope)
     audit.record("workflows.automation.rule_created", actor=actor, target=rule, trigger=rule.trigger,
                  enabled=rule.enabled)
@@ -102,8 +103,11 @@ def rule_update(*, rule: AutomationRule, actor: User, scope: Iterable[Collection
     changed = sorted(key for key, value in values.items() if getattr(locked, key) != value)
     for key in changed:
         setattr(locked, key, values[key])
+    if {"trigger", "trigger_params"} & set(changed) or ("enabled" in changed and locked.enabled):
+        # A schedule switched on or changed starts from now: the slots it was off for are not made up.
+        locked.schedule_after = timezone.now()
     if changed:
-        locked.save(update_fields=[*changed, "updated_at"])
+        locked.save(update_fields=[*changed, "schedule_after", "updated_at"])
     if scope is not None:
         scope = list(scope)
         _check_scope(actor, scope)
