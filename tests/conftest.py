@@ -1,6 +1,7 @@
 """Shared fixtures: named personas, one per role, plus an outsider with no role at all."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,6 +11,11 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from tests.factories import make_user
+
+# The worker and server processes tests start (qcluster, runserver) run no content analysis: each analyser
+# loads a model and reads every upload, which those tests neither need nor wait for. (The test process
+# itself runs none unless a test names them in settings.DAM_ANALYSERS.)
+os.environ.setdefault("DAM_ANALYSERS", "none")
 
 PERSONAS = {
     "admin": Role.ADMIN,

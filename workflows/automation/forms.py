@@ -30,7 +30,8 @@ class RuleForm(forms.Form):
     every = forms.ChoiceField(required=False, label="How often",
                               choices=[("", "Choose…"), *((key, label) for key, label in schedule.EVERY.items())])
     at_time = forms.CharField(required=False, label="At", max_length=5,
-                              widget=forms.TimeInput(attrs={"type": "time"}), help_text="Hours and minutes, e.g. 06:00.")
+                              widget=forms.TimeInput(attrs={"type": "time"}),
+                              help_text="Hours and minutes, e.g. 06:00.")
     weekday = forms.ChoiceField(required=False, label="On", choices=[("", "Choose…"), *(
         (day, day.capitalize()) for day in schedule.WEEKDAYS)])
     minute = forms.CharField(required=False, max_length=2, label="Minutes past the hour",
