@@ -158,6 +158,7 @@ def term_queue(request: AuthedHttpRequest, term_id: int) -> HttpResponse:
     decidable = [row for row in rows if authority.can(request.user, "decide", row)]
     return render(request, "analysis/term.html", {
         "title": f"Suggested: {term.label}", "term": term, "rows": rows, "status": status,
+        "showing_applied": status == TermSuggestion.Status.APPLIED,
         "status_label": TermSuggestion.Status(status).label, "decidable": {row.pk for row in decidable},
         "first": decidable[0] if decidable else None, "limit": TERM_ASSETS, "titles": _titles(),
         "back": f"{reverse('analysis:queue')}?{request.GET.get('from', '')}",

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import permissions as authority
 from accounts.permissions import Cap
@@ -48,9 +50,11 @@ def percent(value: Any) -> str:
 
 @register.filter
 def duration(ms: Any) -> str:
-    """How long a run took, for people: "0.4 s", "12 s", "3 min 5 s"."""
+    """How long a run took, for people: "6 ms", "0.4 s", "12 s", "3 min 5 s"."""
     if ms is None:
         return ""
+    if int(ms) < 100:
+        return f"{int(ms)} ms"
     seconds = int(ms) / 1000
     if seconds < 10:
         return f"{seconds:.1f} s"
@@ -60,6 +64,17 @@ def duration(ms: Any) -> str:
     return f"{minutes} min {secs} s" if secs else f"{minutes} min"
 
 
+def _done_summary(run: AnalysisRun) -> str:
+    """"in 0.4 s with EfficientNet-Lite0 0.1.0, 7 Dec 2026 20:32", leaving out what was not recorded."""
+    text = " ".join(filter(None, [
+        f"in {duration(run.duration_ms)}" if run.duration_ms is not None else "",
+        f"with {run.model_name} {run.model_version}".strip() if run.model_name else ""]))
+    if run.finished_at:
+        when = date_format(timezone.localtime(run.finished_at), "j M Y H:i")
+        text = f"{text}, {when}" if text else when
+    return text
+
+
 def _run_view(run: AnalysisRun, titles: dict[str, str], *, may_edit: bool) -> dict[str, Any]:
     """One analyser's record, with what the template shows of its result."""
     data = run.data if isinstance(run.data, dict) else {}
@@ -67,7 +82,7 @@ def _run_view(run: AnalysisRun, titles: dict[str, str], *, may_edit: bool) -> di
     faces = [face for face in data.get("faces", []) if isinstance(face, dict) and len(face.get("box", ())) == 4]
     return {
         "run": run, "slug": run.analyser, "title": titles.get(run.analyser, run.analyser.capitalize()),
-        "done": run.status == AnalysisRun.Status.DONE,
+        "done": run.status == AnalysisRun.Status.DONE, "summary": _done_summary(run),
         "waiting": run.status in (AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING),
         "labels": run.labels[:8] if run.analyser == "labels" else [],
         "text_lines": lines, "text_preview": lines[:OCR_PREVIEW_LINES], "text_more": len(lines) > OCR_PREVIEW_LINES,

@@ -144,6 +144,9 @@ def test_suggestions_are_for_those_who_describe_assets(web, people, photo, vocab
     for role in ROLES:
         seen[role] = "Suggested terms" in page_of(web(role), photo)
     assert seen == {"admin": True, "librarian": True, "editor": True, "contributor": False, "viewer": False}
+    editor = page_of(web("editor"), photo).split('id="content-analysis"')[1]
+    assert ">Accept</button>" in editor and ">Accept for all assets</button>" in editor and ">Reject</button>" in editor
+    assert "Map to another term" in editor and ">Confirm</button>" not in editor
 
 
 def test_automatic_terms_look_different_from_human_ones(web, photo, vocabulary):
@@ -155,6 +158,8 @@ def test_automatic_terms_look_different_from_human_ones(web, photo, vocabulary):
     holiday = facts.split("Holiday")[0].rsplit("<a", 1)[1]
     assert "auto" not in holiday and "Given by a person" in holiday
     assert "were put on by content analysis" in page
+    panel = page_of(web("editor"), photo).split('id="content-analysis"')[1]
+    assert ">Confirm</button>" in panel and ">Reject</button>" in panel and "Accept for all" not in panel
 
 
 # --- the decisions ----------------------------------------------------------------------------------------------
