@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Reviews", "workflows:mine", (Cap.REVIEW, Cap.UPLOAD), "review"),
             ("Collections", "assets:collections", None, "folder"),
             ("Vocabulary", "taxonomy:index", Vocabulary, "tag"),
+            ("Suggested terms", "analysis:queue", (Cap.MANAGE_VOCABULARY, Cap.EDIT_METADATA), "tag"),
             ("Lightboxes", "lightboxes:list", None, "lightbox"),
         ]),
         ("Share", [
@@ -54,6 +55,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Licences", "rights:licences", Cap.ADMINISTER, "settings"),
             ("Webhooks", "webhooks:list", Cap.ADMINISTER, "settings"),
             ("Automation", "automation:list", AutomationRule, "settings"),
+            ("Content analysis", "analysis_settings:page", Cap.ADMINISTER, "settings"),
         ]),
     ]
     nav: list[dict[str, Any]] = [

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from analysis import urls as analysis_urls
 from archive import api as archive_api
 from assets import api as assets_api
 from assets import views as asset_views
@@ -83,11 +84,13 @@ urlpatterns = [
     path("archive/fixity/", include("archive.fixity.urls")),
     path("archive/rights/", include("archive.rights.urls")),
     path("archive/", include("archive.urls")),
+    path("analysis/", include("analysis.urls")),
     path("analytics/", include("analytics.urls")),
     path("audit/", include("analytics.audit_urls")),
     path("share-links/", include("distribution.urls")),
     path("settings/webhooks/", include("distribution.webhook_urls")),
     path("settings/automation/", include("workflows.automation.urls")),
+    path("settings/analysis/", include((analysis_urls.settings_urlpatterns, "analysis_settings"))),
     path("settings/presets/", include("distribution.preset_urls")),
     path("settings/integrations/", include("distribution.integration_urls")),
     path("settings/connections/", include("distribution.connection_urls")),

@@ -26,7 +26,8 @@ class VocabularySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vocabulary
-        fields = ["id", "uri", "title", "description", "language", "term_count", "created_at", "updated_at"]
+        fields = ["id", "uri", "title", "description", "language", "auto_tag_threshold", "term_count", "created_at",
+                  "updated_at"]
         read_only_fields = ["id", "term_count", "created_at", "updated_at"]
 
 
@@ -129,7 +130,7 @@ class VocabularyDetail(APIView):
         vocabulary = authority.access(request.user, Vocabulary.objects.all(), "edit", pk=pk)
         payload = VocabularySerializer(vocabulary, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        fields = {k: v for k, v in payload.validated_data.items() if k in ("title", "description", "language")}
+        fields = {k: v for k, v in payload.validated_data.items() if k in services.VOCABULARY_EDITABLE}
         if "uri" in payload.validated_data and payload.validated_data["uri"] != vocabulary.uri:
             raise serializers.ValidationError({"uri": ["A vocabulary's URI cannot change; import it as a new one."]})
         vocabulary = services.vocabulary_update(vocabulary=vocabulary, actor=request.user, **fields)

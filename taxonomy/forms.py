@@ -26,10 +26,19 @@ class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
 class VocabularyForm(forms.ModelForm):
     class Meta:
         model = Vocabulary
-        fields = ["title", "uri", "language", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        fields = ["title", "uri", "language", "description", "auto_tag_threshold"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+                   "auto_tag_threshold": forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"})}
+        labels = {"auto_tag_threshold": "Auto-tag threshold"}
         help_texts = {"uri": "The concept scheme URI, e.g. https://vocab.example.org/subjects/",
                       "language": "Main language code, e.g. en"}
+
+
+class VocabularyEditForm(VocabularyForm):
+    """A vocabulary's editable fields: its URI is its identity and stays."""
+
+    class Meta(VocabularyForm.Meta):
+        fields = ["title", "language", "description", "auto_tag_threshold"]
 
 
 class TermForm(forms.Form):

@@ -21,6 +21,8 @@ from taxonomy import signals, skos, vocabulary_csv
 from taxonomy.models import Term, TermLabel, Vocabulary, normalize_label
 
 Label = tuple[str, str, str]  # (kind, language, text)
+VOCABULARY_EDITABLE = ("title", "description", "language", "auto_tag_threshold")
+AUTO_TAG_DEFAULT: float | None = Vocabulary._meta.get_field("auto_tag_threshold").get_default()
 
 
 def _check(actor: User | None, action: str, obj: Any) -> None:
@@ -37,10 +39,11 @@ def _announce(vocabulary_ids: set[int] | list[int]) -> None:
 
 @transaction.atomic
 def vocabulary_create(*, uri: str, title: str, actor: User | None, language: str = "en",
-                      description: str = "") -> Vocabulary:
+                      description: str = "", auto_tag_threshold: float | None = AUTO_TAG_DEFAULT) -> Vocabulary:
     """Start a new, empty vocabulary (concept scheme)."""
     _check(actor, "create", Vocabulary)
-    vocabulary = Vocabulary(uri=uri.strip(), title=title.strip(), language=language.strip(), description=description)
+    vocabulary = Vocabulary(uri=uri.strip(), title=title.strip(), language=language.strip(), description=description,
+                            auto_tag_threshold=auto_tag_threshold)
     vocabulary.full_clean()
     vocabulary.save()
     audit.record("taxonomy.vocabulary.created", actor=actor, target=vocabulary, uri=vocabulary.uri)
@@ -49,12 +52,13 @@ def vocabulary_create(*, uri: str, title: str, actor: User | None, language: str
 
 
 @transaction.atomic
-def vocabulary_update(*, vocabulary: Vocabulary, actor: User | None, **fields: str) -> Vocabulary:
-    """Change a vocabulary's title, description or main language (its URI is its identity and stays)."""
+def vocabulary_update(*, vocabulary: Vocabulary, actor: User | None, **fields: Any) -> Vocabulary:
+    """Change a vocabulary's title, description, main language or auto-tag threshold (its URI is its identity
+    and stays)."""
     _check(actor, "edit", vocabulary)
     changes = {}
     for name, value in fields.items():
-        if name not in ("title", "description", "language"):
+        if name not in VOCABULARY_EDITABLE:
             raise ValidationError({name: "This field cannot be edited."})
         if getattr(vocabulary, name) != value:
             changes[name] = [getattr(vocabulary, name), value]

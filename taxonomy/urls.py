@@ -8,6 +8,7 @@ urlpatterns = [
     path("import/", views.vocabulary_import, name="import"),
     path("autocomplete/", views.autocomplete, name="autocomplete"),
     path("<int:pk>/", views.vocabulary_detail, name="vocabulary"),
+    path("<int:pk>/edit/", views.vocabulary_edit, name="vocabulary_edit"),
     path("<int:pk>/export/", views.vocabulary_export, name="export"),
     path("<int:pk>/terms/new/", views.term_create, name="term_create"),
     path("terms/<int:pk>/", views.term_detail, name="term"),

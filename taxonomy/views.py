@@ -17,7 +17,15 @@ from accounts.permissions import Cap
 from dam.http import AuthedHttpRequest
 from taxonomy import selectors, services, skos, vocabulary_csv
 from taxonomy.api import CONTENT_TYPES
-from taxonomy.forms import DeprecateForm, ImportForm, MergeForm, MoveForm, TermForm, VocabularyForm
+from taxonomy.forms import (
+    DeprecateForm,
+    ImportForm,
+    MergeForm,
+    MoveForm,
+    TermForm,
+    VocabularyEditForm,
+    VocabularyForm,
+)
 from taxonomy.models import Term, Vocabulary
 
 
@@ -64,7 +72,27 @@ def vocabulary_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "taxonomy/vocabulary.html", {
         "title": vocabulary.title, "vocabulary": vocabulary, "rows": rows, "matches": matches, "query": query,
         "show_deprecated": show_deprecated, "can_manage": authority.can(request.user, "create", vocabulary),
+        "can_edit": authority.can(request.user, "edit", vocabulary),
     })
+
+
+@login_required
+def vocabulary_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """A vocabulary's title, language, description and content analysis's auto-tag threshold."""
+    vocabulary = authority.access(request.user, Vocabulary.objects.all(), "edit", pk=pk)
+    form = VocabularyEditForm(request.POST or None, instance=Vocabulary.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vocabulary_update(vocabulary=vocabulary, actor=request.user,
+                                       **{name: form.cleaned_data[name] for name in VocabularyEditForm.Meta.fields})
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"Vocabulary “{vocabulary}” was saved.")
+            return redirect(vocabulary)
+    return render(request, "taxonomy/vocabulary_form.html", {
+        "title": f"Edit {vocabulary.title}", "vocabulary": vocabulary, "form": form,
+    }, status=400 if form.errors else 200)
 
 
 @login_required

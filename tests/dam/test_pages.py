@@ -11,6 +11,7 @@ SIDEBAR = {  # label -> roles that see it
     "Assets": set(PERSONAS),
     "Collections": set(PERSONAS),
     "Vocabulary": set(PERSONAS) - {"outsider"},
+    "Suggested terms": {"admin", "librarian", "brand_manager", "editor"},
     "Upload": {"admin", "editor", "contributor"},
     "Reviews": {"admin", "brand_manager", "editor", "contributor"},
     "Lightboxes": set(PERSONAS),
@@ -32,6 +33,7 @@ SIDEBAR = {  # label -> roles that see it
     "Download presets": {"admin"},
     "Webhooks": {"admin"},
     "Automation": {"admin"},  # and folder managers, for rules in their folders
+    "Content analysis": {"admin"},
 }
 
 
