@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as authority
 from accounts.permissions import Cap
 from analysis import playback, selectors
-from analysis.display import overview
 from analysis.forms import MapForm, QueueFilterForm
 from analysis.models import AnalysisRun, TermSuggestion
+from analysis.selectors import analysers_overview as overview
 from analysis.services import runs, suggestions
 from assets.models import Asset
 from assets.selectors import access_asset, version_shown_to, with_shown_versions

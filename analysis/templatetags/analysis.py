@@ -17,8 +17,8 @@ from django.utils.formats import date_format
 from accounts import permissions as authority
 from accounts.permissions import Cap
 from analysis import selectors
-from analysis.display import overview
 from analysis.models import AnalysisRun, TermSuggestion
+from analysis.selectors import analysers_overview as overview
 from assets.selectors import version_shown_to
 
 register = template.Library()
