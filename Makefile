@@ -49,9 +49,11 @@ test: dev-venv
 test-sqlite: dev-venv
 	$(BIN)/pytest -q --durations=15
 
-# The same suite on PostgreSQL; pytest-django creates and drops test_dam itself.
+# The same suite on PostgreSQL; pytest-django creates and drops test_dam itself. The browser journeys
+# (tests/e2e) run in the SQLite suite only: their site has a database of its own, and what the database
+# does in them is tested on both by the rest of the suite.
 test-postgres: dev-venv
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q --durations=15
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q --durations=15 -m "not e2e"
 
 # ruff and mypy, and lint-imports: the apps import each other in the lifecycle's order only (pyproject.toml).
 lint: dev-venv

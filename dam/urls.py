@@ -7,6 +7,7 @@ from analysis import urls as analysis_urls
 from archive import api as archive_api
 from assets import api as assets_api
 from assets import views as asset_views
+from dam import views as dam_views
 from distribution import api as distribution_api
 from distribution import api_presets as distribution_presets_api
 from distribution import connection_views, delivery_views, download_views, oembed
@@ -69,6 +70,8 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", asset_views.dashboard, name="dashboard"),
+    # Browsers ask for /favicon.ico where a page names no icon (files, JSON answers).
+    path("favicon.ico", dam_views.favicon),
     path("accounts/", include("accounts.urls")),
     # Under /assets/ as they always were; each app's screens come from its own URL module.
     path("assets/", include("search.urls")),

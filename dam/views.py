@@ -1,4 +1,4 @@
-"""Error pages: JSON under /api/, the site layout elsewhere."""
+"""Error pages (JSON under /api/, the site layout elsewhere), and the icon browsers ask for."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +6,8 @@ import sys
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from dam.middleware import outage_response
 
@@ -55,3 +56,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if outage is not None:
         return outage
     return _error(request, 500, "Something went wrong", "The error was logged. Please try again.")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for where a page names no icon (a file, a JSON answer)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
