@@ -8,6 +8,7 @@ from django import forms
 from analysis.analysers import registry
 from analysis.models import TermSuggestion
 from taxonomy.models import Term, Vocabulary
+from taxonomy.pickers import TermChoiceField
 
 
 class QueueFilterForm(forms.Form):
@@ -36,6 +37,6 @@ class QueueFilterForm(forms.Form):
 class MapForm(forms.Form):
     """"Map to another term": the term the raw label means."""
 
-    term = forms.ModelChoiceField(queryset=Term.objects.filter(status=Term.Status.ACTIVE),
-                                  error_messages={"required": "Choose the term it means from the list.",
-                                                  "invalid_choice": "Choose an active term from the list."})
+    term = TermChoiceField(queryset=Term.objects.filter(status=Term.Status.ACTIVE),
+                           error_messages={"required": "Choose the term it means from the list.",
+                                           "invalid_choice": "Choose an active term from the list."})

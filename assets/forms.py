@@ -6,17 +6,14 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from assets.models import Asset, AssetTerm, Collection, LicenceType
 from assets.permissions import GRANT_LEVELS
 from dam.forms import TreeChoiceField
 from taxonomy.models import MetadataField, Term
+from taxonomy.pickers import TermsWidget
 from taxonomy.schema import fields_for
-from taxonomy.selectors import paths_for
 
 
 class ChannelsField(forms.Field):
@@ -29,26 +26,6 @@ class ChannelsField(forms.Field):
 
     def prepare_value(self, value: Any) -> str:
         return ", ".join(value) if isinstance(value, list) else (value or "")
-
-
-class TermsWidget(forms.SelectMultiple):
-    """Chosen terms as removable chips plus a search box that suggests terms by any of their labels."""
-
-    template_name = "assets/widgets/terms.html"
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        ids = [int(v) for v in (value or []) if str(v).isdigit()]
-        terms = {t.pk: t for t in Term.objects.filter(pk__in=ids)}
-        paths = paths_for(terms.values())
-        context["chosen"] = [{"term": terms[i], "path": " › ".join(paths[i])} for i in ids if i in terms]
-        context["autocomplete_url"] = reverse("taxonomy:autocomplete")
-        return context
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        # The project's template engine (the default form renderer does not look in templates/); the template
-        # autoescapes, so its output is safe to mark.
-        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))  # noqa: S308
 
 
 def schema_form_field(field: MetadataField) -> forms.Field:

@@ -22,11 +22,11 @@ from assets import colors, metadata_csv
 from assets import selectors as asset_selectors
 from dam.http import AuthedHttpRequest
 from dam.pagination import CountedPaginator
-from search import expansion
 from search import selectors as search_selectors
 from search import services as search_services
 from search.filters import AssetFilter
 from search.models import SearchEvent
+from taxonomy.pickers import TermsWidget
 
 # The session remembers the last recorded search, so its next pages, a new sort or a reload are not
 # recorded again, and their result links still point at it.
@@ -160,13 +160,12 @@ def advanced_search(request: AuthedHttpRequest) -> HttpResponse:
     filterset = AssetFilter(request.GET or None, queryset=asset_selectors.assets_visible_to(request.user).none(),
                             collections=asset_selectors.collections_visible_to(request.user).order_by("path"),
                             request=request)
-    vocabulary = expansion.current()
-    chosen = {int(t) for t in request.GET.getlist("term") if t.isdigit()}
+    chosen = [t for t in request.GET.getlist("term") if t.isdigit()]
     return render(request, "search/search.html", {
         "title": "Advanced search", "form": filterset.form, "swatches": colors.FAMILY_SWATCH,
-        "terms": sorted(((t.id, t.label, vocabulary.vocabularies.get(t.vocabulary_id, ""))
-                         for t in vocabulary.terms.values()), key=lambda t: (t[2], t[1].casefold())),
-        "chosen_terms": chosen, "may_see_unapproved": filterset.may_see_unapproved,
+        # Terms are typed and picked (the taxonomy's picker), never listed: a vocabulary may hold thousands.
+        "term_picker": TermsWidget().render("term", chosen, {"id": "id_terms"}),
+        "may_see_unapproved": filterset.may_see_unapproved,
     })
 
 

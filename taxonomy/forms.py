@@ -7,20 +7,11 @@ from django import forms
 
 from dam.forms import TreeChoiceField, TreeMultipleChoiceField
 from taxonomy.models import AssetType, MetadataField, NamingRule, Term, TermLabel, Vocabulary
+from taxonomy.pickers import TermChoiceField, TermMultipleChoiceField, set_vocabulary
 
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-class TermChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Term) -> str:
-        return obj.label
-
-
-class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Term) -> str:
-        return obj.label
 
 
 class VocabularyForm(forms.ModelForm):
@@ -52,10 +43,8 @@ class TermForm(forms.Form):
                                    label="Preferred labels in other languages",
                                    help_text="One per line as language: label, e.g. de: Katzen")
     broader = TermMultipleChoiceField(queryset=Term.objects.none(), required=False,
-                                      widget=forms.SelectMultiple(attrs={"size": 6}),
                                       help_text="None makes it a top term. A term may have several.")
-    related = TermMultipleChoiceField(queryset=Term.objects.none(), required=False,
-                                      widget=forms.SelectMultiple(attrs={"size": 4}))
+    related = TermMultipleChoiceField(queryset=Term.objects.none(), required=False)
     scope_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                  help_text="When to use the term (and when not).")
     definition = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -88,6 +77,7 @@ class TermForm(forms.Form):
             self.fields["uri"].disabled = True
         for name in ("broader", "related"):
             cast(forms.ModelMultipleChoiceField, self.fields[name]).queryset = choices
+        set_vocabulary(self, vocabulary.pk, "broader", "related")
 
     def clean_translations(self) -> list[tuple[str, str]]:
         pairs = []
@@ -113,7 +103,6 @@ class TermForm(forms.Form):
 
 class MoveForm(forms.Form):
     broader = TermMultipleChoiceField(queryset=Term.objects.none(), required=False,
-                                      widget=forms.SelectMultiple(attrs={"size": 12}),
                                       help_text="The new broader terms; none makes it a top term.")
 
     def __init__(self, *args: Any, term: Term, **kwargs: Any):
@@ -121,6 +110,7 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelMultipleChoiceField, self.fields["broader"]).queryset = Term.objects.filter(
             vocabulary=term.vocabulary, status=Term.Status.ACTIVE).exclude(pk=term.pk)
+        set_vocabulary(self, term.vocabulary_id, "broader")
 
 
 class MergeForm(forms.Form):
@@ -132,6 +122,7 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["target"]).queryset = Term.objects.filter(
             vocabulary=term.vocabulary, status=Term.Status.ACTIVE).exclude(pk=term.pk)
+        set_vocabulary(self, term.vocabulary_id, "target")
 
 
 class DeprecateForm(forms.Form):
@@ -144,6 +135,7 @@ class DeprecateForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["replacement"]).queryset = Term.objects.filter(
             vocabulary=term.vocabulary, status=Term.Status.ACTIVE).exclude(pk=term.pk)
+        set_vocabulary(self, term.vocabulary_id, "replacement")
 
 
 class ImportForm(forms.Form):
@@ -204,9 +196,18 @@ class ProposeTermForm(forms.Form):
 
 
 class AcceptProposalForm(forms.Form):
-    vocabulary = forms.ModelChoiceField(queryset=Vocabulary.objects.all())
-    label = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the proposed wording.")
-    broader = forms.CharField(required=False, help_text="Optional: URI or id of the broader term.")
+    vocabulary = forms.ModelChoiceField(queryset=Vocabulary.objects.all(), label="Vocabulary")
+    label = forms.CharField(max_length=300, required=False, label="Label",
+                            help_text="Leave empty to use the proposed wording.")
+    broader = TermChoiceField(queryset=Term.objects.filter(status=Term.Status.ACTIVE), required=False,
+                              label="Under", help_text="Optional: the broader term; type part of its label.")
+
+
+class MapProposalsForm(forms.Form):
+    term = TermChoiceField(queryset=Term.objects.filter(status=Term.Status.ACTIVE), label="Term",
+                           error_messages={"required": "Type part of a label and choose the term from the list.",
+                                           "invalid_choice": "Choose an active term from the list."})
+    note = forms.CharField(max_length=1000, required=False)
 
 
 class NamingRuleForm(forms.Form):

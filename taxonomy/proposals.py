@@ -56,35 +56,67 @@ def _resolve(proposal: TermProposal, *, actor: User | None, status: str, term: T
     proposal.save(update_fields=["status", "term", "resolution_note", "resolved_by", "resolved_at"])
 
 
+def _need(proposals: list[TermProposal]) -> list[TermProposal]:
+    if not proposals:
+        raise ValidationError("Choose at least one proposal.")
+    return proposals
+
+
+# Identical proposals (the same wording, for several assets) get one decision: the plural services answer
+# each of them in one transaction, all or none (if one was decided meanwhile, nothing changes), with one
+# audit event per proposal since each concerns its own asset and proposer.
+
 @transaction.atomic
+def proposals_accept(*, proposals: list[TermProposal], vocabulary: Vocabulary, actor: User | None,
+                     broader: list[Term] | None = None, label: str = "", note: str = "") -> Term:
+    """Create the proposed term once and answer each of these proposals with it, tagging their assets."""
+    first = _need(proposals)[0]
+    language = first.language or vocabulary.language
+    term = vocab_services.term_create(vocabulary=vocabulary, actor=actor, broader=broader,
+                                      labels=[(TermLabel.Kind.PREFERRED, language, label or first.label)])
+    for proposal in proposals:
+        _resolve(proposal, actor=actor, status=TermProposal.Status.ACCEPTED, term=term, note=note)
+        _tag_proposal_asset(proposal, term, actor)
+        audit.record("assets.proposal.accepted", actor=actor, target=proposal.asset, proposal=proposal.pk,
+                     label=proposal.label, term=term.uri, proposed_by=proposal.proposed_by_id)
+    return term
+
+
+@transaction.atomic
+def proposals_map(*, proposals: list[TermProposal], term: Term, actor: User | None, note: str = "") -> Term:
+    """Answer these proposals with a term that already exists: their assets are tagged with it."""
+    if term.is_deprecated:
+        raise ValidationError({"term": f"“{term}” is deprecated; choose an active term."})
+    for proposal in _need(proposals):
+        _resolve(proposal, actor=actor, status=TermProposal.Status.MAPPED, term=term, note=note)
+        _tag_proposal_asset(proposal, term, actor)
+        audit.record("assets.proposal.mapped", actor=actor, target=proposal.asset, proposal=proposal.pk,
+                     label=proposal.label, term=term.uri, proposed_by=proposal.proposed_by_id)
+    return term
+
+
+@transaction.atomic
+def proposals_reject(*, proposals: list[TermProposal], actor: User | None, note: str = "") -> int:
+    """Turn these proposals down; each proposer sees it with the reason among their proposals."""
+    for proposal in _need(proposals):
+        _resolve(proposal, actor=actor, status=TermProposal.Status.REJECTED, term=None, note=note)
+        audit.record("assets.proposal.rejected", actor=actor, target=proposal.asset, proposal=proposal.pk,
+                     label=proposal.label, reason=note, proposed_by=proposal.proposed_by_id)
+    return len(proposals)
+
+
 def proposal_accept(*, proposal: TermProposal, vocabulary: Vocabulary, actor: User | None,
                     broader: list[Term] | None = None, label: str = "", note: str = "") -> Term:
     """Create the proposed term and tag the proposal's asset with it."""
-    language = proposal.language or vocabulary.language
-    term = vocab_services.term_create(vocabulary=vocabulary, actor=actor, broader=broader,
-                                      labels=[(TermLabel.Kind.PREFERRED, language, label or proposal.label)])
-    _resolve(proposal, actor=actor, status=TermProposal.Status.ACCEPTED, term=term, note=note)
-    _tag_proposal_asset(proposal, term, actor)
-    audit.record("assets.proposal.accepted", actor=actor, target=proposal.asset, proposal=proposal.pk,
-                 label=proposal.label, term=term.uri, proposed_by=proposal.proposed_by_id)
-    return term
+    return proposals_accept(proposals=[proposal], vocabulary=vocabulary, actor=actor, broader=broader, label=label,
+                            note=note)
 
 
-@transaction.atomic
 def proposal_map(*, proposal: TermProposal, term: Term, actor: User | None, note: str = "") -> Term:
     """Answer a proposal with a term that already exists: the asset is tagged with it."""
-    if term.is_deprecated:
-        raise ValidationError({"term": f"“{term}” is deprecated; choose an active term."})
-    _resolve(proposal, actor=actor, status=TermProposal.Status.MAPPED, term=term, note=note)
-    _tag_proposal_asset(proposal, term, actor)
-    audit.record("assets.proposal.mapped", actor=actor, target=proposal.asset, proposal=proposal.pk,
-                 label=proposal.label, term=term.uri, proposed_by=proposal.proposed_by_id)
-    return term
+    return proposals_map(proposals=[proposal], term=term, actor=actor, note=note)
 
 
-@transaction.atomic
 def proposal_reject(*, proposal: TermProposal, actor: User | None, note: str = "") -> None:
     """Turn a proposal down; the proposer sees it with the reason among their proposals."""
-    _resolve(proposal, actor=actor, status=TermProposal.Status.REJECTED, term=None, note=note)
-    audit.record("assets.proposal.rejected", actor=actor, target=proposal.asset, proposal=proposal.pk,
-                 label=proposal.label, reason=note, proposed_by=proposal.proposed_by_id)
+    proposals_reject(proposals=[proposal], actor=actor, note=note)

@@ -15,7 +15,7 @@ from accounts import permissions as authority
 from dam.http import AuthedHttpRequest
 from taxonomy import naming, proposals, schema
 from taxonomy import selectors as vocab
-from taxonomy.forms import AcceptProposalForm, MetadataFieldForm, NamingRuleForm
+from taxonomy.forms import AcceptProposalForm, MapProposalsForm, MetadataFieldForm, NamingRuleForm
 from taxonomy.models import MetadataField, NamingRule, TermProposal, Vocabulary
 
 # --- metadata schema ------------------------------------------------------------------
@@ -90,75 +90,85 @@ def schema_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def proposal_list(request: AuthedHttpRequest) -> HttpResponse:
-    """Librarians: the queue of pending proposals. Proposers: what became of theirs."""
+    """Librarians: the queue of pending proposals, identical ones grouped. Proposers: what became of theirs."""
     can_resolve = authority.can(request.user, "create", Vocabulary)
     if not can_resolve:
         authority.require(request.user, "propose", Vocabulary)
     status = request.GET.get("status", TermProposal.Status.PENDING if can_resolve else "")
     shown = vocab.proposals_visible_to(request.user, status if status in TermProposal.Status.values else None)
-    rows = list(shown[:200])
-    if can_resolve:
-        for proposal in rows:
-            if proposal.status == TermProposal.Status.PENDING:
-                proposal.suggestions = vocab.search(request.user, proposal.label, limit=4)  # type: ignore[attr-defined]
+    groups = vocab.proposal_groups(request.user, shown[:500], suggest=can_resolve)
     return render(request, "taxonomy/proposals.html", {
-        "title": "Term proposals" if can_resolve else "My term proposals", "proposals": rows,
+        "title": "Term proposals" if can_resolve else "My term proposals", "groups": groups,
         "can_resolve": can_resolve, "status": status, "statuses": TermProposal.Status.choices,
-        "accept_form": AcceptProposalForm(initial={"vocabulary": Vocabulary.objects.first()}),
+        "vocabularies": Vocabulary.objects.order_by("title"), "first_vocabulary": Vocabulary.objects.first(),
     })
 
 
-def _pending(request: AuthedHttpRequest, pk: int) -> TermProposal:
+def _chosen(request: AuthedHttpRequest, pk: int | None) -> list[TermProposal]:
+    """The proposals one decision covers: the one in the URL, or the ids posted (a group, or the ticked ones)."""
     authority.require(request.user, "create", Vocabulary)
-    return get_object_or_404(vocab.proposals_visible_to(request.user), pk=pk)
+    visible = vocab.proposals_visible_to(request.user)
+    if pk is not None:
+        return [get_object_or_404(visible, pk=pk)]
+    ids = {int(part) for value in request.POST.getlist("ids") for part in value.split(",") if part.strip().isdigit()}
+    return list(visible.filter(pk__in=ids).order_by("created_at", "pk"))
+
+
+def _counted(proposals: list[TermProposal]) -> str:
+    return f"{len(proposals)} proposals" if len(proposals) != 1 else "The proposal"
 
 
 @login_required
 @require_POST
-def proposal_accept(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    proposal = _pending(request, pk)
+def proposal_accept(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
+    chosen = _chosen(request, pk)
     form = AcceptProposalForm(request.POST)
-    if form.is_valid():
-        broader_ref = form.cleaned_data["broader"]
-        broader = vocab.resolve_term(broader_ref) if broader_ref else None
-        try:
-            if broader_ref and broader is None:
-                raise ValidationError(f"No term {broader_ref!r} to put it under.")
-            term = proposals.proposal_accept(proposal=proposal, vocabulary=form.cleaned_data["vocabulary"],
-                                           actor=request.user, label=form.cleaned_data["label"],
-                                           broader=[broader] if broader else None)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"“{term}” was added to the vocabulary and the asset tagged.")
-    return redirect("schema:proposals")
-
-
-@login_required
-@require_POST
-def proposal_map(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    proposal = _pending(request, pk)
-    term = vocab.resolve_term(request.POST.get("term", ""))
-    if term is None:
-        messages.error(request, "Choose an existing term (its URI or id).")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("schema:proposals")
+    broader = form.cleaned_data["broader"]
     try:
-        proposals.proposal_map(proposal=proposal, term=term, actor=request.user, note=request.POST.get("note", ""))
+        term = proposals.proposals_accept(proposals=chosen, vocabulary=form.cleaned_data["vocabulary"],
+                                          actor=request.user, label=form.cleaned_data["label"],
+                                          broader=[broader] if broader else None)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"“{proposal.label}” was mapped to “{term}”.")
+        assets = len([p for p in chosen if p.asset_id])
+        messages.success(request, f"“{term}” was added to the vocabulary"
+                                  f"{f' and {assets} asset(s) tagged' if assets else ''}.")
     return redirect("schema:proposals")
 
 
 @login_required
 @require_POST
-def proposal_reject(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    proposal = _pending(request, pk)
+def proposal_map(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
+    chosen = _chosen(request, pk)
+    form = MapProposalsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("schema:proposals")
+    term = form.cleaned_data["term"]
     try:
-        proposals.proposal_reject(proposal=proposal, actor=request.user, note=request.POST.get("note", ""))
+        proposals.proposals_map(proposals=chosen, term=term, actor=request.user, note=form.cleaned_data["note"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"“{proposal.label}” was rejected; the proposer sees why.")
+        label = chosen[0].label if chosen else ""
+        messages.success(request, f"“{label}” was mapped to “{term}” ({len(chosen)} proposal"
+                                  f"{'s' if len(chosen) != 1 else ''}).")
+    return redirect("schema:proposals")
+
+
+@login_required
+@require_POST
+def proposal_reject(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
+    chosen = _chosen(request, pk)
+    try:
+        proposals.proposals_reject(proposals=chosen, actor=request.user, note=request.POST.get("note", "").strip())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        what = f"“{chosen[0].label}” was" if len({p.label for p in chosen}) == 1 else f"{len(chosen)} proposals were"
+        messages.success(request, f"{what} rejected; the proposer{'s see' if len(chosen) > 1 else ' sees'} why.")
     return redirect("schema:proposals")

@@ -193,3 +193,78 @@ def proposals_visible_to(user: Any, status: str | None = None) -> QuerySet[TermP
         proposals = proposals.filter(proposed_by=user)
     return proposals if status is None else proposals.filter(status=status)
 
+
+
+@dataclass
+class ProposalGroup:
+    """Proposals with the same wording (any case or accents), decided together, and the terms they may mean."""
+
+    label: str
+    proposals: list[TermProposal]
+    suggestions: list[Match]
+
+    @property
+    def ids(self) -> str:
+        return ",".join(str(p.pk) for p in self.proposals)
+
+    @property
+    def pending(self) -> bool:
+        return self.proposals[0].status == TermProposal.Status.PENDING
+
+    @property
+    def exact(self) -> list[Match]:
+        """Suggested terms one of whose labels is exactly the proposed wording: most likely the answer."""
+        wanted = normalize_label(self.label)
+        return [m for m in self.suggestions if normalize_label(m.matched) == wanted]
+
+
+def proposal_groups(user: Any, proposals: Iterable[TermProposal], *, suggest: bool) -> list[ProposalGroup]:
+    """Pending proposals grouped by wording, oldest group first; decided ones stay one per row.
+
+    `suggest`: look up the terms each pending wording may mean (for those who resolve proposals).
+    """
+    groups: dict[tuple[str, int], ProposalGroup] = {}
+    for proposal in proposals:
+        pending = proposal.status == TermProposal.Status.PENDING
+        key = (normalize_label(proposal.label), 0) if pending else ("", proposal.pk)
+        if key in groups:
+            groups[key].proposals.append(proposal)
+        else:
+            groups[key] = ProposalGroup(proposal.label, [proposal], [])
+    for group in groups.values():
+        group.proposals.sort(key=lambda p: (p.created_at, p.pk))
+        group.label = group.proposals[0].label  # the wording as first asked
+        if suggest and group.pending:
+            group.suggestions = search(user, group.label, limit=4)
+    # The most asked-for wording first (one decision answers the most people), then the longest waiting.
+    waiting = sorted((g for g in groups.values() if g.pending),
+                     key=lambda g: (-len(g.proposals), g.proposals[0].created_at))
+    return waiting + [g for g in groups.values() if not g.pending]
+
+
+def terms_with_label(user: Any, texts: Iterable[str], *, exclude: Term | None = None) -> list[Match]:
+    """Terms (any vocabulary the user may see, active or not) one of whose labels is one of `texts` exactly."""
+    wanted = {normalize_label(t) for t in texts if normalize_label(t)}
+    labels = TermLabel.objects.filter(normalized__in=wanted, term__in=terms_visible_to(user)).select_related(
+        "term__vocabulary").order_by("term__label", "kind")
+    if exclude is not None:
+        labels = labels.exclude(term=exclude)
+    found: dict[int, TermLabel] = {}
+    for label in labels:
+        found.setdefault(label.term_id, label)
+    paths = paths_for([lb.term for lb in found.values()])
+    return [Match(lb.term, lb.text, lb.kind, paths[lb.term_id]) for lb in found.values()]
+
+
+def term_change_preview(term: Term, target: Term | None) -> dict[str, Any]:
+    """What merging `term` into `target` (or deprecating it in favour of `target`) would change, counted over
+    every asset, including those the person cannot see: the confirmation must not understate it."""
+    carrying = term.asset_links.values("asset_id").distinct()  # type: ignore[attr-defined]
+    both = target.asset_links.filter(asset_id__in=carrying).values("asset_id").distinct().count() if (  # type: ignore[attr-defined]
+        target is not None) else 0
+    target_labels = {(lb.language, lb.normalized) for lb in target.labels.all()} if target is not None else set()
+    return {
+        "asset_count": carrying.count(), "already_on_target": both,
+        "labels_moved": [lb.text for lb in term.labels.all() if (lb.language, lb.normalized) not in target_labels],
+        "narrower": list(term.narrower.order_by("label")),
+    }

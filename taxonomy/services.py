@@ -289,8 +289,14 @@ def term_reactivate(*, term: Term, actor: User | None) -> Term:
 class ImportResult:
     vocabularies: list[Vocabulary]
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # terms of the file already in the DAM, whether or not anything about them changed
     warnings: list[skos.Problem] = field(default_factory=list)
+    created_terms: list[Term] = field(default_factory=list)
+    changed_terms: list[Term] = field(default_factory=list)  # those whose fields or labels the file changed
+
+    @property
+    def unchanged(self) -> int:
+        return self.updated - len(self.changed_terms)
 
 
 def vocabulary_import(*, data: bytes, filename: str, actor: User | None, fmt: str | None = None,
@@ -336,6 +342,10 @@ def _apply(reading: skos.Reading, actor: User | None) -> ImportResult:
             vocabulary.save(update_fields=["title", "description", "language", "updated_at"])
         result.vocabularies.append(vocabulary)
         existing = {t.uri: t for t in Term.objects.filter(uri__in=list(scheme.concepts))}
+        old_labels: dict[int, set[tuple[str, str, str]]] = {t.pk: set() for t in existing.values()}
+        for term_id, kind, language, text in TermLabel.objects.filter(term__in=list(existing.values())).values_list(
+                "term_id", "kind", "language", "text"):
+            old_labels[term_id].add((kind, language, text))
         new, changed = [], []
         for uri, concept in scheme.concepts.items():
             values = {"vocabulary": vocabulary, "label": concept.label_in(scheme.language)[:300],
@@ -346,13 +356,19 @@ def _apply(reading: skos.Reading, actor: User | None) -> ImportResult:
             if term is None:
                 new.append(Term(uri=uri, **values))
             else:
+                differs = term.vocabulary_id != vocabulary.pk or any(
+                    getattr(term, name) != value for name, value in values.items() if name != "vocabulary") or (
+                    old_labels[term.pk] != {(k, lang, text[:300]) for k, lang, text in concept.labels})
                 for name, value in values.items():
                     setattr(term, name, value)
                 changed.append(term)
+                if differs:
+                    result.changed_terms.append(term)
         Term.objects.bulk_create(new)
         Term.objects.bulk_update(changed, ["vocabulary", "label", "notation", "scope_note", "definition",
                                            "external_links", "status"])
         result.created += len(new)
+        result.created_terms += new
         result.updated += len(changed)
         ids = dict(Term.objects.filter(uri__in=list(scheme.concepts)).values_list("uri", "pk"))
         targets = {c.replaced_by for c in scheme.concepts.values() if c.replaced_by} | {

@@ -17,6 +17,7 @@ from xml.sax import SAXParseException
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS, XSD
 
+from taxonomy import rdf_errors
 from taxonomy.models import TermLabel, Vocabulary, normalize_label
 
 FORMATS = {"turtle": "turtle", "ttl": "turtle", "xml": "xml", "rdf": "xml", "rdfxml": "xml", "owl": "xml",
@@ -102,21 +103,16 @@ def guess_format(filename: str, explicit: str | None = None) -> str:
 
 
 def parse(data: bytes, fmt: str) -> Graph:
-    """Parse RDF; a broken file raises SkosError naming the line where the parser stopped."""
+    """Parse RDF; a broken file raises SkosError saying, in plain words, what is wrong and on which line."""
     graph = Graph()
     try:
         graph.parse(data=data, format=fmt)
     except SAXParseException as exc:
-        raise SkosError([Problem(f"Malformed RDF/XML: {exc.getMessage()}", line=exc.getLineNumber())]) from exc
+        message, line = rdf_errors.xml_problem(exc, data)
+        raise SkosError([Problem(message, line=line)]) from exc
     except Exception as exc:  # rdflib raises many types (BadSyntax, ParserError, ValueError...)
-        line = getattr(exc, "lines", None)
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if isinstance(line, int):
-            line += 1  # rdflib counts lines from 0
-        else:
-            found = re.search(r"line (\d+)", str(exc))
-            line = int(found.group(1)) if found else None
-        raise SkosError([Problem(f"Malformed RDF: {message}", line=line)]) from exc
+        message, line = rdf_errors.turtle_problem(exc)
+        raise SkosError([Problem(message, line=line)]) from exc
     return graph
 
 

@@ -124,12 +124,12 @@ def vocabulary_import(request: AuthedHttpRequest) -> HttpResponse:
             problems = exc.problems
             form.add_error("file", f"Nothing was imported: the file has {len(problems)} problem(s), listed below.")
         else:
-            for warning in result.warnings[:20]:
-                messages.warning(request, str(warning))
-            if len(result.warnings) > 20:
-                messages.warning(request, f"… and {len(result.warnings) - 20} more warnings.")
-            messages.success(request, f"Imported: {result.created} new term(s), {result.updated} updated.")
-            return redirect(result.vocabularies[0])
+            # The summary is the answer to this POST rather than a redirect: it lists what this import did, which
+            # no later page knows. Sending the form again is harmless (terms are matched by URI).
+            return render(request, "taxonomy/import_done.html", {
+                "title": "Import finished", "result": result, "created": result.created_terms[:200],
+                "changed": result.changed_terms[:200], "warnings": result.warnings[:50],
+            })
     return render(request, "taxonomy/import.html", {"title": "Import a vocabulary", "form": form,
                                                     "problems": problems}, status=400 if form.errors else 200)
 
@@ -158,7 +158,13 @@ def term_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("broader", "").isdigit():
         initial["broader"] = Term.objects.filter(pk=int(request.GET["broader"]), vocabulary=vocabulary)
     form = TermForm(request.POST or None, vocabulary=vocabulary, initial=initial)
+    clashes: list[selectors.Match] = []
     if request.method == "POST" and form.is_valid():
+        # A label another term already has usually means that term is wanted: say so and offer it, and
+        # create the new one only when the librarian confirms.
+        clashes = [] if request.POST.get("create_anyway") else selectors.terms_with_label(
+            request.user, [text for kind, _, text in form.labels() if kind != "hidden"])
+    if request.method == "POST" and form.is_valid() and not clashes:
         data = form.cleaned_data
         try:
             term = services.term_create(vocabulary=vocabulary, actor=request.user, labels=form.labels(),
@@ -170,8 +176,8 @@ def term_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"“{term}” was added.")
             return redirect(term)
-    return render(request, "taxonomy/term_form.html", {"title": "New term", "vocabulary": vocabulary, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "taxonomy/term_form.html", {"title": "New term", "vocabulary": vocabulary, "form": form,
+                                                       "clashes": clashes}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -211,41 +217,55 @@ def term_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+def _confirm(request: AuthedHttpRequest, term: Term, action: str, target: Term | None, **extra: Any) -> HttpResponse:
+    """The page that says what a merge or deprecation will change, and asks before doing it."""
+    return render(request, "taxonomy/term_confirm.html", {
+        "title": f"Merge “{term}” into “{target}”?" if action == "merge" else f"Deprecate “{term}”?",
+        "term": term, "vocabulary": term.vocabulary, "action": action, "target": target,
+        **selectors.term_change_preview(term, target), **extra,
+    })
+
+
 @login_required
 @require_POST
 def term_merge(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    term = authority.access(request.user, Term.objects.all(), "merge", pk=pk)
+    term = authority.access(request.user, Term.objects.select_related("vocabulary"), "merge", pk=pk)
     form = MergeForm(request.POST, term=term)
-    if form.is_valid():
-        try:
-            target = services.term_merge(source=term, target=form.cleaned_data["target"], actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"“{term}” was merged into “{target}”; its assets were re-tagged.")
-            return redirect(target)
-    else:
-        messages.error(request, "Choose the term to merge into.")
-    return redirect(term)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(term)
+    if not request.POST.get("confirmed"):
+        return _confirm(request, term, "merge", form.cleaned_data["target"])
+    try:
+        target = services.term_merge(source=term, target=form.cleaned_data["target"], actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(term)
+    messages.success(request, f"“{term}” was merged into “{target}”; its assets were re-tagged.")
+    return redirect(target)
 
 
 @login_required
 @require_POST
 def term_deprecate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    term = authority.access(request.user, Term.objects.all(), "deprecate", pk=pk)
+    term = authority.access(request.user, Term.objects.select_related("vocabulary"), "deprecate", pk=pk)
     if request.POST.get("reactivate"):
         services.term_reactivate(term=term, actor=request.user)
         messages.success(request, f"“{term}” is active again.")
         return redirect(term)
     form = DeprecateForm(request.POST, term=term)
-    if form.is_valid():
-        try:
-            services.term_deprecate(term=term, actor=request.user, replacement=form.cleaned_data["replacement"],
-                                    retag=form.cleaned_data["retag"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"“{term}” is deprecated.")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(term)
+    replacement, retag = form.cleaned_data["replacement"], form.cleaned_data["retag"]
+    if not request.POST.get("confirmed"):
+        return _confirm(request, term, "deprecate", replacement, retag=bool(replacement and retag))
+    try:
+        services.term_deprecate(term=term, actor=request.user, replacement=replacement, retag=retag)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{term}” is deprecated.")
     return redirect(term)
 
 

@@ -106,7 +106,12 @@ def test_librarian_edits_through_the_ui(web, vocabulary):
         ("pref", "en", "Gamma")]
     response = client.post(f"/vocabulary/terms/{alpha.pk}/move/", {"broader": [gamma.pk]})
     assert response.status_code == 400 and "cycle" in response.content.decode()
+    # Deprecating asks first, saying what will change; the confirmed POST does it.
     response = client.post(f"/vocabulary/terms/{gamma.pk}/deprecate/", {"replacement": alpha.pk, "retag": "on"})
+    assert response.status_code == 200 and "Deprecate “Gamma”?" in response.content.decode()
+    assert not Term.objects.get(pk=gamma.pk).is_deprecated
+    response = client.post(f"/vocabulary/terms/{gamma.pk}/deprecate/", {"replacement": alpha.pk, "retag": "on",
+                                                                        "confirmed": "1"})
     assert response.status_code == 302 and Term.objects.get(pk=gamma.pk).is_deprecated
     tree = client.get(f"/vocabulary/{vocabulary.pk}/?deprecated=1").content.decode()
     assert "deprecated" in tree and "Gamma" in tree

@@ -22,8 +22,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from assets.forms import TermsWidget
 from taxonomy.models import Term
+from taxonomy.pickers import TermsWidget
 from workflows.automation import registry
 from workflows.automation.registry import Param
 

@@ -1,0 +1,57 @@
+"""SKOS import errors say the cause in plain words, with the line; the import's summary lists what changed."""
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from taxonomy import services, skos
+from taxonomy.models import Term
+
+pytestmark = pytest.mark.django_db
+
+TURTLE = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <https://m.example/s/> .
+ex: a skos:ConceptScheme ; skos:prefLabel "Messages"@en .
+ex:a a skos:Concept ; skos:inScheme ex: ; skos:prefLabel "Anchors"@en .
+ex:b a skos:Concept ; skos:inScheme ex: ; skos:prefLabel "Buoys"@en ; dct:created "2020" .
+"""
+
+
+def _problems(text: str, filename: str) -> list[skos.Problem]:
+    with pytest.raises(skos.SkosError) as caught:
+        services.vocabulary_import(data=text.encode(), filename=filename, actor=None)
+    return caught.value.problems
+
+
+def test_an_undeclared_turtle_prefix_is_named_with_its_line_and_the_fix():
+    [problem] = _problems(TURTLE, "v.ttl")
+    assert problem.line == 5
+    assert problem.message == ("The prefix “dct:” is used but never declared. Add “@prefix dct: "
+                               "<http://purl.org/dc/terms/> .” at the top of the file.")
+
+
+def test_an_undeclared_rdf_xml_prefix_is_named_with_its_line():
+    text = ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+            '  <skos:Concept rdf:about="https://m.example/s/a"><skos:prefLabel>A</skos:prefLabel></skos:Concept>\n'
+            '</rdf:RDF>\n')
+    [problem] = _problems(text, "v.rdf")
+    assert problem.line == 3 and "“skos:” is used but never declared" in problem.message
+    assert 'xmlns:skos="http://www.w3.org/2004/02/skos/core#"' in problem.message
+
+
+def test_the_import_page_shows_the_cause_and_then_lists_what_was_created_and_updated(web):
+    client = web("librarian")
+    page = client.post("/vocabulary/import/", {"file": SimpleUploadedFile("v.ttl", TURTLE.encode()),
+                                               "external": "keep"}).content.decode()
+    assert "line 5" in page and "The prefix “dct:” is used but never declared" in page and "Bad syntax" not in page
+    fixed = TURTLE.replace(' ; dct:created "2020"', "")
+    page = client.post("/vocabulary/import/", {"file": SimpleUploadedFile("v.ttl", fixed.encode()),
+                                               "external": "keep"}).content.decode()
+    assert "2 new terms, 0 updated." in page and ">Anchors</a>" in page and ">Buoys</a>" in page
+    changed = fixed.replace('"Buoys"@en', '"Buoys and floats"@en')
+    page = client.post("/vocabulary/import/", {"file": SimpleUploadedFile("v.ttl", changed.encode()),
+                                               "external": "keep"}).content.decode()
+    assert "0 new terms, 1 updated, 1 already up to date." in page
+    updated = page.split("<h3>Updated</h3>", 1)[1]
+    assert ">Buoys and floats</a>" in updated and "Anchors" not in updated
+    assert Term.objects.get(uri="https://m.example/s/b").label == "Buoys and floats"
