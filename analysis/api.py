@@ -20,7 +20,7 @@ from dam.http import AuthedRequest
 from taxonomy.selectors import resolve_term
 
 
-class TermSerializer(serializers.Serializer):
+class SuggestedTermSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     uri = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
@@ -28,7 +28,7 @@ class TermSerializer(serializers.Serializer):
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
-    term = TermSerializer(read_only=True)
+    term = SuggestedTermSerializer(read_only=True)
     source = serializers.CharField(source="analyser", help_text="The analyser that found it: labels, ocr, faces...")  # type: ignore[assignment]
     raw_label = serializers.CharField(help_text="What the model called it, before mapping onto the vocabulary.")
     match = serializers.CharField(help_text="label (same words as a term label), meaning (similar meaning) or "

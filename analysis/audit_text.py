@@ -12,11 +12,15 @@ def _labels(terms: Any) -> str:
     return ", ".join(f"“{t.get('label', '')}”" for t in terms if isinstance(t, dict))
 
 
+def _applied(values: Any) -> str:
+    labels = _labels(values["data"].get("terms"))
+    terms = f"the automatic terms {labels}" if labels else "automatic terms"
+    return f"{values['actor']} added {terms} found by content analysis"
+
+
 def register_all() -> None:
     group = "Content analysis"
-    register("analysis.terms.applied",
-             lambda v: f"Content analysis added the automatic terms {_labels(v['data'].get('terms'))}",
-             label="Automatic terms applied", group=group)
+    register("analysis.terms.applied", _applied, label="Automatic terms applied", group=group)
     register("analysis.requested", "{actor} asked for version {version} to be analysed again",
              label="Analysis requested", group=group)
     register("analysis.suggestion.accepted", "{actor} accepted the suggested term “{term}”",
