@@ -17,7 +17,8 @@ def test_exposure_reads_as_photographers_write_it(seconds, shown):
 
 @pytest.mark.parametrize(("value", "shown"), [("2022:08:14 14:12:05", "14 Aug 2022 14:12"),
                                               ("2022-08-14T14:12:05+02:00", "14 Aug 2022 14:12"),
-                                              ("2022-08-14", "14 Aug 2022"), ("0000:00:00 00:00:00", "0000:00:00 00:00:00")])
+                                              ("2022-08-14", "14 Aug 2022"),
+                                              ("0000:00:00 00:00:00", "0000:00:00 00:00:00")])
 def test_dates_read_as_dates(value, shown):
     assert metadata_display.taken_at(value) == shown
 

@@ -42,7 +42,7 @@ def test_a_colour_a_few_steps_away_finds_the_asset(api, painted):
     version = painted["Slate blue"].current_version
     version.refresh_from_db()
     r, g, b = colors.parse_hex(version.dominant_colors[0]["hex"])
-    nudged = "#{:02x}{:02x}{:02x}".format(min(r + 12, 255), max(g - 10, 0), min(b + 14, 255))
+    nudged = f"#{min(r + 12, 255):02x}{max(g - 10, 0):02x}{min(b + 14, 255):02x}"
     titles = [a["title"] for a in api["viewer"].get("/api/v1/assets/", {"color": nudged}).json()["results"]]
     assert titles[0] == "Slate blue"  # the nearest first
 

@@ -5,9 +5,8 @@ import io
 from collections import Counter
 
 import pytest
-from PIL import Image
-
 from django.core.management import call_command
+from PIL import Image
 
 from accounts.models import AuditEvent, User
 from assets.models import Asset, ReviewState

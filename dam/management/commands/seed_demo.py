@@ -16,15 +16,14 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from accounts import services as account_services
-from dam import demo_media
 from accounts.models import User
 from accounts.roles import Role
 from assets import services
 from assets.models import Asset, AssetTerm, Collection
+from dam import demo_media
 from distribution.integrations import integration_create
 from distribution.lightbox_services import lightbox_create
-from distribution.models import DownloadEvent, Integration, Lightbox, Preset, Watermark
-from distribution.models import ShareLink
+from distribution.models import DownloadEvent, Integration, Lightbox, Preset, ShareLink, Watermark
 from distribution.presets import preset_create, watermark_save
 from distribution.services import share_link_create
 from ingest.services import asset_ingest
