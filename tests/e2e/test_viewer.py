@@ -62,10 +62,10 @@ def test_visitors_of_a_gone_or_unknown_share_link_see_the_apps_own_page(site, op
 
 
 def _renditions_settled(site):
-    """Wait (up to 2 minutes) until the worker has made the demo's thumbnails: a thumbnail being remade while a
+    """Wait (up to a minute) until the worker has made the demo's thumbnails: a thumbnail being remade while a
     lazy <img> asks for it answers 404, which the watched page counts as an error (seen once on a fresh site).
     Only thumbnails: a preset's copy stays pending until someone asks for it."""
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 60
     code = ("from assets.models import Rendition\n"
             "print(Rendition.objects.filter(status='pending', preset='thumb', variant='').count())")
     while int(site.python(code).strip().splitlines()[-1]) and time.monotonic() < deadline:
