@@ -106,6 +106,12 @@ class AssetTermSerializer(serializers.Serializer):
     confidence = serializers.FloatField(allow_null=True)
 
 
+class ColorSerializer(serializers.Serializer):
+    hex = serializers.CharField(help_text="#rrggbb")
+    share = serializers.FloatField(help_text="The part of the picture in this colour, 0 to 1.")
+    family = serializers.CharField(help_text="The named colour family (the colour facet's values).")
+
+
 class AssetSerializer(serializers.ModelSerializer):
     collection: serializers.PrimaryKeyRelatedField[Collection] = serializers.PrimaryKeyRelatedField(read_only=True)
     owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -118,12 +124,13 @@ class AssetSerializer(serializers.ModelSerializer):
     etag = serializers.CharField(read_only=True)
     terms = serializers.SerializerMethodField()
     focal_point = serializers.SerializerMethodField()
+    colors = serializers.SerializerMethodField()
 
     class Meta:
         model = Asset
         fields = ["uid", "title", "description", "asset_type", "collection", "owner", "campaign", "rights",
                   "metadata", "terms", "current_version", "approved_version", "renditions", "focal_point",
-                  "archived_at", "created_at", "updated_at", "updated_by", "etag"]
+                  "colors", "archived_at", "created_at", "updated_at", "updated_by", "etag"]
         read_only_fields = fields
 
     def _shown(self, asset: Asset) -> AssetVersion | None:
@@ -144,6 +151,12 @@ class AssetSerializer(serializers.ModelSerializer):
         # term_links (with term) is prefetched for lists (selectors.with_terms), so they make no query per asset.
         links = sorted(asset.term_links.all(), key=lambda link: link.term.label.casefold())
         return list(AssetTermSerializer(links, many=True).data)
+
+    @extend_schema_field(ColorSerializer(many=True))
+    def get_colors(self, asset: Asset) -> list[dict[str, Any]]:
+        """The shown version's dominant colours, largest first: what "close to" and the colour facet search."""
+        version = self._shown(asset)
+        return list(ColorSerializer(selectors.colors_of(version), many=True).data)
 
     def get_focal_point(self, asset: Asset) -> list[float] | None:
         return [asset.focal_x, asset.focal_y] if asset.focal_x is not None and asset.focal_y is not None else None

@@ -20,9 +20,10 @@ MAX_COLORS = 5
 MIN_SHARE = 0.05
 FAMILIES = ("red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "brown", "black", "grey",
             "white")
-FAMILY_SWATCH = {"red": "#d62828", "orange": "#f77f00", "yellow": "#fcbf49", "green": "#2a9d4f",
+# Each swatch is a member of its own family (family_of), so "close to" a swatch finds the whole family.
+FAMILY_SWATCH = {"red": "#d62828", "orange": "#f77f00", "yellow": "#f4c430", "green": "#2a9d4f",
                  "cyan": "#20b2c8", "blue": "#1d4ed8", "purple": "#7b2cbf", "pink": "#ef5da8",
-                 "brown": "#7f4f24", "black": "#111111", "grey": "#8d99ae", "white": "#f8f9fa"}
+                 "brown": "#7f4f24", "black": "#111111", "grey": "#999999", "white": "#f8f9fa"}
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts import permissions as authority
 from accounts.audit import events_for
 from accounts.models import AuditEvent
-from assets import similarity
+from assets import colors, similarity
 from assets.models import (
     Asset,
     AssetTerm,
@@ -259,3 +259,12 @@ def rights_holds(asset: Asset) -> list[str]:
         holds.append(f"Under embargo until {timezone.localtime(asset.embargo_until):%Y-%m-%d %H:%M}: until then it "
                      "is held back from viewers, share links, delivery URLs, the picker and pushes.")
     return holds
+
+
+def colors_of(version: AssetVersion | None) -> list[dict[str, Any]]:
+    """A version's dominant colours that count for colour search (share >= colors.MIN_SHARE), largest first,
+    each with hex, share (0-1), percent (a whole number) and family, for the asset page and the API."""
+    found = [c for c in (version.dominant_colors if version else None) or []
+             if float(c.get("share", 0)) >= colors.MIN_SHARE]
+    return [{"hex": str(c["hex"]), "share": float(c["share"]), "percent": round(float(c["share"]) * 100),
+             "family": str(c["family"])} for c in sorted(found, key=lambda c: -float(c["share"]))]

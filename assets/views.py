@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as authority
-from assets import downloads, selectors, services
+from assets import downloads, metadata_display, selectors, services
 from assets.expiry import expiry_choice
 from assets.forms import AssetEditForm, CollectionForm, GrantForm
 from assets.models import Asset, AssetVersion, Collection
@@ -44,8 +44,8 @@ def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         "history": selectors.history_of(request.user, asset)[:50],
         "similar": selectors.visually_similar(request.user, asset),
         "embedded": shown.embedded_metadata if shown else {},
-        "embedded_fields": [(key.replace("_", " ").capitalize(), value) for key, value in
-                            ((shown.embedded_metadata if shown else {}).get("mapped") or {}).items()],
+        "colors": selectors.colors_of(shown),
+        "embedded_fields": metadata_display.embedded_fields(shown.embedded_metadata or {} if shown else {}),
         "can_edit": authority.can(request.user, "edit", asset),
         "can_add_version": authority.can(request.user, "add_version", asset),
         "can_archive": authority.can(request.user, "archive", asset),

@@ -77,17 +77,24 @@ def outage_response(request: HttpRequest, exception: BaseException | None) -> Ht
 PUBLIC_PREFIXES = ("/s/", "/d/", "/u/", "/picker/", "/oembed")
 
 
+def _public(request: HttpRequest) -> bool:
+    """A public path, or any path asked by someone not signed in: neither may see Django's technical pages."""
+    user = getattr(request, "user", None)
+    return request.path.startswith(PUBLIC_PREFIXES) or not (user is not None and user.is_authenticated)
+
+
 class PublicErrorPagesMiddleware:
-    """Under DAM_DEBUG, the public paths still answer with the app's own error pages: Django's technical pages
-    list every URL pattern and the settings, which no anonymous visitor may see. Last in MIDDLEWARE, so its
-    process_exception runs first."""
+    """Under DAM_DEBUG, the public paths and every anonymous visitor still get the app's own error pages:
+    Django's technical pages list every URL pattern and the settings, which no anonymous visitor may see
+    (a signed-in developer keeps them; the traceback of a 500 is logged either way). Last in MIDDLEWARE, so
+    its process_exception runs first."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (settings.DEBUG and request.path.startswith(PUBLIC_PREFIXES) and response.status_code == 404
+        if (settings.DEBUG and _public(request) and response.status_code == 404
                 and getattr(request, "resolver_match", None) is None):  # no route: the technical 404
             from dam.views import not_found
 
@@ -95,7 +102,7 @@ class PublicErrorPagesMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not settings.DEBUG or not request.path.startswith(PUBLIC_PREFIXES):
+        if not settings.DEBUG or not _public(request):
             return None
         from django.core.exceptions import PermissionDenied
         from django.http import Http404

@@ -49,7 +49,9 @@ ORDER_BY = {"-downloads": ("-download_count", "-id"),
             "-created": ("-created_at", "-id"), "created": ("created_at", "id"), "title": ("title", "id"),
             "-title": ("-title", "-id")}
 COLOR_FAMILIES = tuple((f, f.capitalize()) for f in colors.FAMILIES)
-# CIE76 distance under which a colour counts as "close": clearly the same hue and lightness family.
+# CIE76 distance under which a colour counts as "close": clearly the same hue and lightness family. A colour
+# is also close to every colour of its own named family (assets.colors.family_of), so that a family's swatch
+# finds what the family facet counts, however far its dark or greyish members are from the swatch itself.
 COLOR_CLOSE = 25.0
 EXPIRING_DAYS = 30
 
@@ -265,11 +267,11 @@ class AssetFilter(django_filters.FilterSet):
         if rgb is None:
             return queryset.none()
         self.close_to = colors.rgb_to_lab(rgb)
-        close_to = self.close_to
+        close_to, family = self.close_to, colors.family_of(rgb)
 
         def close(asset_ref: str) -> Q:
             return Q(Exists(AssetColor.objects.filter(asset=OuterRef(asset_ref), share__gte=colors.MIN_SHARE).alias(
-                distance=color_distance(close_to)).filter(distance__lte=COLOR_CLOSE ** 2)))
+                distance=color_distance(close_to)).filter(Q(distance__lte=COLOR_CLOSE ** 2) | Q(family=family))))
         return self.narrow(queryset, close("pk"), close("asset_id"))
 
     def by_color_family(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:

@@ -22,6 +22,7 @@ from assets import colors, metadata_csv
 from assets import selectors as asset_selectors
 from dam.http import AuthedHttpRequest
 from dam.pagination import CountedPaginator
+from search import nearest
 from search import selectors as search_selectors
 from search import services as search_services
 from search.filters import AssetFilter
@@ -136,10 +137,16 @@ def search_context(request: AuthedHttpRequest, filterset: AssetFilter) -> dict[s
     facets: dict[str, Any] = {}
     chips: list[dict[str, str]] = []
     suggestions = []
+    suggest_colour: dict[str, Any] | None = None
     if filterset.is_valid():
         facets = search_selectors.facets_for(filterset, request.user)
-        _link_facets(facets, params)
         chips = _chips(filterset, params)
+        relaxed = nearest.without_colour(filterset, request.user) if not filterset.matched_count else None
+        if relaxed is not None:  # nothing in that colour: the facets of the rest of the search, and a way on
+            params, facets = relaxed
+            lab = nearest.asked_lab(filterset.form.cleaned_data)
+            suggest_colour = nearest.nearest_family(lab, facets.get("color_family")) if lab else None
+        _link_facets(facets, params)  # also gives suggest_colour (a value of the colour facet) its link
         for s in filterset.parsed.suggestions:
             words = filterset.form.cleaned_data.get("q", "")
             new = params.copy()
@@ -148,6 +155,7 @@ def search_context(request: AuthedHttpRequest, filterset: AssetFilter) -> dict[s
     query = search_services.clean_query(params.urlencode())
     return {
         "parsed": filterset.parsed, "suggestions": suggestions, "facets": facets, "chips": chips,
+        "suggest_colour": suggest_colour,
         "has_facets": any(f.get("values") or f.get("vocabularies") for f in facets.values()),
         "reset_href": reverse("search:list"),
         "save_form": SavedSearchForm(user=request.user, initial={"query": query}) if query else None,

@@ -1,5 +1,6 @@
 // "Copy" buttons: <button data-copy="#element-id"> copies that element's value or text.
-document.addEventListener("click", async (event) => {
+// Pages may include it more than once (the asset page's downloads card and its hash): one listener is enough.
+if (!window.damCopyReady) { window.damCopyReady = true; document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const source = document.querySelector(button.dataset.copy);
@@ -14,4 +15,4 @@ document.addEventListener("click", async (event) => {
   const label = button.textContent;
   button.textContent = "Copied";
   setTimeout(() => { button.textContent = label; }, 1500);
-});
+}); }
