@@ -11,6 +11,7 @@ STEP = "[ (step {step}[, {step_name}])]"
 def register_all() -> None:
     group = "Reviews"
     common = [("comment", "Comment")]
+    note = [("comment", "Decision note")]  # a reviewer's words with a decision, apart from the comments
     register("workflows.version.submitted", "{actor} submitted v{version} of “{object}” for review",
              label="Submitted for review", group=group, fields=[("policy", "Approval policy"), *common])
     register("workflows.version.resubmitted", "{actor} sent v{version} of “{object}” back for review",
@@ -28,6 +29,9 @@ def register_all() -> None:
              label="Changes requested", group=group, fields=common)
     register("workflows.version.rejected", "{actor} rejected v{version} of “{object}”" + STEP,
              label="Revision rejected", group=group, fields=common)
+    register("workflows.review.decision_refused",
+             "{actor} tried to {action} v{version} of “{object}”" + STEP + " and was refused: {reason}",
+             label="Decision refused (four eyes)", group=group, fields=[("reason", "Why"), *note])
     register("workflows.version.withdrawn", "{actor} withdrew v{version} of “{object}” from review",
              label="Withdrawn from review", group=group, fields=[("reason", "Why")])
     register("workflows.version.restored", "{actor} restored v{restored_from} of “{object}” as v{version}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions as authority
@@ -21,7 +21,7 @@ from workflows.models import (
     ReviewDecision,
 )
 from workflows.services.reviews import SNAPSHOT_FIELDS
-from workflows.states import DECISIONS, Action, allowed_actions
+from workflows.states import Action, allowed_actions
 
 
 def _reviews(user: User) -> QuerySet[Review]:
@@ -31,10 +31,13 @@ def _reviews(user: User) -> QuerySet[Review]:
 
 
 def _waiting_condition(user: User) -> Q:
-    """Open reviews whose open step is one the user holds a seat in, not their own submission."""
+    """Open reviews whose open step is one the user holds a seat in, not their own submission, and not one
+    whose earlier step they signed (four eyes; the same rule as `permissions.four_eyes_refusal`)."""
     mine = Q(submitted_by=user) | Q(version__uploaded_by=user)
     decided = ReviewDecision.objects.filter(review=OuterRef("pk"), step=OuterRef("step"), reviewer=user)
-    base = Q(outcome=Review.Outcome.OPEN) & ~mine & ~Q(Exists(decided))
+    signed_before = Q(policy__same_person_may_sign_several_steps=False) & Q(Exists(
+        ReviewDecision.objects.filter(review=OuterRef("pk"), reviewer=user)))
+    base = Q(outcome=Review.Outcome.OPEN) & ~mine & ~Q(Exists(decided)) & ~signed_before
     if authority.is_admin(user):
         return base
     seats = ApprovalStep.objects.filter(policy=OuterRef("policy"), position=OuterRef("step"),
@@ -56,9 +59,10 @@ def submissions_of(user: User) -> QuerySet[Review]:
 
 def changes_requested_for(user: User) -> QuerySet[Review]:
     """Revisions sent back to this user (their submission or their asset) and not yet resubmitted."""
+    # A sent-back revision keeps its state once a newer one is uploaded; the newer one is the answer.
     return _reviews(user).filter(
         Q(submitted_by=user) | Q(version__asset__owner=user), outcome=Review.Outcome.CHANGES_REQUESTED,
-        version__review_state=ReviewState.CHANGES_REQUESTED,
+        version__review_state=ReviewState.CHANGES_REQUESTED, version__asset__current_version=F("version"),
     ).order_by("-closed_at")
 
 
@@ -115,9 +119,9 @@ def policy_progress(review: Review) -> list[StepProgress]:
 
 def decision_actions(user: User, version: ReviewableVersion) -> list[Action]:
     """The transitions this user may take on this revision now (state table and policy both agree)."""
-    return [action for action in allowed_actions(version.review_state)
-            if authority.can(user, action, version) and (action not in DECISIONS or version.asset.current_version_id
-                                                          == version.pk)]
+    if version.asset.current_version_id != version.pk:
+        return []  # an older revision is a record: nothing is decided, submitted or withdrawn on it
+    return [action for action in allowed_actions(version.review_state) if authority.can(user, action, version)]
 
 
 def metadata_diff(version: AssetVersion, review: Review | None) -> list[dict[str, Any]]:

@@ -99,7 +99,7 @@ def version_transition(request: AuthedHttpRequest, pk: int, action: str) -> Http
         services.version_transition(transition, version_id=version.pk, actor=request.user,
                                     comment=form.cleaned_data["comment"], sha256=form.cleaned_data["sha256"] or None,
                                     step=form.cleaned_data["step"])
-    except TransitionNotAllowed as exc:
+    except (TransitionNotAllowed, services.DecisionRefused) as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -60,7 +60,9 @@ def test_two_step_policy_end_to_end(api, people, django_capture_on_commit_callba
         (1, "editor", version.sha256), (2, "brand_manager", version.sha256)]
     verbs = list(AuditEvent.objects.filter(verb__startswith="workflows.").order_by("id").values_list("verb",
                                                                                                   flat=True))
-    assert verbs == ["workflows.version.submitted", "workflows.review.step_passed", "workflows.version.approved"]
+    # The editor's try at step 2 is a second signature on one review: refused, and the refusal is on record.
+    assert verbs == ["workflows.version.submitted", "workflows.review.step_passed",
+                     "workflows.review.decision_refused", "workflows.version.approved"]
     # The submitter hears about the decision; the console backend (locmem in tests) carries the email.
     assert Notification.objects.filter(recipient=people["contributor"], verb="workflows.version.approved").exists()
 
