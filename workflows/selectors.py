@@ -124,25 +124,50 @@ def decision_actions(user: User, version: ReviewableVersion) -> list[Action]:
     return [action for action in allowed_actions(version.review_state) if authority.can(user, action, version)]
 
 
-def metadata_diff(version: AssetVersion, review: Review | None) -> list[dict[str, Any]]:
-    """This revision's metadata beside the last approved revision's, each row flagged when they differ."""
+def previous_revision(user: User, version: AssetVersion) -> AssetVersion | None:
+    """The revision just before this one that the user may see, whatever became of it (sent back, rejected,
+    never submitted): the one a reviewer compares with."""
+    return (authority.visible(user, AssetVersion.objects.filter(asset_id=version.asset_id,
+                                                                number__lt=version.number))
+            .order_by("-number").first())
+
+
+def revision_label(version: AssetVersion) -> str:
+    """How a side of a comparison is named: "v1, changes requested"."""
+    return f"v{version.number}, {version.get_review_state_display().lower()}"
+
+
+def feedback_on(version: AssetVersion) -> ReviewDecision | None:
+    """The decision that sent this revision back or refused it, with its note (the newest, if several)."""
+    return (ReviewDecision.objects.filter(review__version=version, kind__in=[ReviewDecision.Kind.REQUEST_CHANGES,
+                                                                             ReviewDecision.Kind.REJECT])
+            .select_related("reviewer", "review").order_by("-created_at", "-id").first())
+
+
+def metadata_diff(version: AssetVersion, review: Review | None, base_version: AssetVersion | None = None
+                  ) -> list[dict[str, Any]]:
+    """This revision's metadata beside `base_version`'s (the one compared with), each row flagged when they differ.
+
+    The descriptive fields of a revision are those it was submitted with (its latest review's snapshot);
+    a revision never submitted has none, so only its file's facts are compared.
+    """
     asset = version.asset
     current = review.snapshot if review is not None and review.snapshot else {
         field: getattr(asset, field) for field in SNAPSHOT_FIELDS}
-    approved = asset.approved_version
+    base_version = base_version if base_version is not None and base_version.pk != version.pk else None
     base: dict[str, Any] = {}
-    if approved is not None and approved.pk != version.pk:
-        approved_review = Review.objects.filter(version=approved, outcome=Review.Outcome.APPROVED).first()
-        base = approved_review.snapshot if approved_review else {}
+    if base_version is not None:
+        base_review = Review.objects.filter(version=base_version).exclude(snapshot={}).first()
+        base = base_review.snapshot if base_review else {}
     technical = ("original_filename", "mime_type", "width", "height", "size", "sha256")
     rows = []
     for field in SNAPSHOT_FIELDS:
         rows.append(_row(field.replace("_", " ").capitalize(), current.get(field),
                          base.get(field) if base else None, bool(base)))
     for field in technical:
-        old = getattr(approved, field) if approved is not None and approved.pk != version.pk else None
+        old = getattr(base_version, field) if base_version is not None else None
         rows.append(_row(field.replace("_", " ").capitalize(), getattr(version, field), old,
-                         approved is not None and approved.pk != version.pk))
+                         base_version is not None))
     return rows
 
 

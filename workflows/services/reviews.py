@@ -226,9 +226,11 @@ def _decide_locked(action: Action, *, version_id: int, actor: User | None, comme
             audit.record(f"workflows.version.{target.value}", actor=actor, target=asset, version=version.number,
                          version_id=version.pk, review_id=review.pk, step=step.position, step_name=step.name,
                          comment=comment, sha256=version.sha256)
+            # The note travels with the news: the submitter reads what to change without opening the page.
             notify(submitter, verb=f"workflows.version.{target.value}", url=url,
                    message=f"{who} {'requested changes to' if action == Action.REQUEST_CHANGES else 'rejected'} "
-                           f"“{asset.title}” v{version.number}.")
+                           f"“{asset.title}” v{version.number}" + (f": “{comment.strip()}”" if comment.strip()
+                                                                    else "."))
             return version
         approvals = review.decisions.filter(step=step.position, kind=ReviewDecision.Kind.APPROVE).count()
         if approvals < step.approvals_required:
