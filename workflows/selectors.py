@@ -203,6 +203,28 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return authority.visible(user, Notification.objects.all())
 
 
+# Notifications by what they ask of the reader, in this order; the verb's start decides (see notify's callers).
+NOTIFICATION_GROUPS = (
+    ("workflows.step.opened", "Waiting for your review"),
+    ("workflows.version.", "Decisions on your work"),
+    ("workflows.review.", "Decisions on your work"),
+    ("workflows.comment.", "Comments"),
+)
+
+
+def notification_groups(notifications: Any) -> list[tuple[str, list[Notification]]]:
+    """The notifications grouped by kind ("Waiting for your review", "Decisions on your work", "Comments",
+    "Other news"), each group newest first, groups in that order."""
+    labels = [label for _, label in NOTIFICATION_GROUPS]
+    order = list(dict.fromkeys([*labels, "Other news"]))
+    grouped: dict[str, list[Notification]] = {label: [] for label in order}
+    for notification in notifications:
+        label = next((label for prefix, label in NOTIFICATION_GROUPS if notification.verb.startswith(prefix)),
+                     "Other news")
+        grouped[label].append(notification)
+    return [(label, items) for label, items in grouped.items() if items]
+
+
 def unread_count(user: User) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()
 

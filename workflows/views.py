@@ -212,6 +212,8 @@ def notification_list(request: AuthedHttpRequest) -> HttpResponse:
     pref = getattr(request.user, "notification_preference", None)
     return render(request, "workflows/notifications.html", {
         "title": "Notifications", "page_obj": page, "notifications": page.object_list,
+        "groups": [{"label": label, "items": items, "unread": [n.pk for n in items if n.read_at is None]}
+                   for label, items in selectors.notification_groups(page.object_list)],
         "preference_form": PreferenceForm(initial={"email": pref.email if pref else "immediate"}),
     })
 
