@@ -20,6 +20,7 @@ from workflows.models import (
     ReviewableVersion,
     ReviewDecision,
 )
+from workflows.permissions import four_eyes_refusal
 from workflows.services.reviews import SNAPSHOT_FIELDS
 from workflows.states import Action, allowed_actions
 
@@ -142,6 +143,13 @@ def feedback_on(version: AssetVersion) -> ReviewDecision | None:
     return (ReviewDecision.objects.filter(review__version=version, kind__in=[ReviewDecision.Kind.REQUEST_CHANGES,
                                                                              ReviewDecision.Kind.REJECT])
             .select_related("reviewer", "review").order_by("-created_at", "-id").first())
+
+
+def why_not_second_signature(user: User, version: AssetVersion) -> str:
+    """For a reviewer kept off this review by four eyes, why (shown where the decision buttons would be)."""
+    if not authority.can(user, authority.Cap.REVIEW) or version.asset.current_version_id != version.pk:
+        return ""
+    return four_eyes_refusal(user, version, open_review_of(version))
 
 
 def metadata_diff(version: AssetVersion, review: Review | None, base_version: AssetVersion | None = None

@@ -76,6 +76,7 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                        if authority.can(request.user, "resolve", c)},
         "progress": selectors.policy_progress(review) if review else [],
         "diff": selectors.metadata_diff(version, review, base),
+        "four_eyes": selectors.why_not_second_signature(request.user, version),
         "decisions": [a for a in actions if a in (Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT)],
         "own_actions": [a for a in actions if a in (Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW)],
         "decision_form": DecisionForm(initial={"sha256": version.sha256,
