@@ -62,7 +62,8 @@ def run(site, code: str) -> dict:
     try:
         return json.loads(site.python(wrapped).strip().splitlines()[-1])
     except subprocess.CalledProcessError as exc:
-        pytest.fail("setting up failed: " + "\n".join(line for line in exc.stderr.splitlines() if "Enqueued" not in line)[-3000:])
+        said = "\n".join(line for line in exc.stderr.splitlines() if "Enqueued" not in line)
+        pytest.fail(f"setting up failed: {said[-3000:]}")
 
 
 def test_review_across_revisions_with_four_eyes(site, open_as):
