@@ -22,15 +22,6 @@ from taxonomy.models import Vocabulary
 
 
 @login_required
-def dashboard(request: AuthedHttpRequest) -> HttpResponse:
-    recent = selectors.with_shown_versions(request.user, selectors.live_cards_visible_to(request.user)[:12])
-    return render(request, "assets/dashboard.html", {
-        "title": "Dashboard", "recent": recent, "counts": selectors.dashboard_counts(request.user),
-        "storage_sweep": selectors.latest_storage_sweep(request.user),
-    })
-
-
-@login_required
 def asset_detail(request: AuthedHttpRequest, uid: str) -> HttpResponse:
     asset = selectors.access_asset(request.user, uid)
     shown = selectors.version_shown_to(request.user, asset)

@@ -93,9 +93,19 @@ TEMPLATES = [
 ]
 
 # --- database -----------------------------------------------------------------
+# The web server and the job worker write at once: WAL lets readers go on during a write, IMMEDIATE
+# transactions take the write lock up front, and the timeout waits for it instead of "database is locked".
+# For every SQLite database, the default one or one named by DATABASE_URL (the browser tests' site).
+_SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 _database_url = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite"))
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # PostgreSQL's JIT compiles the permission-filtered search and facet queries on every run: measured
         # 100 ms of compilation on a 35 ms facet query (bench/search.py). Those queries are short, so off.
@@ -118,14 +128,7 @@ else:
             # the worker and the web server before every job and request.
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            # The web server and the job worker write at once: WAL lets readers
-            # go on during a write, IMMEDIATE transactions take the write lock up
-            # front, and the timeout waits for it instead of "database is locked".
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": dict(_SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -6,7 +6,7 @@ from accounts import api as accounts_api
 from analysis import urls as analysis_urls
 from archive import api as archive_api
 from assets import api as assets_api
-from assets import views as asset_views
+from dam import dashboard
 from dam import views as dam_views
 from distribution import api as distribution_api
 from distribution import api_presets as distribution_presets_api
@@ -69,7 +69,7 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    path("", asset_views.dashboard, name="dashboard"),
+    path("", dashboard.dashboard, name="dashboard"),
     # Browsers ask for /favicon.ico where a page names no icon (files, JSON answers).
     path("favicon.ico", dam_views.favicon),
     path("accounts/", include("accounts.urls")),

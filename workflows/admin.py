@@ -12,6 +12,6 @@ class ApprovalStepInline(admin.TabularInline):
 
 @admin.register(ApprovalPolicy)
 class ApprovalPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "collection", "asset_type", "is_default"]
+    list_display = ["name", "collection", "asset_type", "is_default", "same_person_may_sign_several_steps"]
     list_select_related = ["collection"]
     inlines = [ApprovalStepInline]

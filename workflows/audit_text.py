@@ -10,24 +10,28 @@ STEP = "[ (step {step}[, {step_name}])]"
 
 def register_all() -> None:
     group = "Reviews"
-    common = [("comment", "Comment")]
+    common = [("comment", "Note for reviewers")]  # the submitter's words
+    note = [("comment", "Decision note")]  # a reviewer's words with a decision, apart from the comments
     register("workflows.version.submitted", "{actor} submitted v{version} of “{object}” for review",
              label="Submitted for review", group=group, fields=[("policy", "Approval policy"), *common])
     register("workflows.version.resubmitted", "{actor} sent v{version} of “{object}” back for review",
              label="Resubmitted for review", group=group, fields=[("policy", "Approval policy"), *common])
     register("workflows.review.approval_recorded", "{actor} approved v{version} of “{object}”" + STEP,
              label="Approval given (more needed)", group=group,
-             fields=[("approvals", "Approvals so far"), ("needed", "Approvals needed"), *common])
+             fields=[("approvals", "Approvals so far"), ("needed", "Approvals needed"), *note])
     register("workflows.review.step_passed",
              "{actor} approved v{version} of “{object}”" + STEP + "[; it moves on to step {next_step}]",
-             label="Review step passed", group=group, fields=common)
+             label="Review step passed", group=group, fields=note)
     register("workflows.version.approved", "{actor} approved v{version} of “{object}”" + STEP,
              label="Revision approved", group=group,
-             fields=[*common, ("superseded_version", "Replaces the approved revision")])
+             fields=[*note, ("superseded_version", "Replaces the approved revision")])
     register("workflows.version.changes_requested", "{actor} asked for changes to v{version} of “{object}”" + STEP,
-             label="Changes requested", group=group, fields=common)
+             label="Changes requested", group=group, fields=note)
     register("workflows.version.rejected", "{actor} rejected v{version} of “{object}”" + STEP,
-             label="Revision rejected", group=group, fields=common)
+             label="Revision rejected", group=group, fields=note)
+    register("workflows.review.decision_refused",
+             "{actor} tried to {action} v{version} of “{object}”" + STEP + " and was refused: {reason}",
+             label="Decision refused (four eyes)", group=group, fields=[("reason", "Why"), *note])
     register("workflows.version.withdrawn", "{actor} withdrew v{version} of “{object}” from review",
              label="Withdrawn from review", group=group, fields=[("reason", "Why")])
     register("workflows.version.restored", "{actor} restored v{restored_from} of “{object}” as v{version}",

@@ -18,6 +18,10 @@ class ApprovalPolicy(models.Model):
                                       related_name="approval_policy")
     asset_type = models.CharField(max_length=10, choices=AssetType.choices, blank=True)
     is_default = models.BooleanField(default=False)
+    # Four eyes: by default one person signs at most one step of a review, admins included. A policy may
+    # say otherwise explicitly (a small team where one brand manager is also the only editor).
+    same_person_may_sign_several_steps = models.BooleanField(
+        default=False, help_text="Allow one person to approve more than one step of the same review.")
 
     class Meta:
         verbose_name_plural = "approval policies"

@@ -3,7 +3,10 @@
 Reviewing needs the `review` capability (editors, brand managers, admins), a
 seat in the group of the step that is open (admins may sign any step), and not
 being the person who submitted or uploaded the revision: nobody approves
-their own work. Whether the revision's *state* allows an action is not asked
+their own work. Four eyes: whoever signed one step of a review does not sign
+another step of it, admins included, unless the policy says so
+(`same_person_may_sign_several_steps`); `four_eyes_refusal` says why in words,
+and the review services audit each refused attempt. Whether the revision's *state* allows an action is not asked
 here but in `workflows.states`, so a wrong state is a 409 and a wrong person
 a 403.
 """
@@ -17,7 +20,7 @@ from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
 from assets.models import Asset, AssetVersion
 from assets.permissions import VersionPolicy
-from workflows.models import AssetLock, Comment, Notification, Review, ReviewableVersion
+from workflows.models import AssetLock, Comment, Notification, Review, ReviewableVersion, ReviewDecision
 from workflows.states import DECISIONS, Action
 
 
@@ -31,6 +34,28 @@ def may_sign_step(user: Any, review: Review) -> bool:
         return True
     group_id = review.policy.steps.filter(position=review.step).values_list("group_id", flat=True).first()
     return group_id is not None and user.groups.filter(pk=group_id).exists()
+
+
+def four_eyes_refusal(user: Any, version: AssetVersion, review: Review | None) -> str:
+    """Why `user` may not decide on this round of review as a second pair of eyes, or "" when they may.
+
+    Worded to read both after "You may not approve this revision:" and in the audit trail's sentence.
+    """
+    if review is None or user is None:
+        return ""
+    if user.pk == review.submitted_by_id:
+        return "nobody signs off a revision they submitted themselves"
+    if user.pk == version.uploaded_by_id:
+        return "nobody signs off a revision they uploaded themselves"
+    if review.policy.same_person_may_sign_several_steps:
+        return ""
+    earlier = (ReviewDecision.objects.filter(review=review, reviewer_id=user.pk).exclude(step=review.step)
+               .order_by("step").values_list("step", flat=True).first())
+    if earlier is not None:
+        name = review.policy.steps.filter(position=earlier).values_list("name", flat=True).first()
+        return (f"whoever signed step {earlier}{f' ({name})' if name else ''} of this review does not sign "
+                "another step of it; its policy wants a different person for each step")
+    return ""
 
 
 class ReviewableVersionPolicy(Policy):
@@ -63,7 +88,7 @@ class ReviewableVersionPolicy(Policy):
             review = open_review(obj)
             if review is None:
                 return True  # the state machine, not the policy, refuses this one (409)
-            if user.pk in (review.submitted_by_id, obj.uploaded_by_id):
+            if four_eyes_refusal(user, obj, review):
                 return False
             return may_sign_step(user, review)
         if action == "restore":

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions as authority
@@ -20,8 +20,9 @@ from workflows.models import (
     ReviewableVersion,
     ReviewDecision,
 )
+from workflows.permissions import four_eyes_refusal
 from workflows.services.reviews import SNAPSHOT_FIELDS
-from workflows.states import DECISIONS, Action, allowed_actions
+from workflows.states import Action, allowed_actions
 
 
 def _reviews(user: User) -> QuerySet[Review]:
@@ -31,10 +32,13 @@ def _reviews(user: User) -> QuerySet[Review]:
 
 
 def _waiting_condition(user: User) -> Q:
-    """Open reviews whose open step is one the user holds a seat in, not their own submission."""
+    """Open reviews whose open step is one the user holds a seat in, not their own submission, and not one
+    whose earlier step they signed (four eyes; the same rule as `permissions.four_eyes_refusal`)."""
     mine = Q(submitted_by=user) | Q(version__uploaded_by=user)
     decided = ReviewDecision.objects.filter(review=OuterRef("pk"), step=OuterRef("step"), reviewer=user)
-    base = Q(outcome=Review.Outcome.OPEN) & ~mine & ~Q(Exists(decided))
+    signed_before = Q(policy__same_person_may_sign_several_steps=False) & Q(Exists(
+        ReviewDecision.objects.filter(review=OuterRef("pk"), reviewer=user)))
+    base = Q(outcome=Review.Outcome.OPEN) & ~mine & ~Q(Exists(decided)) & ~signed_before
     if authority.is_admin(user):
         return base
     seats = ApprovalStep.objects.filter(policy=OuterRef("policy"), position=OuterRef("step"),
@@ -56,9 +60,10 @@ def submissions_of(user: User) -> QuerySet[Review]:
 
 def changes_requested_for(user: User) -> QuerySet[Review]:
     """Revisions sent back to this user (their submission or their asset) and not yet resubmitted."""
+    # A sent-back revision keeps its state once a newer one is uploaded; the newer one is the answer.
     return _reviews(user).filter(
         Q(submitted_by=user) | Q(version__asset__owner=user), outcome=Review.Outcome.CHANGES_REQUESTED,
-        version__review_state=ReviewState.CHANGES_REQUESTED,
+        version__review_state=ReviewState.CHANGES_REQUESTED, version__asset__current_version=F("version"),
     ).order_by("-closed_at")
 
 
@@ -115,30 +120,62 @@ def policy_progress(review: Review) -> list[StepProgress]:
 
 def decision_actions(user: User, version: ReviewableVersion) -> list[Action]:
     """The transitions this user may take on this revision now (state table and policy both agree)."""
-    return [action for action in allowed_actions(version.review_state)
-            if authority.can(user, action, version) and (action not in DECISIONS or version.asset.current_version_id
-                                                          == version.pk)]
+    if version.asset.current_version_id != version.pk:
+        return []  # an older revision is a record: nothing is decided, submitted or withdrawn on it
+    return [action for action in allowed_actions(version.review_state) if authority.can(user, action, version)]
 
 
-def metadata_diff(version: AssetVersion, review: Review | None) -> list[dict[str, Any]]:
-    """This revision's metadata beside the last approved revision's, each row flagged when they differ."""
+def previous_revision(user: User, version: AssetVersion) -> AssetVersion | None:
+    """The revision just before this one that the user may see, whatever became of it (sent back, rejected,
+    never submitted): the one a reviewer compares with."""
+    return (authority.visible(user, AssetVersion.objects.filter(asset_id=version.asset_id,
+                                                                number__lt=version.number))
+            .order_by("-number").first())
+
+
+def revision_label(version: AssetVersion) -> str:
+    """How a side of a comparison is named: "v1, changes requested"."""
+    return f"v{version.number}, {version.get_review_state_display().lower()}"
+
+
+def feedback_on(version: AssetVersion) -> ReviewDecision | None:
+    """The decision that sent this revision back or refused it, with its note (the newest, if several)."""
+    return (ReviewDecision.objects.filter(review__version=version, kind__in=[ReviewDecision.Kind.REQUEST_CHANGES,
+                                                                             ReviewDecision.Kind.REJECT])
+            .select_related("reviewer", "review").order_by("-created_at", "-id").first())
+
+
+def why_not_second_signature(user: User, version: AssetVersion) -> str:
+    """For a reviewer kept off this review by four eyes, why (shown where the decision buttons would be)."""
+    if not authority.can(user, authority.Cap.REVIEW) or version.asset.current_version_id != version.pk:
+        return ""
+    return four_eyes_refusal(user, version, open_review_of(version))
+
+
+def metadata_diff(version: AssetVersion, review: Review | None, base_version: AssetVersion | None = None
+                  ) -> list[dict[str, Any]]:
+    """This revision's metadata beside `base_version`'s (the one compared with), each row flagged when they differ.
+
+    The descriptive fields of a revision are those it was submitted with (its latest review's snapshot);
+    a revision never submitted has none, so only its file's facts are compared.
+    """
     asset = version.asset
     current = review.snapshot if review is not None and review.snapshot else {
         field: getattr(asset, field) for field in SNAPSHOT_FIELDS}
-    approved = asset.approved_version
+    base_version = base_version if base_version is not None and base_version.pk != version.pk else None
     base: dict[str, Any] = {}
-    if approved is not None and approved.pk != version.pk:
-        approved_review = Review.objects.filter(version=approved, outcome=Review.Outcome.APPROVED).first()
-        base = approved_review.snapshot if approved_review else {}
+    if base_version is not None:
+        base_review = Review.objects.filter(version=base_version).exclude(snapshot={}).first()
+        base = base_review.snapshot if base_review else {}
     technical = ("original_filename", "mime_type", "width", "height", "size", "sha256")
     rows = []
     for field in SNAPSHOT_FIELDS:
         rows.append(_row(field.replace("_", " ").capitalize(), current.get(field),
                          base.get(field) if base else None, bool(base)))
     for field in technical:
-        old = getattr(approved, field) if approved is not None and approved.pk != version.pk else None
+        old = getattr(base_version, field) if base_version is not None else None
         rows.append(_row(field.replace("_", " ").capitalize(), getattr(version, field), old,
-                         approved is not None and approved.pk != version.pk))
+                         base_version is not None))
     return rows
 
 
@@ -172,6 +209,28 @@ def timeline_of(user: User, asset: Asset) -> dict[str, Any]:
 
 def notifications_for(user: User) -> QuerySet[Notification]:
     return authority.visible(user, Notification.objects.all())
+
+
+# Notifications by what they ask of the reader, in this order; the verb's start decides (see notify's callers).
+NOTIFICATION_GROUPS = (
+    ("workflows.step.opened", "Waiting for your review"),
+    ("workflows.version.", "Decisions on your work"),
+    ("workflows.review.", "Decisions on your work"),
+    ("workflows.comment.", "Comments"),
+)
+
+
+def notification_groups(notifications: Any) -> list[tuple[str, list[Notification]]]:
+    """The notifications grouped by kind ("Waiting for your review", "Decisions on your work", "Comments",
+    "Other news"), each group newest first, groups in that order."""
+    labels = [label for _, label in NOTIFICATION_GROUPS]
+    order = list(dict.fromkeys([*labels, "Other news"]))
+    grouped: dict[str, list[Notification]] = {label: [] for label in order}
+    for notification in notifications:
+        label = next((label for prefix, label in NOTIFICATION_GROUPS if notification.verb.startswith(prefix)),
+                     "Other news")
+        grouped[label].append(notification)
+    return [(label, items) for label, items in grouped.items() if items]
 
 
 def unread_count(user: User) -> int:

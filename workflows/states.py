@@ -9,8 +9,11 @@
 `approve` keeps a revision in review until the policy's last step has its
 approvals; only then does it move to `approved`. `supersede` is done by the
 system, never by a person: approving revision N supersedes the one approved
-before it. Services in `workflows.services` look transitions up here; nothing
-else assigns `AssetVersion.review_state`.
+before it. Uploading a newer revision withdraws only a review still running
+(in review -> draft); a revision sent back or decided keeps that state, so
+the revisions table shows what became of each ("v1, changes requested").
+Services in `workflows.services` look transitions up here; nothing else
+assigns `AssetVersion.review_state`.
 """
 from __future__ import annotations
 

@@ -60,20 +60,28 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     version = selectors.access_version(request.user, pk)
     asset = version.asset
     review = selectors.latest_review_of(version)
-    approved = asset.approved_version if asset.approved_version_id not in (None, version.pk) else None
-    if approved is not None and not authority.can(request.user, "view", approved):
-        approved = None
+    # Compared with the revision just before, whatever became of it: a reviewer checks what was asked of v1.
+    base = selectors.previous_revision(request.user, version)
+    comments = selectors.comments_of(version)
+    earlier_comments = selectors.comments_of(base) if base is not None else []
     actions = selectors.decision_actions(request.user, version)
     lock = selectors.lock_of(asset)
     return render(request, "workflows/review.html", {
         "title": f"{asset.title} v{version.number}", "asset": asset, "version": version, "review": review,
-        "approved": approved, "progress": selectors.policy_progress(review) if review else [],
-        "diff": selectors.metadata_diff(version, review),
+        "base": base, "base_label": selectors.revision_label(base) if base else "",
+        "this_label": selectors.revision_label(version),
+        "feedback": selectors.feedback_on(version), "base_feedback": selectors.feedback_on(base) if base else None,
+        "earlier_comments": earlier_comments,
+        "resolvable": {c.pk for c in [*comments, *earlier_comments]
+                       if authority.can(request.user, "resolve", c)},
+        "progress": selectors.policy_progress(review) if review else [],
+        "diff": selectors.metadata_diff(version, review, base),
+        "four_eyes": selectors.why_not_second_signature(request.user, version),
         "decisions": [a for a in actions if a in (Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT)],
         "own_actions": [a for a in actions if a in (Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW)],
         "decision_form": DecisionForm(initial={"sha256": version.sha256,
                                                "step": review.step if review and review.outcome == "open" else None}),
-        "comments": selectors.comments_of(version), "comment_form": CommentForm(),
+        "comments": comments, "comment_form": CommentForm(),
         "can_comment": authority.can(request.user, "comment", version),
         "lock": lock, "is_current": asset.current_version_id == version.pk,
         # Only those who may see the newer revision learn that there is one.
@@ -99,7 +107,7 @@ def version_transition(request: AuthedHttpRequest, pk: int, action: str) -> Http
         services.version_transition(transition, version_id=version.pk, actor=request.user,
                                     comment=form.cleaned_data["comment"], sha256=form.cleaned_data["sha256"] or None,
                                     step=form.cleaned_data["step"])
-    except TransitionNotAllowed as exc:
+    except (TransitionNotAllowed, services.DecisionRefused) as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -134,7 +142,8 @@ def comment_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def comment_resolve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     comment = authority.access(request.user, Comment.objects.select_related("version__asset"), "resolve", pk=pk)
     services.comment_resolve(comment=comment, actor=request.user, resolved=request.POST.get("resolved") != "0")
-    return redirect(f"{reverse('workflows:review', args=[comment.version_id])}#comment-{comment.pk}")
+    # A comment on the revision before is resolved from the next one's page, and goes back there.
+    return _back(request, f"{reverse('workflows:review', args=[comment.version_id])}#comment-{comment.pk}")
 
 
 def _back(request: AuthedHttpRequest, default: str) -> HttpResponse:
@@ -204,6 +213,8 @@ def notification_list(request: AuthedHttpRequest) -> HttpResponse:
     pref = getattr(request.user, "notification_preference", None)
     return render(request, "workflows/notifications.html", {
         "title": "Notifications", "page_obj": page, "notifications": page.object_list,
+        "groups": [{"label": label, "items": items, "unread": [n.pk for n in items if n.read_at is None]}
+                   for label, items in selectors.notification_groups(page.object_list)],
         "preference_form": PreferenceForm(initial={"email": pref.email if pref else "immediate"}),
     })
 

@@ -76,7 +76,7 @@ def test_each_event_carries_its_sentence_and_labelled_fields(api, trail):
         "action": "workflows.version.rejected", "action_label": "Revision rejected", "object_type": "asset",
         "object_id": str(trail["harbour"].pk), "object": "Harbour at dawn",
         "text": "editor rejected v1 of “Harbour at dawn”",
-        "fields": [{"label": "Comment", "value": "Off brand, café colours."}],
+        "fields": [{"label": "Decision note", "value": "Off brand, café colours."}],
     }
 
 

@@ -60,7 +60,9 @@ def test_two_step_policy_end_to_end(api, people, django_capture_on_commit_callba
         (1, "editor", version.sha256), (2, "brand_manager", version.sha256)]
     verbs = list(AuditEvent.objects.filter(verb__startswith="workflows.").order_by("id").values_list("verb",
                                                                                                   flat=True))
-    assert verbs == ["workflows.version.submitted", "workflows.review.step_passed", "workflows.version.approved"]
+    # The editor's try at step 2 is a second signature on one review: refused, and the refusal is on record.
+    assert verbs == ["workflows.version.submitted", "workflows.review.step_passed",
+                     "workflows.review.decision_refused", "workflows.version.approved"]
     # The submitter hears about the decision; the console backend (locmem in tests) carries the email.
     assert Notification.objects.filter(recipient=people["contributor"], verb="workflows.version.approved").exists()
 
@@ -100,8 +102,11 @@ def test_nobody_approves_their_own_submission_in_the_ui(web, people):
     client = web("admin")
     page = client.get(f"/reviews/versions/{version.pk}/").content.decode()
     assert "/approve/" not in page  # no button offered
-    response = client.post(f"/reviews/versions/{version.pk}/approve/", {"comment": ""})
-    assert response.status_code == 403
+    # A refused try is told in words on the page (not a bare 403) and kept on the audit trail.
+    response = client.post(f"/reviews/versions/{version.pk}/approve/", {"comment": ""}, follow=True)
+    assert "You may not approve this revision: nobody signs off a revision they submitted themselves" in \
+        response.content.decode()
+    assert AuditEvent.objects.filter(verb="workflows.review.decision_refused", actor=people["admin"]).count() == 1
     version.refresh_from_db()
     assert version.review_state == ReviewState.IN_REVIEW
 

@@ -12,6 +12,7 @@ from workflows.services.notifications import (
     notifications_send_email,
 )
 from workflows.services.reviews import (
+    DecisionRefused,
     policy_for,
     review_withdraw_for_new_revision,
     version_approve,
@@ -25,7 +26,7 @@ from workflows.services.reviews import (
 )
 
 __all__ = [
-    "LockHeld", "asset_check_in", "asset_check_out", "comment_add", "comment_resolve", "lock_break",
+    "DecisionRefused", "LockHeld", "asset_check_in", "asset_check_out", "comment_add", "comment_resolve", "lock_break",
     "notification_preference_set", "notifications_mark_read", "notifications_send_digest",
     "notifications_send_email", "policy_for", "refuse_if_locked", "review_withdraw_for_new_revision",
     "version_approve", "version_reject", "version_request_changes", "version_restore", "version_resubmit",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,12 +11,14 @@ from django.utils import timezone
 from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
+from accounts.permissions import Cap
 from assets import selectors as asset_selectors
 from assets import services as asset_services
 from assets.models import Asset, AssetVersion, ReviewState
 from assets.originals import open_original
 from workflows import states
 from workflows.models import ApprovalPolicy, ApprovalStep, Review, ReviewableVersion, ReviewDecision
+from workflows.permissions import four_eyes_refusal
 from workflows.services.notifications import notify
 from workflows.states import Action, TransitionNotAllowed
 
@@ -71,7 +73,7 @@ def _require_current(asset: Asset, version: AssetVersion, action: Action) -> Non
     if asset.current_version_id != version.pk:
         raise TransitionNotAllowed(action, version.review_state,
                                    f"Revision v{version.number} is no longer the current revision of this asset; "
-                                   "only the current revision can be reviewed.")
+                                   "only the current revision can be reviewed or withdrawn.")
 
 
 def _set_state(version: AssetVersion, state: ReviewState) -> None:
@@ -155,11 +157,52 @@ def _require_step(version: AssetVersion, action: Action, step: int | None) -> No
                                    "nothing was recorded.")
 
 
+class DecisionRefused(PermissionDenied):
+    """A reviewer may not take this decision as a second pair of eyes (their own work, or a second step of
+    one review); the attempt is audited before the 403."""
+
+    def __init__(self, action: Action, asset: Asset, version: AssetVersion, review: Review, reason: str):
+        self.action, self.asset, self.version, self.review, self.reason = action, asset, version, review, reason
+        super().__init__(f"You may not {action.label.lower()} this revision: {reason}.")
+
+
+def _refuse_second_signature(actor: User | None, action: Action, asset: Asset, version: AssetVersion) -> None:
+    """Four eyes, checked under the row locks: of two requests by one person, the second sees the first's
+    decision. Asked only of people who review at all; anyone else is refused by the authority as usual."""
+    if actor is None or not authority.can(actor, Cap.REVIEW):
+        return
+    review = Review.objects.open().select_related("policy").filter(version=version).first()
+    reason = four_eyes_refusal(actor, version, review)
+    if reason and review is not None:
+        raise DecisionRefused(action, asset, version, review, reason)
+
+
+def _audit_refusal(refusal: DecisionRefused, actor: User | None, comment: str) -> None:
+    # The decision's own transaction was rolled back; the refusal is a fact of its own and is kept.
+    step = refusal.review.policy.steps.filter(position=refusal.review.step).first()
+    with transaction.atomic():
+        audit.record("workflows.review.decision_refused", actor=actor, target=refusal.asset,
+                     version=refusal.version.number, version_id=refusal.version.pk, review_id=refusal.review.pk,
+                     action=refusal.action.label.lower(), reason=refusal.reason, comment=comment,
+                     step=step.position if step else None, step_name=step.name if step else "")
+
+
 def _decide(action: Action, *, version_id: int, actor: User | None, comment: str,
             sha256: str | None, for_step: int | None = None) -> AssetVersion:
+    try:
+        return _decide_locked(action, version_id=version_id, actor=actor, comment=comment, sha256=sha256,
+                              for_step=for_step)
+    except DecisionRefused as refusal:
+        _audit_refusal(refusal, actor, comment)
+        raise
+
+
+def _decide_locked(action: Action, *, version_id: int, actor: User | None, comment: str,
+                   sha256: str | None, for_step: int | None = None) -> AssetVersion:
     with transaction.atomic():
         asset, version = _lock(version_id)
         _require_step(version, action, for_step)
+        _refuse_second_signature(actor, action, asset, version)
         target = _check(actor, action, version)
         _require_current(asset, version, action)
         if sha256 and sha256 != version.sha256:
@@ -183,9 +226,11 @@ def _decide(action: Action, *, version_id: int, actor: User | None, comment: str
             audit.record(f"workflows.version.{target.value}", actor=actor, target=asset, version=version.number,
                          version_id=version.pk, review_id=review.pk, step=step.position, step_name=step.name,
                          comment=comment, sha256=version.sha256)
+            # The note travels with the news: the submitter reads what to change without opening the page.
             notify(submitter, verb=f"workflows.version.{target.value}", url=url,
                    message=f"{who} {'requested changes to' if action == Action.REQUEST_CHANGES else 'rejected'} "
-                           f"“{asset.title}” v{version.number}.")
+                           f"“{asset.title}” v{version.number}" + (f": “{comment.strip()}”" if comment.strip()
+                                                                    else "."))
             return version
         approvals = review.decisions.filter(step=step.position, kind=ReviewDecision.Kind.APPROVE).count()
         if approvals < step.approvals_required:
@@ -243,8 +288,11 @@ def version_reject(*, version_id: int, actor: User | None, comment: str = "", sh
     return _decide(Action.REJECT, version_id=version_id, actor=actor, comment=comment, sha256=sha256)
 
 
-def _withdraw(asset: Asset, version: ReviewableVersion, actor: User | None, reason: str) -> None:
+def _withdraw(asset: Asset, version: ReviewableVersion, actor: User | None, reason: str, *,
+              current_only: bool = False) -> None:
     target = _check(actor, Action.WITHDRAW, version)
+    if current_only:  # a person withdraws the current revision; an older one keeps its state as its record
+        _require_current(asset, version, Action.WITHDRAW)
     review = Review.objects.open().select_for_update().filter(version=version).first()
     told: set[int] = set()
     if review is not None:
@@ -266,15 +314,19 @@ def version_withdraw(*, version_id: int, actor: User | None, comment: str = "") 
     with transaction.atomic():
         asset, version = _lock(version_id)
         who = actor.display_name if actor else "the system"
-        _withdraw(asset, version, actor, comment.strip() or f"withdrawn by {who}.")
+        _withdraw(asset, version, actor, comment.strip() or f"withdrawn by {who}.", current_only=True)
         return version
 
 
 def review_withdraw_for_new_revision(*, version_id: int, new_version_id: int) -> bool:
-    """A newer revision was uploaded: the older one's running review is void. Safe to run twice."""
+    """A newer revision was uploaded: the older one's running review is void. Safe to run twice.
+
+    Only a review still running is withdrawn: a revision sent back (changes requested) or decided keeps
+    that state as its record ("v1, changes requested"), and the newer revision is the answer to it.
+    """
     with transaction.atomic():
         asset, version = _lock(version_id)
-        if version.review_state not in states.TRANSITIONS[Action.WITHDRAW]:
+        if version.review_state != ReviewState.IN_REVIEW:
             return False
         number = AssetVersion.objects.filter(pk=new_version_id).values_list("number", flat=True).first()
         _withdraw(asset, version, None, f"revision v{number} was uploaded, so the review moves to it.")
