@@ -1,6 +1,6 @@
 """Content analysis benchmark (issue #26): what each analyser costs and how well it does, on this machine.
 
-    .venv/bin/python bench/analysis.py [--repeat 5]
+    .venv/bin/python bench/analysis.py [--repeat 7]
 
 Needs requirements-ai.txt and requirements-ai-nodeps.txt installed; an analyser whose package is missing is
 reported as such and left out. No database server: the label -> term step runs on a throwaway SQLite
@@ -14,8 +14,9 @@ It prints, in order:
 - **speed**, model loaded, as the job worker runs them (one thread each): the median time of `analyse` on
   four images (a 512 px portrait, a 3 MP camera photo, a rendered poster, a 24 MP JPEG) and, as the
   baseline measured in the same run, the median time to decode the same file at the size that analyser
-  reads (`FileSource.image(box)`): the ratio is analyse / decode. Transcripts: seconds per minute of sound
-  against decoding that sound; label -> term by meaning: ms per label against the exact-label lookup;
+  reads (`FileSource.image(box)`), the two taking turns: the ratio is analyse / decode. Transcripts:
+  seconds per minute of sound against decoding that sound; label -> term by meaning: ms per label against
+  the exact-label lookup;
 - **quality** on the labelled set (bench/analysis_set.py): precision and recall of suggested terms,
   OCR character error rate, barcode decode rate and false hits, face counts per detector, transcript
   word error rate (clean and with noise), free labels mapped by meaning.
@@ -42,15 +43,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import analysis_cost, database
 
 
-def median_ms(work: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `work` in ms, after one untimed call (caches, lazy set-up)."""
-    work()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
+def median_ms(*works: Callable[[], object], repeat: int) -> list[float]:
+    """Median wall time of each of `works` in ms, after one untimed call of each (caches, lazy set-up). They take
+    turns, so a busy spell on this shared machine slows the work and its baseline alike."""
+    for work in works:
         work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+    times: list[list[float]] = [[] for _ in works]
+    for _ in range(repeat):
+        for work, spent in zip(works, times, strict=True):
+            started = time.perf_counter()
+            work()
+            spent.append(time.perf_counter() - started)
+    return [statistics.median(spent) * 1000 for spent in times]
 
 
 def machine() -> str:
@@ -146,9 +150,9 @@ def print_speed(analysers: dict[str, Any], images: list[tuple[str, Path]], repea
         for title, path in images:
             width, height = image_size(path)
             src = source(path, width=width, height=height)
-            decode = median_ms(lambda src=src, box=box: src.image(box), repeat)
-            took = median_ms(lambda src=src, name=name: analysers[name].analyse(src, Limits()),
-                             max(1, repeat // 2) if name == "ocr" else repeat)
+            decode, took = median_ms(lambda src=src, box=box: src.image(box),
+                                     lambda src=src, name=name: analysers[name].analyse(src, Limits()),
+                                     repeat=max(1, repeat // 2) if name == "ocr" else repeat)
             print(f"  {name:<18} {title:<30} {took:7.1f}ms {decode:7.1f}ms {took / decode:6.1f}x   (box {box})")
 
 
@@ -168,8 +172,10 @@ def print_meaning_speed(repeat: int) -> None:
     free = [label for label in EXPECTED if not candidates([RawLabel(label, 0.9, "labels")], by_meaning=False)]
     for label in free[:12]:
         raw = [RawLabel(label, 0.9, "labels")]
-        by_meaning.append(median_ms(lambda raw=raw: candidates(raw, by_meaning=True), repeat))
-        exact.append(median_ms(lambda raw=raw: candidates(raw, by_meaning=False), repeat))
+        slow, fast = median_ms(lambda raw=raw: candidates(raw, by_meaning=True),
+                               lambda raw=raw: candidates(raw, by_meaning=False), repeat=repeat)
+        by_meaning.append(slow)
+        exact.append(fast)
     slow, fast = statistics.median(by_meaning), statistics.median(exact)
     print(f"  label -> term by meaning: {slow:.1f} ms a label (mapping.candidates, vocabulary embeddings cached) "
           f"vs. {fast:.1f} ms for the exact-label lookup alone: {slow / fast:.1f}x")
@@ -177,12 +183,11 @@ def print_meaning_speed(repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per image (OCR: half), after a warm-up")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per image (OCR: half), after a warm-up")
     args = parser.parse_args()
     args.reuse = False
     os.environ.pop("DATABASE_URL", None)  # no database server: the throwaway SQLite of database.prepare
     os.environ["DAM_ANALYSERS"] = "none"  # nothing here queues jobs; say so anyway
-    os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ start-up notes on stderr
     database.prepare(parser, args)
     print(f"content analysis bench: {machine()}")
 
