@@ -146,7 +146,7 @@ def _low_contrast(picture: Image.Image) -> Image.Image:
 
 def ocr_samples() -> Iterator[Sample]:
     """Two posters (English with Pillow's font; German with umlauts and euro prices in DejaVu Sans, when there),
-    each clean and degraded eight ways."""
+    each clean and degraded nine ways, the last ones past where reading holds."""
     posters = [("English poster", POSTER_EN, None)]
     if DEJAVU.is_file():
         posters.append(("German poster", POSTER_DE, DEJAVU))
@@ -159,11 +159,13 @@ def ocr_samples() -> Iterator[Sample]:
                                                          resample=Image.Resampling.BICUBIC), expected)
         yield Sample(f"{title}, low contrast (grey on grey)", _low_contrast(clean), expected)
         yield Sample(f"{title}, JPEG quality 20", clean, expected, suffix=".jpg", quality=20)
-        yield Sample(f"{title}, blurred (3 px)", clean.filter(ImageFilter.GaussianBlur(3)), expected)
+        yield Sample(f"{title}, blurred (5 px)", clean.filter(ImageFilter.GaussianBlur(5)), expected)
         small = clean.resize((clean.width * 2 // 5, clean.height * 2 // 5), Image.Resampling.LANCZOS)
         yield Sample(f"{title}, small (text 14-26 px high)", small, expected)
         tiny = clean.resize((clean.width // 4, clean.height // 4), Image.Resampling.LANCZOS)
         yield Sample(f"{title}, tiny (text 9-16 px high)", tiny, expected)
+        tinier = clean.resize((clean.width // 6, clean.height // 6), Image.Resampling.LANCZOS)
+        yield Sample(f"{title}, tinier (text 6-11 px high)", tinier, expected)
         phone = clean.filter(ImageFilter.GaussianBlur(1.2)).rotate(-2, expand=True, fillcolor="white",
                                                                    resample=Image.Resampling.BICUBIC)
         yield Sample(f"{title}, phone photo (soft, turned, JPEG 55)", phone, expected, suffix=".jpg", quality=55)
