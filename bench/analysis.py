@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -193,18 +194,26 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from bench import analysis_quality as quality
-
     call_command("migrate", verbosity=0)
     work = Path(tempfile.mkdtemp(prefix="dam-bench-analysis-"))
+    try:
+        run(work, args.repeat)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the 24 MP JPEG, the ONNX export, the sound files
+
+
+def run(work: Path, repeat: int) -> None:
+    """Every section, in order, with its files under `work`."""
+    from bench import analysis_quality as quality
+
     labels_cache = work / "models"
     print_costs(labels_cache)
 
     analysers = loaded(labels_cache)
-    print_speed(analysers, timing_images(work), args.repeat)
+    print_speed(analysers, timing_images(work), repeat)
     clips = quality.speech_clips(work) if "transcript" in analysers else []
     term_ids = quality.vocabulary()
-    print_meaning_speed(args.repeat)
+    print_meaning_speed(repeat)
 
     section("Quality: labels (+ faces' 'people') mapped onto a 24-term vocabulary, 26 photos")
     if "labels" in analysers:
