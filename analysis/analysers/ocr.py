@@ -51,7 +51,10 @@ class OcrAnalyser:
         if missing:
             raise Unavailable(f"The rapidocr package has no {', '.join(missing)}: install rapidocr "
                               f"{package_version('rapidocr')} as pinned in requirements-ai.txt.")
-        params: dict[str, Any] = {"Global.log_level": "error"}
+        # One thread each, as labels and transcripts run: the DAM runs a worker per core, and onnxruntime's
+        # threads spinning for a core another worker holds made a poster 1.6x slower (bench/analysis.py).
+        params: dict[str, Any] = {"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                                  "EngineConfig.onnxruntime.inter_op_num_threads": 1}
         params.update({f"{task}.model_path": str(path) for task, path in paths.items()})
         self._engine = rapidocr.RapidOCR(params=params)
         return ModelInfo(

