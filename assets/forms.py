@@ -191,8 +191,10 @@ class BulkEditForm(forms.Form):
     def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
+        # Required fields first, marked: they are what stops a submission for review.
+        fields = sorted(MetadataField.objects.all(), key=lambda f: not f.required)
         cast(forms.ChoiceField, self.fields["field_key"]).choices = [("", "(no field)")] + [
-            (f.key, f.label) for f in MetadataField.objects.all()]
+            (f.key, f"{f.label} * (required before review)" if f.required else f.label) for f in fields]
 
     def clean_assets(self) -> list[str]:
         return [uid for uid in self.cleaned_data["assets"].split(",") if uid.strip()]

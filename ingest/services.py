@@ -304,7 +304,21 @@ def _ingest_one(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: Us
         return Result(_item(batch, display, IngestItem.Outcome.REJECTED, reason=reason, **common), exc)
     version = asset.current_version
     return Result(_item(batch, display, IngestItem.Outcome.CREATED, asset=asset, version=version,
-                        sha256=version.sha256 if version else "", **common))
+                        sha256=version.sha256 if version else "", reason=_typed_by_content(display, version),
+                        **common))
+
+
+CONTENT_KINDS = {"text/plain": "plain text", "text/csv": "a table of comma-separated values",
+                 "application/pdf": "a PDF document", "application/zip": "a zip archive"}
+
+
+def _typed_by_content(sent_as: str, version: AssetVersion | None) -> str:
+    """Said on the item when the file's content gave it another name than it was sent with (notes.docx that is
+    plain text is kept as notes.txt): the uploader sees the type the DAM went by, not a silent rename."""
+    if version is None or version.original_filename == sent_as:
+        return ""
+    kind = CONTENT_KINDS.get(version.mime_type, f"of type {version.mime_type}")
+    return f"Typed by its content, not its name: it is {kind}, kept as “{version.original_filename}”."
 
 
 def _duplicate(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,

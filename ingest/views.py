@@ -13,6 +13,7 @@ from accounts import permissions as authority
 from accounts.permissions import Cap
 from assets import selectors as asset_selectors
 from assets import services as asset_services
+from assets.models import Asset
 from dam.http import AuthedHttpRequest
 from ingest import selectors, services
 from ingest.files import FileRejected
@@ -72,8 +73,12 @@ def batch_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if outcome not in IngestItem.Outcome.values:
         outcome = None  # every item: no filter, or one the report does not know
     page = Paginator(selectors.batch_items(batch, outcome), BATCH_ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    items = selectors.with_previews(list(page.object_list))
     return render(request, "ingest/batch_detail.html", {
-        "title": f"Upload batch {batch.pk}", "batch": batch, "items": page.object_list, "page_obj": page,
+        "title": f"Upload batch {batch.pk}", "batch": batch, "items": items, "page_obj": page,
+        "previews_pending": selectors.previews_pending(items),
+        # The bulk editor and "submit for review" ask each asset again; here, whether to offer them at all.
+        "batch_uids": selectors.batch_asset_uids(batch) if authority.can(request.user, "bulk_edit", Asset) else [],
         "outcome": outcome, "querystring": urlencode({"outcome": outcome}) if outcome else "",
         "summary": selectors.batch_summary(batch), "unpackings": selectors.unpackings_of(batch),
     })
