@@ -53,10 +53,16 @@ class TermsWidget(forms.SelectMultiple):
 
 def schema_form_field(field: MetadataField) -> forms.Field:
     """The form field for one schema field; "required" is checked at submission, so drafts can be saved."""
-    kind = MetadataField.Type
     options: dict[str, Any] = {"label": field.label, "required": False,
-                               "help_text": " ".join(filter(None, [field.help_text, "Needed before submitting for "
-                                                                    "review." if field.required else ""]))}
+                               "help_text": " ".join(filter(None, ["Required before review." if field.required
+                                                                   else "", field.help_text]))}
+    made = _schema_form_field(field, options)
+    made.needed_for_review = field.required  # type: ignore[attr-defined]  # _form.html marks it with an asterisk
+    return made
+
+
+def _schema_form_field(field: MetadataField, options: dict[str, Any]) -> forms.Field:
+    kind = MetadataField.Type
     if field.field_type == kind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **options)
     if field.field_type == kind.NUMBER:
@@ -117,6 +123,8 @@ class AssetEditForm(forms.ModelForm):
             value = metadata.get(field.key)
             self.fields[self.schema_name(field.key)].initial = (str(value).lower() if isinstance(value, bool)
                                                                else value)
+        # What stops a submission for review comes first: the title and the schema's required fields.
+        self.order_fields(["title", *(self.schema_name(f.key) for f in self.schema_fields if f.required)])
 
     @staticmethod
     def schema_name(key: str) -> str:

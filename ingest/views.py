@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -30,11 +31,17 @@ def asset_upload(request: AuthedHttpRequest) -> HttpResponse:
     collections = asset_selectors.collections_for_upload(request.user).order_by("path")
     form = UploadForm(request.POST or None, request.FILES or None, collections=collections,
                       initial={"collection": request.GET.get("collection")})
+    batch = None
     if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_create(actor=request.user, collection=form.cleaned_data["collection"],
+                                          on_duplicate=form.cleaned_data["on_duplicate"],
+                                          fields=form.batch_fields())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+    if batch is not None:
         uploads = form.cleaned_data["file"]
-        batch = services.batch_create(actor=request.user, collection=form.cleaned_data["collection"],
-                                    on_duplicate=form.cleaned_data["on_duplicate"])
-        single = {"title": form.cleaned_data["title"], "description": form.cleaned_data["description"]}
+        single = {"title": form.cleaned_data["title"]}
         results, later = [], False
         for upload in uploads:
             added = services.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,

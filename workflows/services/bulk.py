@@ -18,7 +18,7 @@ from workflows.models import ReviewableVersion
 from workflows.services.reviews import version_resubmit, version_submit
 from workflows.states import Action, TransitionNotAllowed
 
-STATE_REASONS = {
+STATE_REASONS: dict[str, str] = {
     ReviewState.IN_REVIEW: "It is already in review.",
     ReviewState.APPROVED: "Its current revision is approved; upload a new revision to change it.",
     ReviewState.REJECTED: "Its current revision was rejected; upload a new revision to try again.",
@@ -74,6 +74,7 @@ def assets_submit(*, assets: list[Asset], actor: User, comment: str = "") -> Rea
     checked = submit_readiness(assets=assets, actor=actor)
     done = Readiness(refused=checked.refused)
     for asset in checked.ready:
+        assert asset.current_version is not None and asset.current_version_id is not None  # checked as ready
         submit = version_resubmit if asset.current_version.review_state == ReviewState.CHANGES_REQUESTED \
             else version_submit
         try:
