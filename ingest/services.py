@@ -11,6 +11,7 @@ its own item.
 from __future__ import annotations
 
 import logging
+import mimetypes
 import time
 import uuid
 from collections.abc import Iterator
@@ -325,10 +326,19 @@ CONTENT_KINDS = {"text/plain": "plain text", "text/csv": "a table of comma-separ
 def _typed_by_content(sent_as: str, version: AssetVersion | None) -> str:
     """Said on the item when the file's content gave it another name than it was sent with (notes.docx that is
     plain text is kept as notes.txt): the uploader sees the type the DAM went by, not a silent rename."""
-    if version is None or version.original_filename == sent_as:
+    if version is None:
         return ""
     kind = CONTENT_KINDS.get(version.mime_type, f"of type {version.mime_type}")
-    return f"Typed by its content, not its name: it is {kind}, kept as “{version.original_filename}”."
+    if version.original_filename != sent_as:
+        return f"Typed by its content, not its name: it is {kind}, kept as “{version.original_filename}”."
+    claimed, _ = mimetypes.guess_type(sent_as, strict=False)
+    detected = version.mime_type
+    # Another family (a "PDF" that is text), or text under another document's name (notes.docx).
+    if claimed and claimed != detected and (claimed.split("/")[0] != detected.split("/")[0]
+                                            or detected.startswith("text/")):
+        ext = sent_as.rsplit(".", 1)[-1].upper()
+        return f"Typed by its content, not its name: it is {kind}, although its name says {ext}."
+    return ""
 
 
 def _duplicate(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,
