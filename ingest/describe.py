@@ -22,6 +22,8 @@ from taxonomy.schema import clean_value, fields_for
 # Plain fields that go to asset_create as they are (an embedded value only fills one left empty here).
 TEXT_FIELDS = ("description", "campaign", "rights_holder", "usage_terms")
 PATTERN_HELP = "Use {n} for the file's number in the batch and {name} for its file name."
+# Kept beside the description: how many titles the pattern has numbered so far (ingest.services._next_number).
+NUMBERED = "numbered"
 
 
 def batch_fields_clean(data: dict[str, Any]) -> dict[str, Any]:

@@ -293,8 +293,7 @@ def _ingest_one(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: Us
     # The batch's description first; what was sent with this very file (a manifest, a single upload's title) wins.
     fields = {**describe.fields_for_file(batch.fields), **fields}
     if batch.fields.get("title_pattern") and not fields.get("title"):
-        fields["title"] = describe.title_for(batch.fields["title_pattern"], display, batch.items.count() + 1,
-                                             many=True)
+        fields["title"] = describe.title_for(batch.fields["title_pattern"], display, _next_number(batch), many=True)
     try:
         asset = asset_ingest(fileobj=fileobj, filename=filename, actor=actor, collection=batch.collection,
                                       allow_duplicate=batch.on_duplicate == OnDuplicate.KEEP_BOTH, **fields)
@@ -339,6 +338,17 @@ def _typed_by_content(sent_as: str, version: AssetVersion | None) -> str:
         ext = sent_as.rsplit(".", 1)[-1].upper()
         return f"Typed by its content, not its name: it is {kind}, although its name says {ext}."
     return ""
+
+
+def _next_number(batch: IngestBatch) -> int:
+    """The next {n} of the batch's title pattern: counted under a row lock, since the upload page sends two
+    files at once and each must get its own number."""
+    with transaction.atomic():
+        locked = IngestBatch.objects.select_for_update().only("fields").get(pk=batch.pk)
+        number = int(locked.fields.get(describe.NUMBERED, 0)) + 1
+        locked.fields[describe.NUMBERED] = number
+        locked.save(update_fields=["fields"])
+    return number
 
 
 def _duplicate(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,

@@ -45,7 +45,7 @@
     cell.textContent = "";
     if (job.state === "waiting") cell.appendChild(button("Remove", function () { remove(job); }, job.file.name));
     else if (job.state === "sending") cell.appendChild(button("Cancel", function () { cancel(job); }, job.file.name));
-    else if (job.state === "failed" || job.state === "cancelled") {
+    else if (job.state === "failed" || job.state === "cancelled" || job.state === "rejected") {
       cell.appendChild(button("Retry", function () { retry(job); }, job.file.name));
     }
   }
@@ -83,6 +83,8 @@
   }
 
   function retry(job) {
+    (job.items || []).forEach(function (item) { counts[item.outcome] -= 1; });  // its new outcome replaces them
+    job.items = null;
     job.state = "waiting";
     job.sent = 0;
     job.bar.value = 0;
@@ -124,9 +126,11 @@
       }
       cell.appendChild(line);
     });
-    job.state = "done";
-    job.row.className = items.length && items.every(function (i) { return i.outcome === "rejected"; })
-      ? "rejected" : "done";
+    job.items = items;
+    // Refused (a server error, a type not accepted): it may be sent again, say once the server is back.
+    var refused = items.length && items.every(function (i) { return i.outcome === "rejected"; });
+    job.state = refused ? "rejected" : "done";
+    job.row.className = refused ? "rejected" : "done";
   }
 
   function unpackingLater(job, batch, unpacking) {
