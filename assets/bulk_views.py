@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import permissions as authority
 from assets import metadata_csv, selectors, services
@@ -21,6 +22,9 @@ def bulk_edit(request: AuthedHttpRequest) -> HttpResponse:
     assets = [a for a in visible if authority.can(request.user, "edit", a)]
     collections = selectors.collections_for_upload(request.user) | Collection.objects.filter(
         pk__in=[a.collection_id for a in assets])
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""  # where the selection was made (the list, an upload batch); never another site
     bound = request.method == "POST" and "field_key" in request.POST
     form = BulkEditForm(request.POST if bound else None, collections=collections.distinct().order_by("path"),
                         initial={"assets": ",".join(str(a.uid) for a in assets)})
@@ -35,10 +39,10 @@ def bulk_edit(request: AuthedHttpRequest) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, f"{changed} of {len(assets)} asset(s) changed.")
-            return redirect("search:list")
+            messages.success(request, f"{changed} of {len(assets)} asset{'s' if len(assets) != 1 else ''} changed.")
+            return redirect(back or "search:list")
     return render(request, "assets/bulk_edit.html", {"title": "Edit many assets", "form": form, "assets": assets,
-                                                     "skipped": len(set(uids)) - len(assets)},
+                                                     "skipped": len(set(uids)) - len(assets), "next": back},
                   status=400 if form.errors else 200)
 
 

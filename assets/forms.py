@@ -30,10 +30,16 @@ class ChannelsField(forms.Field):
 
 def schema_form_field(field: MetadataField) -> forms.Field:
     """The form field for one schema field; "required" is checked at submission, so drafts can be saved."""
-    kind = MetadataField.Type
     options: dict[str, Any] = {"label": field.label, "required": False,
-                               "help_text": " ".join(filter(None, [field.help_text, "Needed before submitting for "
-                                                                    "review." if field.required else ""]))}
+                               "help_text": " ".join(filter(None, ["Required before review." if field.required
+                                                                   else "", field.help_text]))}
+    made = _schema_form_field(field, options)
+    made.needed_for_review = field.required  # type: ignore[attr-defined]  # _form.html marks it with an asterisk
+    return made
+
+
+def _schema_form_field(field: MetadataField, options: dict[str, Any]) -> forms.Field:
+    kind = MetadataField.Type
     if field.field_type == kind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **options)
     if field.field_type == kind.NUMBER:
@@ -94,6 +100,8 @@ class AssetEditForm(forms.ModelForm):
             value = metadata.get(field.key)
             self.fields[self.schema_name(field.key)].initial = (str(value).lower() if isinstance(value, bool)
                                                                else value)
+        # What stops a submission for review comes first: the title and the schema's required fields.
+        self.order_fields(["title", *(self.schema_name(f.key) for f in self.schema_fields if f.required)])
 
     @staticmethod
     def schema_name(key: str) -> str:
@@ -168,8 +176,10 @@ class BulkEditForm(forms.Form):
     def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
+        # Required fields first, marked: they are what stops a submission for review.
+        fields = sorted(MetadataField.objects.all(), key=lambda f: not f.required)
         cast(forms.ChoiceField, self.fields["field_key"]).choices = [("", "(no field)")] + [
-            (f.key, f.label) for f in MetadataField.objects.all()]
+            (f.key, f"{f.label} * (required before review)" if f.required else f.label) for f in fields]
 
     def clean_assets(self) -> list[str]:
         return [uid for uid in self.cleaned_data["assets"].split(",") if uid.strip()]

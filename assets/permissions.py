@@ -239,6 +239,10 @@ class AssetPolicy(Policy):
 
     def can(self, user: Any, action: str, obj: Asset | None) -> bool:
         if obj is None:
+            if action == "bulk_edit":
+                # The bulk editor and CSV import: editors on whatever they may edit, contributors on their own
+                # drafts (each asset is still asked "edit" on its own).
+                return has_capability(user, Cap.EDIT_METADATA) or has_capability(user, Cap.UPLOAD)
             return action == "create" and has_capability(user, Cap.UPLOAD)
         if not authority.visible(user, Asset.objects.filter(pk=obj.pk)).exists():
             return False

@@ -136,14 +136,28 @@ def _failures_recorded() -> Iterator[None]:
         raise RenditionFailed(f"Preview unavailable: {_reason(exc)}") from exc
 
 
+# Decoders' words for the damage people meet most, and how the uploader reads it (the batch report, the asset
+# page): a cut-short upload or a file broken on its way, not "VipsJpeg: premature end of JPEG image".
+PLAIN_REASONS = (
+    (("premature end", "truncated", "unexpected end", "end of file", "ran out of data"),
+     "the file ends before the picture does (it was cut short or damaged on its way)"),
+    (("corrupt", "invalid", "bad huffman", "not a known file format", "cannot identify", "crc error", "broken"),
+     "the picture data in the file is damaged"),
+)
+
+
 def _reason(exc: BaseException, path: str = "") -> str:
-    """What went wrong, in one line, without the server's file paths."""
+    """What went wrong, in one line, in plain words where we know them, without the server's file paths."""
     if isinstance(exc, pyvips.Error):
         # libvips's log ends with the decoder's own words ("VipsJpeg: premature end of JPEG image").
         lines = [line for line in exc.detail.splitlines() if line.strip()] or [exc.message]
         text = lines[-1]
     else:
         text = str(exc) or exc.__class__.__name__
+    lowered = text.casefold()
+    for words, plain in PLAIN_REASONS:
+        if any(word in lowered for word in words):
+            return plain
     return text.replace(path, "the file") if path else text
 
 

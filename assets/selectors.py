@@ -27,14 +27,15 @@ from taxonomy.schema import missing_fields
 
 def assets_visible_to(user: Any) -> QuerySet[Asset]:
     """Every asset the user may see, with what a list row needs (no N+1)."""
-    ready_renditions = Rendition.objects.filter(status=Rendition.Status.READY, variant="")
+    # The thumbnail made, or the one that could not be (the card says "preview unavailable", not "processing").
+    thumbs = Rendition.objects.filter(preset=Rendition.Preset.THUMB, variant="",
+                                      status__in=[Rendition.Status.READY, Rendition.Status.FAILED])
     return authority.visible(user, Asset.objects.all()).select_related(
         "collection", "owner", "current_version", "approved_version"
     ).prefetch_related(
-        Prefetch("current_version__renditions", queryset=ready_renditions, to_attr="ready_renditions"),
+        Prefetch("current_version__renditions", queryset=thumbs, to_attr="thumbs"),
         # Same attribute on the other version (django-stubs files both under Asset).
-        Prefetch("approved_version__renditions", queryset=ready_renditions,
-                 to_attr="ready_renditions"),  # type: ignore[no-redef]
+        Prefetch("approved_version__renditions", queryset=thumbs, to_attr="thumbs"),  # type: ignore[no-redef]
     )
 
 

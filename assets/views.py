@@ -14,7 +14,7 @@ from accounts import permissions as authority
 from assets import downloads, metadata_display, selectors, services
 from assets.expiry import expiry_choice
 from assets.forms import AssetEditForm, CollectionForm, GrantForm
-from assets.models import Asset, AssetVersion, Collection
+from assets.models import Asset, AssetVersion, Collection, Rendition
 from dam.http import AuthedHttpRequest
 from taxonomy import proposals, schema
 from taxonomy.forms import ProposeTermForm
@@ -65,8 +65,14 @@ def asset_edit(request: AuthedHttpRequest, uid: str) -> HttpResponse:
         else:
             messages.success(request, "The changes were saved.")
             return redirect(asset)
-    return render(request, "assets/asset_edit.html", {"title": f"Edit {asset.title}", "asset": asset, "form": form},
-                  status=400 if form.errors else 200)
+    shown = selectors.version_shown_to(request.user, asset)
+    preview = selectors.rendition_for(shown, "preview") if shown is not None else None
+    return render(request, "assets/asset_edit.html", {
+        "title": f"Edit {asset.title}", "asset": asset, "form": form, "shown": shown,
+        # The picture being described, beside its fields (only once made: a missing one would be a broken image).
+        "preview_ready": preview is not None and preview.status == Rendition.Status.READY,
+        "preview_failed": preview is not None and preview.status == Rendition.Status.FAILED,
+    }, status=400 if form.errors else 200)
 
 
 @login_required

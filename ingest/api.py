@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -107,6 +108,16 @@ class IngestBatchDetailSerializer(IngestBatchSerializer):
 class BatchCreateSerializer(serializers.Serializer):
     collection = serializers.PrimaryKeyRelatedField(queryset=Collection.objects.all(), required=False)
     on_duplicate = serializers.ChoiceField(choices=OnDuplicate.choices, default=OnDuplicate.REPORT)
+    # Said once for every file the batch creates (ingest.describe); a file's own fields win.
+    title_pattern = serializers.CharField(required=False, allow_blank=True, max_length=300,
+                                          help_text="E.g. “Summer shoot {n}”: {n} the file's number, {name} its name.")
+    description = serializers.CharField(required=False, allow_blank=True)
+    campaign = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    licence = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    rights_holder = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    usage_terms = serializers.CharField(required=False, allow_blank=True)
+    terms = serializers.ListField(child=serializers.CharField(), required=False, help_text="Term ids or URIs.")
+    metadata = serializers.DictField(required=False, help_text="Schema field key → value.")
 
 
 class BatchFileSerializer(serializers.Serializer):
@@ -140,10 +151,14 @@ class BatchListCreate(APIView):
     def post(self, request: AuthedRequest) -> Response:
         payload = BatchCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        collection = upload_collection(request.user, payload.validated_data.get("collection"))
+        data = dict(payload.validated_data)
+        collection = upload_collection(request.user, data.pop("collection", None))
         source = IngestBatch.Source.UPLOAD if request.auth is None else IngestBatch.Source.API
-        batch = services.batch_create(actor=request.user, collection=collection,
-                                      on_duplicate=payload.validated_data["on_duplicate"], source=source)
+        try:
+            batch = services.batch_create(actor=request.user, collection=collection,
+                                          on_duplicate=data.pop("on_duplicate"), source=source, fields=data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
         return Response(IngestBatchSerializer(batch, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 

@@ -32,6 +32,9 @@ class IngestBatch(models.Model):
     collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="ingest_batches")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
     on_duplicate = models.CharField(max_length=12, choices=OnDuplicate.choices, default=OnDuplicate.REPORT)
+    # What the uploader said once for every file (ingest.describe): title pattern, description, terms, rights,
+    # campaign, schema values; applied to each file the batch creates.
+    fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

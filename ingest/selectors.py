@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from accounts import permissions as authority
+from assets.models import Rendition
 from ingest.models import ArchiveUnpacking, IngestBatch, IngestItem
 
 
@@ -21,8 +22,35 @@ def access_batch(user: Any, pk: int, action: str = "view") -> IngestBatch:
 
 def batch_items(batch: IngestBatch, outcome: str | None = None) -> QuerySet[IngestItem]:
     """The batch's items in the order they were sent; only those with `outcome` when given."""
-    items = batch.items.select_related("asset", "version", "duplicate_of").order_by("id")
+    thumbs = Rendition.objects.filter(preset=Rendition.Preset.THUMB, variant="")
+    items = batch.items.select_related("asset", "version", "duplicate_of").prefetch_related(
+        Prefetch("version__renditions", queryset=thumbs, to_attr="thumbs")).order_by("id")
     return items if outcome is None else items.filter(outcome=outcome)
+
+
+PREVIEW_PREFIX = "Preview unavailable: "
+
+
+def with_previews(items: Any) -> Any:
+    """Set `preview` ("ready", "pending", "failed" or "") and `preview_problem` on each item of a fetched page
+    (batch_items): a file kept but unreadable is reported as such, not as a plain "created"."""
+    for item in items:
+        thumb = (getattr(item.version, "thumbs", None) or [None])[0] if item.version_id else None
+        item.preview = thumb.status if thumb is not None else ""
+        error = thumb.error if thumb is not None and thumb.status == Rendition.Status.FAILED else ""
+        item.preview_problem = error.removeprefix(PREVIEW_PREFIX).rstrip(".") or (
+            "the file could not be read" if error or item.preview == Rendition.Status.FAILED else "")
+    return items
+
+
+def previews_pending(items: Any) -> bool:
+    return any(item.preview == Rendition.Status.PENDING for item in items)
+
+
+def batch_asset_uids(batch: IngestBatch) -> list[str]:
+    """The assets the batch created or revised, for "Edit all in this batch" and "Submit all for review"."""
+    uids = batch.items.filter(asset__isnull=False).order_by("id").values_list("asset__uid", flat=True)
+    return [str(uid) for uid in dict.fromkeys(uids)]
 
 
 def batch_summary(batch: IngestBatch) -> dict[str, int]:

@@ -11,6 +11,7 @@ its own item.
 from __future__ import annotations
 
 import logging
+import mimetypes
 import time
 import uuid
 from collections.abc import Iterator
@@ -35,7 +36,7 @@ from assets import formats, services
 from assets.formats import IMAGE_MIME_TYPES
 from assets.models import Asset, AssetVersion, Collection
 from dam.errors import StorageFull, StorageUnavailable
-from ingest import archives, files
+from ingest import archives, describe, files
 from ingest.metadata import capture_facts, upright_size
 from ingest.models import ArchiveUnpacking, IngestBatch, IngestItem, OnDuplicate
 from ingest.probe import Probe, probe
@@ -115,16 +116,20 @@ class Result:
 
 @transaction.atomic
 def batch_create(*, actor: User | None, collection: Collection, on_duplicate: str = OnDuplicate.REPORT,
-                 source: str = IngestBatch.Source.UPLOAD) -> IngestBatch:
-    """Open a batch that files are then added to, one request (or one command line) at a time."""
+                 source: str = IngestBatch.Source.UPLOAD, fields: dict[str, Any] | None = None) -> IngestBatch:
+    """Open a batch that files are then added to, one request (or one command line) at a time.
+
+    `fields` describe every file the batch creates (ingest.describe); a wrong one is a ValidationError.
+    """
     if actor is not None:
         authority.require(actor, "contribute", collection)
     if on_duplicate not in OnDuplicate.values:
         raise ValueError(f"on_duplicate must be one of {', '.join(OnDuplicate.values)}")
+    described = describe.batch_fields_clean(fields or {})
     batch = IngestBatch.objects.create(created_by=actor, collection=collection, on_duplicate=on_duplicate,
-                                       source=source)
+                                       source=source, fields=described)
     audit.record("assets.batch.created", actor=actor, target=batch, collection=collection.pk,
-                 on_duplicate=on_duplicate, source=source)
+                 on_duplicate=on_duplicate, source=source, described=sorted(described))
     return batch
 
 
@@ -285,6 +290,10 @@ def _ingest_one(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: Us
     size = fileobj.tell()
     fileobj.seek(0)
     common = {"archive": archive, "entry": entry, "size": size}
+    # The batch's description first; what was sent with this very file (a manifest, a single upload's title) wins.
+    fields = {**describe.fields_for_file(batch.fields), **fields}
+    if batch.fields.get("title_pattern") and not fields.get("title"):
+        fields["title"] = describe.title_for(batch.fields["title_pattern"], display, _next_number(batch), many=True)
     try:
         asset = asset_ingest(fileobj=fileobj, filename=filename, actor=actor, collection=batch.collection,
                                       allow_duplicate=batch.on_duplicate == OnDuplicate.KEEP_BOTH, **fields)
@@ -303,8 +312,43 @@ def _ingest_one(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: Us
         reason = f"The file could not be ingested ({exc.__class__.__name__}); nothing was kept. Try again."
         return Result(_item(batch, display, IngestItem.Outcome.REJECTED, reason=reason, **common), exc)
     version = asset.current_version
+    problem = describe.describe_created(asset, batch.fields, actor)
+    reason = " ".join(filter(None, [_typed_by_content(display, version), problem]))
     return Result(_item(batch, display, IngestItem.Outcome.CREATED, asset=asset, version=version,
-                        sha256=version.sha256 if version else "", **common))
+                        sha256=version.sha256 if version else "", reason=reason, **common))
+
+
+CONTENT_KINDS = {"text/plain": "plain text", "text/csv": "a table of comma-separated values",
+                 "application/pdf": "a PDF document", "application/zip": "a zip archive"}
+
+
+def _typed_by_content(sent_as: str, version: AssetVersion | None) -> str:
+    """Said on the item when the file's content gave it another name than it was sent with (notes.docx that is
+    plain text is kept as notes.txt): the uploader sees the type the DAM went by, not a silent rename."""
+    if version is None:
+        return ""
+    kind = CONTENT_KINDS.get(version.mime_type, f"of type {version.mime_type}")
+    if version.original_filename != sent_as:
+        return f"Typed by its content, not its name: it is {kind}, kept as “{version.original_filename}”."
+    claimed, _ = mimetypes.guess_type(sent_as, strict=False)
+    detected = version.mime_type
+    # Another family (a "PDF" that is text), or text under another document's name (notes.docx).
+    if claimed and claimed != detected and (claimed.split("/")[0] != detected.split("/")[0]
+                                            or detected.startswith("text/")):
+        ext = sent_as.rsplit(".", 1)[-1].upper()
+        return f"Typed by its content, not its name: it is {kind}, although its name says {ext}."
+    return ""
+
+
+def _next_number(batch: IngestBatch) -> int:
+    """The next {n} of the batch's title pattern: counted under a row lock, since the upload page sends two
+    files at once and each must get its own number."""
+    with transaction.atomic():
+        locked = IngestBatch.objects.select_for_update().only("fields").get(pk=batch.pk)
+        number = int(locked.fields.get(describe.NUMBERED, 0)) + 1
+        locked.fields[describe.NUMBERED] = number
+        locked.save(update_fields=["fields"])
+    return number
 
 
 def _duplicate(batch: IngestBatch, fileobj: IO[bytes], filename: str, actor: User | None,

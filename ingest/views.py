@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from accounts import permissions as authority
 from accounts.permissions import Cap
 from assets import selectors as asset_selectors
 from assets import services as asset_services
+from assets.models import Asset
 from dam.http import AuthedHttpRequest
 from ingest import selectors, services
 from ingest.files import FileRejected
@@ -29,11 +31,17 @@ def asset_upload(request: AuthedHttpRequest) -> HttpResponse:
     collections = asset_selectors.collections_for_upload(request.user).order_by("path")
     form = UploadForm(request.POST or None, request.FILES or None, collections=collections,
                       initial={"collection": request.GET.get("collection")})
+    batch = None
     if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_create(actor=request.user, collection=form.cleaned_data["collection"],
+                                          on_duplicate=form.cleaned_data["on_duplicate"],
+                                          fields=form.batch_fields())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+    if batch is not None:
         uploads = form.cleaned_data["file"]
-        batch = services.batch_create(actor=request.user, collection=form.cleaned_data["collection"],
-                                    on_duplicate=form.cleaned_data["on_duplicate"])
-        single = {"title": form.cleaned_data["title"], "description": form.cleaned_data["description"]}
+        single = {"title": form.cleaned_data["title"]}
         results, later = [], False
         for upload in uploads:
             added = services.batch_add_file(batch=batch, fileobj=upload, filename=upload.name, actor=request.user,
@@ -72,8 +80,12 @@ def batch_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if outcome not in IngestItem.Outcome.values:
         outcome = None  # every item: no filter, or one the report does not know
     page = Paginator(selectors.batch_items(batch, outcome), BATCH_ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    items = selectors.with_previews(list(page.object_list))
     return render(request, "ingest/batch_detail.html", {
-        "title": f"Upload batch {batch.pk}", "batch": batch, "items": page.object_list, "page_obj": page,
+        "title": f"Upload batch {batch.pk}", "batch": batch, "items": items, "page_obj": page,
+        "previews_pending": selectors.previews_pending(items),
+        # The bulk editor and "submit for review" ask each asset again; here, whether to offer them at all.
+        "batch_uids": selectors.batch_asset_uids(batch) if authority.can(request.user, "bulk_edit", Asset) else [],
         "outcome": outcome, "querystring": urlencode({"outcome": outcome}) if outcome else "",
         "summary": selectors.batch_summary(batch), "unpackings": selectors.unpackings_of(batch),
     })

@@ -69,16 +69,18 @@ def _matched_rows(filterset: AssetFilter, matched: QuerySet) -> tuple[str, list[
     on_rows = matched.model is SearchDocument
     flags = {f"flag_{name}_{value}": ExpressionWrapper(q(value), output_field=BooleanField())
              for name, (choices, q) in _flag_groups(filterset, on_rows).items() for value, _ in choices}
-    version = functools.partial(filterset.version_fact, on_index_row=on_rows)
+    def version(column: str) -> Any:
+        return filterset.row_fact(column) if on_rows else filterset.fact(column)
     # An index row also carries the asset's term links and colour families as keys, so the term and
     # colour facets count those instead of reading every match's links and colours again.
     keys = {"f_terms": F("terms"), "f_families": F("color_families")} if on_rows else {}
     rows = matched.annotate(
         f_collection=F("collection_id"), f_type=F("asset_type"),
-        # Only those who see drafts get the review-state facet, and their searches read the assets.
-        f_status=Value(None, output_field=CharField()) if on_rows else F(version("review_state")),
+        # On index rows, only someone with work of their own gets the facet: others' rows show approved work.
+        f_status=(filterset.row_fact("review_state", Value(ReviewState.APPROVED.value)) if filterset.own_work_of
+                  else Value(None, output_field=CharField())) if on_rows else version("review_state"),
         f_year=ExtractYear(version("captured_on")),
-        f_make=F(version("camera_make")), f_model=F(version("camera_model")), f_mime=F(version("mime_type")),
+        f_make=version("camera_make"), f_model=version("camera_model"), f_mime=version("mime_type"),
         **keys, **flags,
     ).values("pk", "f_collection", "f_type", "f_status", "f_year", "f_make", "f_model", "f_mime", *keys, *flags)
     sql, params = rows.query.sql_with_params()
@@ -212,7 +214,8 @@ def compute(filterset: AssetFilter, visible_collections: QuerySet[Collection]) -
         {int(t): n for t, _, n in counted["rollup"] if t is not None} if folded else None)}
     facets["type"] = _facet("Type", "type", [_value(v, label, single["type"].get(v, 0))
                                              for v, label in AssetType.choices])
-    if filterset.may_see_unapproved:  # viewers see approved work only; the facet would tell them nothing
+    # Those who see drafts (anyone's, or only their own) get the facet; viewers see approved work only.
+    if filterset.shows_review_states:
         facets["status"] = _facet("Review state", "status", [_value(v, label, single["status"].get(v, 0))
                                                              for v, label in ReviewState.choices])
     titles = {"rights": "Rights", "orientation": "Orientation", "uploaded": "Uploaded"}

@@ -15,6 +15,7 @@ import django_filters
 from django import forms
 from django.db import connection
 from django.db.models import (
+    Case,
     Exists,
     ExpressionWrapper,
     F,
@@ -24,6 +25,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.expressions import Combinable
 from django.http import QueryDict
@@ -138,6 +140,13 @@ class AssetFilter(django_filters.FilterSet):
         # Technical facts (size, orientation, camera, file type) come from the version the user is shown:
         # viewers must not find an approved asset by the properties of a draft revision.
         self.version = "current_version" if self.may_see_unapproved or user is None else "approved_version"
+        # Someone who sees approved work only still sees their own assets as they are now (their drafts,
+        # assets.selectors.version_shown_to): for them, a fact is their own asset's current version's and
+        # everyone else's approved version's, so `?status=draft` finds the drafts on their screen.
+        self.own_work_of: int | None = None
+        if self.version == "approved_version" and user is not None and user.is_authenticated \
+                and Asset.objects.filter(owner_id=user.pk).exists():
+            self.own_work_of = user.pk
         # One clock per search, so a facet's count and its filter agree to the second.
         self.now = timezone.now()
         self.parsed = query.ParsedQuery(text="")
@@ -153,6 +162,8 @@ class AssetFilter(django_filters.FilterSet):
         # its approved version's facts), so on PostgreSQL a viewer's filters are gathered as pairs (on the
         # asset, on its index row) and applied to the index rows whenever the search runs there anyway
         # (filter_queryset); `asset_only` records a filter that only the assets can answer.
+        # For someone with work of their own, the conditions on their own rows read their own assets (few),
+        # whose current versions' facts the index row does not copy (own_rows_q).
         self.facts_on_index_rows = self.on_index_rows and self.version == "approved_version"
         self.fact_conditions: list[tuple[Q, Q]] = []
         self.asset_only = False
@@ -160,10 +171,49 @@ class AssetFilter(django_filters.FilterSet):
 
     # --- the Q behind each facet value (filters and facets.py both use these) ---
 
+    @property
+    def shows_review_states(self) -> bool:
+        """Whether this user sees unapproved work at all (anyone's, or their own): the review-state facet."""
+        return self.may_see_unapproved or self.own_work_of is not None
+
+    def shown_q(self, condition: Any) -> Q:
+        """`condition(version)` (a Q on the lookups under `version`) for the version this user is shown."""
+        if self.own_work_of is None:
+            return condition(self.version)
+        own = Q(owner_id=self.own_work_of)
+        return (own & condition("current_version")) | (~own & condition("approved_version"))
+
+    def fact(self, column: str) -> F | Case:
+        """A fact of the version this user is shown, as an expression (facet counts, ordering)."""
+        if self.own_work_of is None:
+            return F(f"{self.version}__{column}")
+        return Case(When(owner_id=self.own_work_of, then=F(f"current_version__{column}")),
+                    default=F(f"approved_version__{column}"))
+
+    def own_rows_q(self, on_asset: Q, on_index_row: Q | None) -> Q:
+        """For someone with work of their own, an index-row condition: `on_index_row` on others' rows (None:
+        never true there), `on_asset` (through the shown version) on their own assets."""
+        own = Q(owner_id=self.own_work_of)
+        mine = own & Q(asset_id__in=Asset.objects.filter(owner_id=self.own_work_of).filter(on_asset).values("pk"))
+        return mine if on_index_row is None else (~own & on_index_row) | mine
+
+    def row_fact(self, column: str, others: Any = None) -> Any:
+        """A fact of the shown version on an index row: the approved copy (or `others`), or for the user's own
+        asset its current version's, read from the asset."""
+        others = F(f"approved_{column}") if others is None else others
+        if self.own_work_of is None:
+            return others
+        current = Asset.objects.filter(pk=OuterRef("asset_id")).values(f"current_version__{column}")[:1]
+        return Case(When(owner_id=self.own_work_of, then=Subquery(current)), default=others)
+
     def by_status(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
         # The state of the version this user is shown: a viewer's ?status=in_review must not reveal
-        # that an approved asset has a revision waiting.
-        return self.narrow(queryset, Q(**{f"{self.version}__review_state": value}))
+        # that an approved asset has a revision waiting; a contributor's ?status=draft finds their drafts.
+        on_asset = self.shown_q(lambda version: Q(**{f"{version}__review_state": value}))
+        if self.own_work_of is None or not self.facts_on_index_rows:
+            return self.narrow(queryset, on_asset)
+        # Others' rows show their approved version, whose state is approved (workflows sets it with the state).
+        return self.narrow(queryset, on_asset, Q() if value == ReviewState.APPROVED else None, own_rows=True)
 
     def rights_q(self, value: str) -> Q:
         now, soon = self.now, self.now + timedelta(days=EXPIRING_DAYS)
@@ -178,12 +228,19 @@ class AssetFilter(django_filters.FilterSet):
         }[value]
 
     def orientation_q(self, value: str, on_index_row: bool = False) -> Q:
-        width, height = self.version_fact("width", on_index_row), self.version_fact("height", on_index_row)
-        return {
-            "landscape": Q(**{f"{width}__gt": F(height)}),
-            "portrait": Q(**{f"{height}__gt": F(width)}),
-            "square": Q(**{width: F(height), f"{width}__isnull": False}),
-        }[value]
+        def shape(width: str, height: str) -> Q:
+            return {
+                "landscape": Q(**{f"{width}__gt": F(height)}),
+                "portrait": Q(**{f"{height}__gt": F(width)}),
+                "square": Q(**{width: F(height), f"{width}__isnull": False}),
+            }[value]
+        if on_index_row:
+            others = shape(self.version_fact("width", True), self.version_fact("height", True))
+            if self.own_work_of is None:
+                return others
+            return self.own_rows_q(self.shown_q(lambda version: shape(f"{version}__width", f"{version}__height")),
+                                   others)
+        return self.shown_q(lambda version: shape(f"{version}__width", f"{version}__height"))
 
     def uploaded_q(self, value: str) -> Q:
         days = {"7d": 7, "30d": 30, "365d": 365}
@@ -200,9 +257,13 @@ class AssetFilter(django_filters.FilterSet):
 
     # --- filter methods ---
 
-    def narrow(self, queryset: QuerySet[Asset], on_asset: Q, on_index_row: Q | None = None) -> QuerySet[Asset]:
+    def narrow(self, queryset: QuerySet[Asset], on_asset: Q, on_index_row: Q | None = None,
+               own_rows: bool = False) -> QuerySet[Asset]:
         """Apply one filter: gathered for the index rows when this user's filters can be answered there
-        (see filter_queryset), else on the assets at once."""
+        (see filter_queryset), else on the assets at once. `own_rows`: the filter reads a version fact, which
+        on the user's own rows is read from their assets (own_rows_q)."""
+        if own_rows and self.own_work_of is not None and self.facts_on_index_rows:
+            on_index_row = self.own_rows_q(on_asset, on_index_row)
         if on_index_row is not None and self.facts_on_index_rows:
             self.fact_conditions.append((on_asset, on_index_row))
             return queryset
@@ -250,8 +311,9 @@ class AssetFilter(django_filters.FilterSet):
         return self.narrow(queryset, on_date, on_date)
 
     def _by_version_fact(self, queryset: QuerySet[Asset], column: str, lookup: str, value: Any) -> QuerySet[Asset]:
-        on_asset, on_row = (f"{self.version_fact(column, row)}{lookup}" for row in (False, True))
-        return self.narrow(queryset, Q(**{on_asset: value}), Q(**{on_row: value}))
+        on_asset = self.shown_q(lambda version: Q(**{f"{version}__{column}{lookup}": value}))
+        return self.narrow(queryset, on_asset, Q(**{f"{self.version_fact(column, True)}{lookup}": value}),
+                           own_rows=True)
 
     def by_captured(self, queryset: QuerySet[Asset], name: str, value: date) -> QuerySet[Asset]:
         return self._by_version_fact(queryset, "captured_on", "__gte" if name == "captured_after" else "__lte", value)
@@ -345,7 +407,7 @@ class AssetFilter(django_filters.FilterSet):
         if ordering in ORDER_BY:
             return queryset.order_by(*ORDER_BY[ordering])
         if ordering in ("size", "-size"):
-            field = F(f"{self.version}__size")
+            field = self.fact("size")
             return queryset.order_by(field.desc(nulls_last=True) if ordering == "-size"
                                      else field.asc(nulls_last=True), "-id")
         if self.close_to is not None and (ordering == "color" or (not ordering and not self.parsed)):

@@ -20,6 +20,7 @@ from accounts import permissions as authority
 from accounts.permissions import Cap
 from assets import colors, metadata_csv
 from assets import selectors as asset_selectors
+from assets.models import Asset
 from dam.http import AuthedHttpRequest
 from dam.pagination import CountedPaginator
 from search import nearest
@@ -250,7 +251,9 @@ class AssetListView(LoginRequiredMixin, FilterView):
         view = self.request.GET.get("view", "grid")
         context.update(title="Assets", view=view if view in ("grid", "table") else "grid",
                        querystring=query.urlencode(), can_upload=authority.can(self.request.user, Cap.UPLOAD),
-                       can_bulk=authority.can(self.request.user, Cap.EDIT_METADATA),
+                       # Editors on what they may edit, contributors on their own drafts: the bulk editor, CSV
+                       # import and "Submit selected for review" (each asset is asked again when acted on).
+                       can_bulk=authority.can(self.request.user, "bulk_edit", Asset),
                        can_share=authority.can(self.request.user, Cap.SHARE))
         context.update(search)
         self.record_search(context["paginator"].count, context["assets"])

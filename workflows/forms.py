@@ -47,3 +47,11 @@ class ReviewFilter(django_filters.FilterSet):
     class Meta:
         model = Review
         fields = ["step"]
+
+
+class BulkSubmitForm(forms.Form):
+    """One note for the reviewers of every asset sent in one go (workflows.bulk_views.bulk_submit)."""
+
+    comment = forms.CharField(label="Note for the reviewers", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="Sent with each asset; say what they should look at.")

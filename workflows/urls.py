@@ -1,12 +1,13 @@
 from django.urls import path, re_path
 
-from workflows import views
+from workflows import bulk_views, views
 
 app_name = "workflows"
 urlpatterns = [
     path("", views.ReviewQueueView.as_view(queue="mine"), name="mine"),
     path("submissions/", views.ReviewQueueView.as_view(queue="submissions"), name="submissions"),
     path("changes-requested/", views.ReviewQueueView.as_view(queue="changes"), name="changes"),
+    path("submit/", bulk_views.bulk_submit, name="bulk_submit"),
     path("versions/<int:pk>/", views.review_detail, name="review"),
     re_path(r"^versions/(?P<pk>\d+)/(?P<action>submit|approve|request-changes|reject|withdraw|resubmit)/$",
             views.version_transition, name="transition"),

@@ -37,6 +37,10 @@ DONE = {Action.SUBMIT: "submitted for review", Action.APPROVE: "approved", Actio
         Action.RESUBMIT: "resubmitted for review"}
 
 
+# Session key (+ version id) of a submission note kept after a refused submit.
+UNSENT_NOTE = "workflows.unsent_note."
+
+
 class ReviewQueueView(LoginRequiredMixin, FilterView):
     filterset_class = ReviewFilter
     template_name = "workflows/queue.html"
@@ -79,6 +83,10 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "four_eyes": selectors.why_not_second_signature(request.user, version),
         "decisions": [a for a in actions if a in (Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT)],
         "own_actions": [a for a in actions if a in (Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW)],
+        "unsent_note": request.session.get(f"{UNSENT_NOTE}{pk}", ""),
+        # What a submission would be refused for, with a link to fill it (only for whoever may submit).
+        "missing": asset_selectors.missing_required_fields(asset)
+        if any(a in actions for a in (Action.SUBMIT, Action.RESUBMIT)) else [],
         "decision_form": DecisionForm(initial={"sha256": version.sha256,
                                                "step": review.step if review and review.outcome == "open" else None}),
         "comments": comments, "comment_form": CommentForm(),
@@ -111,7 +119,11 @@ def version_transition(request: AuthedHttpRequest, pk: int, action: str) -> Http
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        if transition in (Action.SUBMIT, Action.RESUBMIT):
+            # The note typed for the reviewers waits on the review page until the fields are filled.
+            request.session[f"{UNSENT_NOTE}{pk}"] = form.cleaned_data["comment"]
     else:
+        request.session.pop(f"{UNSENT_NOTE}{pk}", None)
         messages.success(request, f"v{version.number} of “{version.asset.title}” was {DONE[transition]}.")
     return redirect("workflows:review", pk)
 

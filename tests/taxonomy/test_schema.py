@@ -67,7 +67,7 @@ def test_edit_form_is_built_from_the_schema_with_errors_beside_fields(web, peopl
     client = web("contributor")
     page = client.get(f"/assets/{asset.uid}/edit/").content.decode()
     assert 'name="meta__photographer"' in page and 'name="meta__place"' in page
-    assert "Needed before submitting for review." in page
+    assert "Required before review." in page
     form = {"title": "T", "collection": asset.collection_id, "revision": asset.revision, "meta__frames": "lots",
             "meta__photographer": "Ann"}
     response = client.post(f"/assets/{asset.uid}/edit/", form)
