@@ -110,6 +110,7 @@ def test_real_photos_without_codes_give_none(reader, name):
 def test_a_file_that_is_no_image_is_skipped_with_a_sentence(reader, tmp_path):
     path = tmp_path / "junk.png"
     path.write_bytes(b"not a picture at all" * 20)
-    with pytest.raises(Skipped, match=r"^The file cannot be decoded \(cannot identify image file\)\.$") as caught:
+    damaged = r"^The file cannot be decoded \(the picture data in the file is damaged\)\.$"
+    with pytest.raises(Skipped, match=damaged) as caught:
         reader.analyse(source(path), Limits())
     assert str(tmp_path) not in str(caught.value)

@@ -115,7 +115,7 @@ def test_an_unreadable_file_is_recorded_as_skipped_with_a_sentence(fake_analyser
     runs.analysis_queue(version_id=version.pk, again=True)
     run = AnalysisRun.objects.get(version=version)
     assert run.status == AnalysisRun.Status.SKIPPED
-    assert run.reason == "The file cannot be decoded (cannot identify image file)."
+    assert run.reason == "The file cannot be decoded (the picture data in the file is damaged)."
 
 
 def test_over_the_pixel_limit_is_skipped_before_reading(fake_analyser, settings, django_capture_on_commit_callbacks):
