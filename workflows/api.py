@@ -178,6 +178,7 @@ class CommentResolve(APIView):
 class LockSerializer(serializers.Serializer):
     holder = serializers.CharField(source="holder.username")
     note = serializers.CharField()
+    client = serializers.CharField(help_text="The desktop app holding it, when checked out through the WebDAV drive.")
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
 

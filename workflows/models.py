@@ -152,6 +152,8 @@ class AssetLock(models.Model):
     asset = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="lock")
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     note = models.CharField(max_length=200, blank=True)
+    # The desktop app that holds it ("Photoshop"), when the check-out came through the WebDAV drive.
+    client = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 

@@ -42,23 +42,28 @@ def refuse_if_locked(asset: Asset, actor: User | None) -> None:
 
 
 @transaction.atomic
-def asset_check_out(*, asset: Asset, actor: User, note: str = "") -> AssetLock:
-    """Check an asset out for LOCK_HOURS; checking out again extends one's own lock."""
+def asset_check_out(*, asset: Asset, actor: User, note: str = "", client: str = "",
+                    hours: float = LOCK_HOURS) -> AssetLock:
+    """Check an asset out for `hours`; checking out again extends one's own lock.
+
+    `client` names the desktop app when the check-out comes through the WebDAV drive.
+    """
     authority.require(actor, "add_version", asset)
     Asset.objects.select_for_update().get(pk=asset.pk)  # one check-out at a time per asset
-    expires = timezone.now() + timedelta(hours=LOCK_HOURS)
+    expires = timezone.now() + timedelta(hours=hours)
     lock = AssetLock.objects.filter(asset=asset).select_related("holder").first()
     if lock is not None and lock.is_active and lock.holder_id != actor.pk:
         raise LockHeld(f"{lock.holder.display_name} has had this asset checked out since "
                        f"{lock.created_at:%Y-%m-%d %H:%M} UTC.")
     if lock is None:
-        lock = AssetLock.objects.create(asset=asset, holder=actor, note=note, expires_at=expires)
+        lock = AssetLock.objects.create(asset=asset, holder=actor, note=note, client=client, expires_at=expires)
     else:
         if lock.holder_id != actor.pk or not lock.is_active:
             lock.holder, lock.created_at = actor, timezone.now()
-        lock.note, lock.expires_at = note, expires
-        lock.save(update_fields=["holder", "created_at", "note", "expires_at"])
-    audit.record("workflows.asset.checked_out", actor=actor, target=asset, expires_at=expires.isoformat(), note=note)
+        lock.note, lock.client, lock.expires_at = note, client, expires
+        lock.save(update_fields=["holder", "created_at", "note", "client", "expires_at"])
+    audit.record("workflows.asset.checked_out", actor=actor, target=asset, expires_at=expires.isoformat(), note=note,
+                 client=client)
     return lock
 
 
