@@ -103,3 +103,28 @@ def web(people, client):
         client.force_login(people[name])
         return client
     return login
+
+
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                      "live_server"}
+
+
+def _touches_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a database other than SQLite, run only the tests that open the database.
+
+    `make test` runs the suite twice, once on SQLite and once on PostgreSQL; a test that never opens the
+    database (a parser, a decoder, a settings helper) would only repeat itself, and CI has 20 minutes.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    kept = [item for item in items if _touches_database(item)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not _touches_database(item)])
+        items[:] = kept
