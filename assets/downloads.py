@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
 from assets import signals
@@ -14,6 +14,7 @@ from assets.formats import name_for_type
 from assets.models import AssetVersion, Rendition
 from assets.originals import original_storage
 from assets.selectors import rendition_for
+from dam.http import StreamedFile
 from taxonomy.naming import download_name
 
 ORIGINAL = "original"
@@ -45,10 +46,10 @@ def file_response(name: str, filename: str, mime_type: str, storage: Storage | N
     return stream(fh, filename, mime_type)
 
 
-def stream(fh: Any, filename: str, mime_type: str) -> FileResponse:
+def stream(fh: Any, filename: str, mime_type: str) -> StreamedFile:
     """An open file as an attachment that no browser renders or caches; the response closes the file."""
-    # FileResponse streams in blocks; the file is never read whole into memory.
-    response = FileResponse(fh, content_type=mime_type)
+    # StreamedFile streams in blocks; the file is never read whole into memory.
+    response = StreamedFile(fh, content_type=mime_type)
     response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -96,7 +97,7 @@ def rendition_inline(version: AssetVersion, preset: str) -> HttpResponseBase:
         raise Http404("Not ready.")
     if not isinstance(default_storage, FileSystemStorage) and hasattr(default_storage, "bucket_name"):
         return HttpResponseRedirect(default_storage.url(made.file.name))
-    response = FileResponse(default_storage.open(made.file.name, "rb"), content_type="image/jpeg")
+    response = StreamedFile(default_storage.open(made.file.name, "rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response

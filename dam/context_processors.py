@@ -16,8 +16,9 @@ from workflows.models import AutomationRule
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated:
+    # A request refused before authentication ran (a Host outside ALLOWED_HOSTS answers 400) has no user.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     # In groups, so that twenty-odd entries stay findable; a group shows only when one of its entries does.
     sections: list[tuple[str, list[tuple[str, str, Any, str]]]] = [

@@ -6,12 +6,13 @@ from typing import Any
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
 from assets import downloads as asset_downloads
 from assets import signals as asset_signals
 from assets.models import Asset, AssetVersion
+from dam.http import StreamedFile
 from distribution import embedding
 from distribution.connections import usages
 from distribution.derivatives import RETRY_AFTER, Derivative
@@ -115,7 +116,7 @@ def inline(derivative: Derivative, *, etag: str, cache_control: str, filename: s
     if derivative.rendition is None:
         copy = embedding.original_with_rights(derivative.version, clean_location=not keep_location)
         if copy is not None:
-            response: HttpResponseBase = FileResponse(copy, content_type=mime)
+            response: HttpResponseBase = StreamedFile(copy, content_type=mime)
             return _headers(response, etag, cache_control, filename, mime)
     storage = derivative.storage
     if not isinstance(storage, FileSystemStorage) and hasattr(storage, "bucket_name"):
@@ -129,7 +130,7 @@ def inline(derivative: Derivative, *, etag: str, cache_control: str, filename: s
         fh = storage.open(derivative.storage_name, "rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage.") from None
-    return _headers(FileResponse(fh, content_type=mime), etag, cache_control, filename, mime)
+    return _headers(StreamedFile(fh, content_type=mime), etag, cache_control, filename, mime)
 
 
 def _headers(response: HttpResponseBase, etag: str, cache_control: str, filename: str, mime: str

@@ -117,3 +117,10 @@ def test_list_queries_do_not_grow_with_the_page(web, people):
     many = queries_for_a_page()
     # The page, its facets, the sidebar's counts and the bell: a fixed number, whatever the page holds.
     assert many == few and many <= 25
+
+
+def test_a_host_outside_allowed_hosts_gets_the_apps_400_page(client, db):
+    # Refused by CommonMiddleware before authentication has given the request a user.
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert b"<html" in response.content.lower()
