@@ -128,3 +128,10 @@ def test_assets_left_out_are_listed_with_links(web, people, pair):
 def test_the_service_refuses_fields_it_does_not_edit_in_bulk(people, pair):
     with pytest.raises(ValidationError, match="cannot be edited in bulk"):
         services.assets_bulk_update(assets=pair, actor=people["editor"], fields={"title": "Same for all"})
+
+
+def test_an_embargo_set_in_bulk_hides_approved_assets_from_viewers_search(web, api, people):
+    approved = make_asset(people["editor"], title="Launch teaser", approved=True)
+    assert api["viewer"].get("/api/v1/assets/", {"q": "teaser"}).json()["count"] == 1
+    assert post(web("editor"), [approved], embargo_until__do="set", embargo_until="2099-01-01T00:00").status_code == 302
+    assert api["viewer"].get("/api/v1/assets/", {"q": "teaser"}).json()["count"] == 0
