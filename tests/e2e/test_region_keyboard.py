@@ -43,7 +43,14 @@ def test_a_region_comment_made_with_the_keyboard_only(site, open_as):
     page = editor.page
     page.goto(f"{site.url}/reviews/versions/{made['version']}/")
 
+    # Escape takes the box away again, back to the button, and the comment would be on the whole image.
     tab_to(page, "[data-mark-region]")
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.matches('[data-mark-region]')")
+    assert page.input_value("input[name=region]") == "" and not page.locator("#region-marker").is_visible()
+
     page.keyboard.press("Enter")
     marker = page.locator("#region-marker")
     assert page.evaluate("document.activeElement.id") == "region-marker" and marker.is_visible()
