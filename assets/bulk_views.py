@@ -19,7 +19,11 @@ from dam.http import AuthedHttpRequest
 def bulk_edit(request: AuthedHttpRequest) -> HttpResponse:
     uids = request.POST.getlist("uids") or [u for u in request.POST.get("assets", "").split(",") if u]
     visible = selectors.assets_visible_to(request.user).filter(uid__in=uids) if uids else Asset.objects.none()
-    assets = [a for a in visible if authority.can(request.user, "edit", a)]
+    visible = visible.select_related("collection", "current_version").order_by("title", "pk")
+    assets: list[Asset] = []
+    not_editable: list[Asset] = []
+    for asset in visible:
+        (assets if authority.can(request.user, "edit", asset) else not_editable).append(asset)
     collections = selectors.collections_for_upload(request.user) | Collection.objects.filter(
         pk__in=[a.collection_id for a in assets])
     back = request.POST.get("next", "")
@@ -28,22 +32,31 @@ def bulk_edit(request: AuthedHttpRequest) -> HttpResponse:
     bound = request.method == "POST" and "field_key" in request.POST
     form = BulkEditForm(request.POST if bound else None, collections=collections.distinct().order_by("path"),
                         initial={"assets": ",".join(str(a.uid) for a in assets)})
+    refusals: list[tuple[Asset, str]] = []
     if bound and form.is_valid():
         data = form.cleaned_data
         metadata = {data["field_key"]: data["field_value"]} if data["field_key"] else None
+        fields, appended = form.field_changes()
         try:
             changed = services.assets_bulk_update(
                 assets=assets, actor=request.user, add_terms=[t.pk for t in data["add_terms"]],
-                remove_terms=list(data["remove_terms"]), collection=data["collection"], metadata=metadata)
+                remove_terms=list(data["remove_terms"]), collection=data["collection"], metadata=metadata,
+                fields=fields, append_description=appended)
+        except services.BulkRefused as exc:
+            refusals = exc.refusals
+            form.add_error(None, f"Nothing was changed: {len(refusals)} of the selected assets cannot take this "
+                                 "change. Each is listed with the reason; fix it there or leave it out of the "
+                                 "selection, then apply again.")
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
             messages.success(request, f"{changed} of {len(assets)} asset{'s' if len(assets) != 1 else ''} changed.")
             return redirect(back or "search:list")
-    return render(request, "assets/bulk_edit.html", {"title": "Edit many assets", "form": form, "assets": assets,
-                                                     "skipped": len(set(uids)) - len(assets), "next": back},
-                  status=400 if form.errors else 200)
+    return render(request, "assets/bulk_edit.html", {
+        "title": "Edit many assets", "form": form, "assets": assets, "refusals": refusals,
+        "not_editable": not_editable, "skipped": len(set(uids)) - len(assets) - len(not_editable), "next": back,
+    }, status=400 if form.errors else 200)
 
 
 @login_required

@@ -162,7 +162,39 @@ class AssetListDisplayForm(forms.Form):
 
 # --- bulk edit and metadata as CSV ------------------------------------------------------
 
+# What the bulk editor does with one of the asset's own fields; "" keeps each asset's value.
+LEAVE, SET, APPEND, CLEAR = "", "set", "append", "clear"
+BULK_CHOICES = [(LEAVE, "Leave as is"), (SET, "Set to"), (CLEAR, "Clear")]
+DATE_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+
+def _bulk_value_fields() -> dict[str, forms.Field]:
+    """The value half of each bulk change, in the order shown; the licence's choices are filled per form."""
+    return {
+        "description": forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 3})),
+        "campaign": forms.CharField(label="Campaign", max_length=200),
+        "licence": forms.ChoiceField(label="Licence", choices=[]),
+        "rights_holder": forms.CharField(label="Rights holder", max_length=200),
+        "credit_line": forms.CharField(label="Credit line", max_length=300),
+        "usage_terms": forms.CharField(label="Usage terms", widget=forms.Textarea(attrs={"rows": 2})),
+        "channels": ChannelsField(label="Channels", help_text="Comma-separated, e.g. web, social, print."),
+        "regions": ChannelsField(label="Regions allowed", help_text="Comma-separated, e.g. FR, DE, EU."),
+        "rights_start": forms.DateTimeField(label="Rights start", widget=DATE_WIDGET),
+        "rights_expire_at": forms.DateTimeField(label="Rights expire", widget=DATE_WIDGET),
+        "embargo_until": forms.DateTimeField(label="Embargo until", widget=DATE_WIDGET),
+    }
+
+
+RIGHTS_FIELDS = ("licence", "rights_holder", "credit_line", "usage_terms", "channels", "regions", "rights_start",
+                 "rights_expire_at", "embargo_until")
+
+
 class BulkEditForm(forms.Form):
+    """Terms, folder, description, campaign, rights and one schema field for many assets at once.
+
+    Each of the asset's own fields comes as a pair: what to do (`<name>__do`: leave, set, clear; the description
+    may also be appended to) and the value."""
+
     assets = forms.CharField(widget=forms.HiddenInput)
     add_terms = forms.ModelMultipleChoiceField(queryset=Term.objects.all(), required=False, widget=TermsWidget,
                                                label="Add terms")
@@ -180,9 +212,53 @@ class BulkEditForm(forms.Form):
         fields = sorted(MetadataField.objects.all(), key=lambda f: not f.required)
         cast(forms.ChoiceField, self.fields["field_key"]).choices = [("", "(no field)")] + [
             (f.key, f"{f.label} * (required before review)" if f.required else f.label) for f in fields]
+        for name, value_field in _bulk_value_fields().items():
+            value_field.required = False
+            choices = BULK_CHOICES if name != "description" else [
+                (LEAVE, "Leave as is"), (SET, "Replace with"), (APPEND, "Add at the end"), (CLEAR, "Clear")]
+            self.fields[f"{name}__do"] = forms.ChoiceField(
+                choices=choices, required=False, label=f"What to do with {value_field.label}",
+                widget=forms.Select(attrs={"data-bulk-do": name, "aria-label": f"What to do with {value_field.label}"}))
+            self.fields[name] = value_field
+        licences = LicenceType.objects.filter(active=True).values_list("name", flat=True)
+        cast(forms.ChoiceField, self.fields["licence"]).choices = [("", "—")] + [(n, n) for n in licences]
 
     def clean_assets(self) -> list[str]:
         return [uid for uid in self.cleaned_data["assets"].split(",") if uid.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in _bulk_value_fields():
+            do, value = cleaned.get(f"{name}__do"), cleaned.get(name)
+            if name in self.errors:
+                continue
+            if do in (SET, APPEND) and value in (None, "", []):
+                self.add_error(name, "Give the new value, or choose “Clear” to empty it on every asset.")
+            elif do == LEAVE and value not in (None, "", []):
+                self.add_error(name, "Choose “Set to” to give every asset this value, or empty the box.")
+        return cleaned
+
+    def rows(self, names: tuple[str, ...]) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"{name}__do"], self[name]) for name in names]
+
+    def groups(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        return [("Description and campaign", self.rows(("description", "campaign"))),
+                ("Rights", self.rows(RIGHTS_FIELDS))]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("add_terms", "remove_terms", "collection", "field_key", "field_value")]
+
+    def field_changes(self) -> tuple[dict[str, Any], str]:
+        """The fields to set (a cleared one as empty) and the text to add to each description."""
+        changes: dict[str, Any] = {}
+        for name in _bulk_value_fields():
+            do = self.cleaned_data.get(f"{name}__do")
+            if do == SET:
+                changes[name] = self.cleaned_data[name]
+            elif do == CLEAR:
+                changes[name] = None
+        appended = self.cleaned_data["description"] if self.cleaned_data.get("description__do") == APPEND else ""
+        return changes, appended
 
 
 class MetadataImportForm(forms.Form):

@@ -61,7 +61,12 @@ class ReviewQueueView(LoginRequiredMixin, FilterView):
 
 @login_required
 def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    version = selectors.access_version(request.user, pk)
+    return _review_page(request, selectors.access_version(request.user, pk), CommentForm())
+
+
+def _review_page(request: AuthedHttpRequest, version: Any, comment_form: CommentForm) -> HttpResponse:
+    """The review page; a comment that could not be saved comes back in `comment_form` with its errors."""
+    pk = version.pk
     asset = version.asset
     review = selectors.latest_review_of(version)
     # Compared with the revision just before, whatever became of it: a reviewer checks what was asked of v1.
@@ -89,7 +94,7 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         if any(a in actions for a in (Action.SUBMIT, Action.RESUBMIT)) else [],
         "decision_form": DecisionForm(initial={"sha256": version.sha256,
                                                "step": review.step if review and review.outcome == "open" else None}),
-        "comments": comments, "comment_form": CommentForm(),
+        "comments": comments, "comment_form": comment_form,
         "can_comment": authority.can(request.user, "comment", version),
         "lock": lock, "is_current": asset.current_version_id == version.pk,
         # Only those who may see the newer revision learn that there is one.
@@ -97,7 +102,7 @@ def review_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         and authority.can(request.user, "view", asset.current_version) else None,
         "can_check_out": lock is None and authority.can(request.user, "add_version", asset),
         "can_release": lock is not None and authority.can(request.user, "check_in", lock),
-    })
+    }, status=400 if comment_form.errors else 200)
 
 
 @login_required
@@ -141,12 +146,16 @@ def comment_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             comment = services.comment_add(version=version, actor=request.user, body=form.cleaned_data["body"],
                                            parent=parent, region=form.cleaned_data["region"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            # The service judges the region (fractions inside the picture): its word goes beside the field.
+            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect(f"{reverse('workflows:review', args=[pk])}#comment-{comment.pk}")
-    else:
+    if form.cleaned_data.get("parent"):
+        # A reply is typed in its thread's own box, not in the form shown again: say what went wrong on top.
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("workflows:review", pk)
+        return redirect("workflows:review", pk)
+    return _review_page(request, version, form)
 
 
 @login_required

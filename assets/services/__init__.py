@@ -12,13 +12,13 @@ from assets.services.assets import (
     VersionRefused,
     asset_create,
     asset_update,
-    assets_bulk_update,
     find_duplicate,
     version_checks,
     version_create,
     write_batchers,
     writes_batched,
 )
+from assets.services.bulk import BULK_FIELDS, BulkRefused, assets_bulk_update
 from assets.services.collections import (
     collection_create,
     collection_grant,
@@ -38,6 +38,7 @@ from assets.services.renditions import (
 )
 
 __all__ = [
+    "BULK_FIELDS", "BulkRefused",
     "EDITABLE_FIELDS", "MAX_RENDITION_ATTEMPTS", "RENDITION_TIMEOUT", "job_died", "renditions_recover",
     "renditions_retry", "DuplicateFile", "FileFacts", "StaleEdit", "VersionRefused", "asset_create",
     "asset_update", "assets_bulk_update", "collection_create", "collection_grant", "collection_revoke",

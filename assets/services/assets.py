@@ -6,7 +6,6 @@ size, hash and embedded metadata from its bytes and passes them as FileFacts.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from accounts import audit
 from accounts import permissions as authority
 from accounts.models import User
 from assets import signals, tagging
-from assets.models import Asset, AssetTerm, AssetVersion, Collection, LicenceType, Rendition, original_upload_to
+from assets.models import Asset, AssetVersion, Collection, LicenceType, Rendition, original_upload_to
 from assets.services.renditions import queue_renditions
 from dam.errors import storage_error
 from taxonomy import schema
@@ -298,57 +297,3 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
-
-
-# --- bulk edit -------------------------------------------------------------------
-
-@transaction.atomic
-def assets_bulk_update(*, assets: list[Asset], actor: User | None, add_terms: list[Any] = (),  # type: ignore[assignment]
-                       remove_terms: list[Any] = (),  # type: ignore[assignment]
-                       collection: Collection | None = None, metadata: dict[str, Any] | None = None) -> int:
-    """Add or remove terms, move to a collection and set schema fields on many assets: all or none.
-
-    Every asset's history gets an event carrying the same batch id, so the action reads as one.
-    Returns how many assets changed.
-    """
-    if actor is not None:
-        for asset in assets:
-            authority.require(actor, "edit", asset)
-        if collection is not None:
-            authority.require(actor, "contribute", collection)
-    added, removed = tagging.resolve_terms(list(add_terms)), list(remove_terms)
-    batch = uuid.uuid4().hex[:12]
-    errors: list[str] = []
-    changed = 0
-    for asset in Asset.objects.select_for_update().filter(pk__in=[a.pk for a in assets]).select_related("collection"):
-        diff: dict[str, Any] = {}
-        for term in added:
-            link, made = AssetTerm.objects.get_or_create(asset=asset, term=term, defaults={"added_by": actor})
-            if made or link.source != AssetTerm.Source.HUMAN:
-                AssetTerm.objects.filter(pk=link.pk).update(source=AssetTerm.Source.HUMAN, confidence=None)
-                diff.setdefault("terms_added", []).append(term.uri)
-        if removed and AssetTerm.objects.filter(asset=asset, term__in=removed).delete()[0]:
-            diff["terms_removed"] = sorted(t.uri for t in removed)
-        if collection is not None and collection.pk != asset.collection_id:
-            diff["collection"] = [asset.collection_id, collection.pk]
-            asset.collection = collection
-        if metadata:
-            try:
-                new = schema.clean_metadata({**(asset.metadata or {}), **metadata}, asset_type=asset.asset_type,
-                                            collection=asset.collection)
-            except ValidationError as exc:
-                errors.append(f"“{asset.title}”: {' '.join(exc.messages)}")
-                continue
-            new = {k: v for k, v in new.items() if not schema.is_empty(v)}
-            if new != asset.metadata:
-                diff["metadata"] = [asset.metadata, new]
-                asset.metadata = new
-        if diff:
-            asset.revision += 1
-            asset.updated_by = actor
-            asset.save(update_fields=["collection", "metadata", "revision", "updated_by", "updated_at"])
-            audit.record("assets.asset.bulk_updated", actor=actor, target=asset, batch=batch, changes=diff)
-            changed += 1
-    if errors:
-        raise ValidationError(errors)
-    return changed
