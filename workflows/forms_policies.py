@@ -1,0 +1,66 @@
+"""The approval-policy settings form: the policy's fields and its ordered steps (a formset)."""
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
+
+from assets.models import Collection
+from dam.forms import TreeChoiceField
+from taxonomy.models import AssetType
+from workflows.models import ApprovalPolicy
+
+FOUR_EYES_HELP = ("Leave this off to keep four eyes: each step of a review is signed by a different person, "
+                  "admins included. Warning: when it is on, one person (say, an admin who is also in both "
+                  "groups) can take a revision through every step of this policy alone.")
+
+
+class ApprovalPolicyForm(forms.ModelForm):
+    collection = TreeChoiceField(queryset=Collection.objects.none(), required=False, empty_label="(any collection)",
+                                 help_text="Revisions in this collection and its sub-collections follow this policy.")
+
+    class Meta:
+        model = ApprovalPolicy
+        fields = ["name", "collection", "asset_type", "is_default", "same_person_may_sign_several_steps"]
+        labels = {"asset_type": "Asset type", "is_default": "This is the default policy",
+                  "same_person_may_sign_several_steps": "One person may approve more than one step of the same "
+                                                        "review"}
+        help_texts = {
+            "asset_type": "Without a collection: revisions of this type follow this policy.",
+            "is_default": "Followed when no collection or asset type policy applies. Making this the default "
+                          "takes that role from the current default policy.",
+            "same_person_may_sign_several_steps": FOUR_EYES_HELP,
+        }
+
+    def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
+        cast(forms.ChoiceField, self.fields["asset_type"]).choices = [("", "(any type)"), *AssetType.choices]
+
+    def validate_unique(self) -> None:
+        """The service checks which policy a collection or type already follows, and says so by name."""
+
+
+class ApprovalStepForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Step")
+    group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), label="Signed by a member of",
+                                   empty_label="(choose a group)")
+    approvals_required = forms.IntegerField(min_value=1, max_value=20, initial=1, label="Approvals needed")
+
+
+class BaseStepFormSet(forms.BaseFormSet):
+    def add_service_errors(self, errors: list[str]) -> None:
+        """The service's objections to the steps as a whole, above the rows."""
+        self._non_form_errors = self.error_class([*self.non_form_errors(), *errors])
+
+    def steps(self) -> list[dict[str, Any]]:
+        """The kept steps, in the order shown, without the empty extra row."""
+        extra = self.forms[self.initial_form_count():]
+        return [{key: form.cleaned_data[key] for key in ("name", "group", "approvals_required")}
+                for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+                and not (form in extra and not form.has_changed())]
+
+
+ApprovalStepFormSet = forms.formset_factory(ApprovalStepForm, formset=BaseStepFormSet, extra=1, can_delete=True)
