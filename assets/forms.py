@@ -146,9 +146,16 @@ class CollectionForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person, shown by their display name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
 class GrantForm(forms.Form):
     level = forms.ChoiceField(choices=[(k, k.capitalize()) for k in GRANT_LEVELS])
-    user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), required=False,
+    user = PersonChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), required=False,
                                   to_field_name="username", empty_label="— no user —")
     group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), required=False,
                                    empty_label="— no group —")
