@@ -13,8 +13,10 @@ from taxonomy.models import AssetType
 from workflows.models import ApprovalPolicy
 
 FOUR_EYES_HELP = ("Leave this off to keep four eyes: each step of a review is signed by a different person, "
-                  "admins included. Warning: when it is on, one person (say, an admin who is also in both "
-                  "groups) can take a revision through every step of this policy alone.")
+                  "admins included.")
+FOUR_EYES_WARNING = ("When this is on, one person (an admin, or someone in the groups of two steps) can take a "
+                     "revision through every step of this policy alone. Turn it on only for a team too small to "
+                     "have a different person for each step.")
 
 
 class ApprovalPolicyForm(forms.ModelForm):

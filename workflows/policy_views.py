@@ -13,7 +13,7 @@ from accounts import permissions as authority
 from assets.models import Collection
 from dam.http import AuthedHttpRequest
 from workflows import services
-from workflows.forms_policies import ApprovalPolicyForm, ApprovalStepFormSet, BaseStepFormSet
+from workflows.forms_policies import FOUR_EYES_WARNING, ApprovalPolicyForm, ApprovalStepFormSet, BaseStepFormSet
 from workflows.models import ApprovalPolicy
 
 
@@ -54,4 +54,5 @@ def policy_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespon
     failed = bool(form.errors or steps.total_error_count())
     return render(request, "workflows/policies/form.html", {
         "title": f"Approval policy “{policy.name}”" if policy else "New approval policy", "form": form,
-        "steps": steps, "policy": policy}, status=400 if failed else 200)
+        "steps": steps, "policy": policy,
+        "four_eyes_warning": FOUR_EYES_WARNING}, status=400 if failed else 200)

@@ -51,7 +51,7 @@ def test_an_admin_turns_four_eyes_off_in_words_and_it_is_audited(web, people):
     assert default.name in listing and "a different person for each step" in listing
     page = client.get(f"/settings/approval-policies/{default.pk}/").content.decode()
     assert "One person may approve more than one step of the same review" in page
-    assert "Warning:" in page and 'name="steps-1-group"' in page
+    assert "Warning:" in page and "alone" in page and 'name="steps-1-group"' in page
     answer = client.post(f"/settings/approval-policies/{default.pk}/",
                          _form(default, same_person_may_sign_several_steps="on", **{"steps-1-DELETE": "on"}))
     assert answer.status_code == 302
