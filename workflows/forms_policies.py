@@ -19,30 +19,30 @@ FOUR_EYES_WARNING = ("When this is on, one person (an admin, or someone in the g
                      "have a different person for each step.")
 
 
-class ApprovalPolicyForm(forms.ModelForm):
+class ApprovalPolicyForm(forms.Form):
+    """A plain form: which policy a collection or type already follows, and the one default, are the service's
+    checks (a model form would answer them first, naming a database constraint)."""
+
+    name = forms.CharField(max_length=200)
     collection = TreeChoiceField(queryset=Collection.objects.none(), required=False, empty_label="(any collection)",
                                  help_text="Revisions in this collection and its sub-collections follow this policy.")
+    asset_type = forms.ChoiceField(choices=[("", "(any type)"), *AssetType.choices], required=False,
+                                   label="Asset type",
+                                   help_text="Without a collection: revisions of this type follow this policy.")
+    is_default = forms.BooleanField(required=False, label="This is the default policy", help_text=(
+        "Followed when no collection or asset type policy applies. Making this the default takes that role from "
+        "the current default policy."))
+    same_person_may_sign_several_steps = forms.BooleanField(
+        required=False, label="One person may approve more than one step of the same review", help_text=FOUR_EYES_HELP)
 
-    class Meta:
-        model = ApprovalPolicy
-        fields = ["name", "collection", "asset_type", "is_default", "same_person_may_sign_several_steps"]
-        labels = {"asset_type": "Asset type", "is_default": "This is the default policy",
-                  "same_person_may_sign_several_steps": "One person may approve more than one step of the same "
-                                                        "review"}
-        help_texts = {
-            "asset_type": "Without a collection: revisions of this type follow this policy.",
-            "is_default": "Followed when no collection or asset type policy applies. Making this the default "
-                          "takes that role from the current default policy.",
-            "same_person_may_sign_several_steps": FOUR_EYES_HELP,
-        }
-
-    def __init__(self, *args: Any, collections: QuerySet[Collection], **kwargs: Any):
+    def __init__(self, *args: Any, collections: QuerySet[Collection], instance: ApprovalPolicy | None = None,
+                 **kwargs: Any):
+        if instance is not None:
+            kwargs["initial"] = {name: getattr(instance, name) for name in
+                                 ("name", "collection", "asset_type", "is_default",
+                                  "same_person_may_sign_several_steps")}
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["collection"]).queryset = collections
-        cast(forms.ChoiceField, self.fields["asset_type"]).choices = [("", "(any type)"), *AssetType.choices]
-
-    def validate_unique(self) -> None:
-        """The service checks which policy a collection or type already follows, and says so by name."""
 
 
 class ApprovalStepForm(forms.Form):

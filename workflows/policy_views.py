@@ -31,9 +31,7 @@ def policy_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespon
     if policy is None:
         authority.require(request.user, "create", ApprovalPolicy)
     collections = authority.visible(request.user, Collection.objects.all()).order_by("path")
-    # Bound to a copy: a refused change must not show as if it were saved.
-    form = ApprovalPolicyForm(request.POST or None, collections=collections,
-                              instance=ApprovalPolicy.objects.get(pk=policy.pk) if policy else None)
+    form = ApprovalPolicyForm(request.POST or None, collections=collections, instance=policy)
     initial = [{"name": s.name, "group": s.group_id, "approvals_required": s.approvals_required}
                for s in policy.steps.order_by("position")] if policy else []
     steps = cast(BaseStepFormSet, ApprovalStepFormSet(request.POST or None, initial=initial, prefix="steps"))

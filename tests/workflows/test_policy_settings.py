@@ -89,3 +89,24 @@ def test_mistakes_are_shown_beside_their_fields(web):
     answer = client.post("/settings/approval-policies/new/", half)
     assert answer.context["steps"].forms[0].errors["group"] == ["This field is required."]
     assert AuditEvent.objects.filter(verb="workflows.policy.created").count() == 1
+
+
+def test_a_new_default_takes_over_from_the_old_one(web):
+    old = ApprovalPolicy.objects.get(is_default=True)
+    editors = Group.objects.get(name="Editor")
+    new = {**_form(None, name="One look", is_default="on"), "steps-0-name": "Look", "steps-0-group": str(editors.pk),
+           "steps-0-approvals_required": "1"}
+    client = web("admin")
+    assert client.post("/settings/approval-policies/new/", new).status_code == 302
+    assert ApprovalPolicy.objects.get(is_default=True).name == "One look"
+    event = AuditEvent.objects.get(verb="workflows.policy.created")
+    assert dict(describe(event).fields)["Was the default before"] == old.name
+    # The old default now covers nothing; a third default would leave two such policies.
+    answer = client.post("/settings/approval-policies/new/", {**new, "name": "Third"})
+    assert "“One look” would cover nothing" in answer.context["form"].errors["is_default"][0]
+    # Switching back works although both cover nothing but the default for a moment.
+    assert client.post(f"/settings/approval-policies/{old.pk}/", _form(old)).status_code == 302
+    assert ApprovalPolicy.objects.get(is_default=True) == old
+    one_look = ApprovalPolicy.objects.get(name="One look")
+    answer = client.post(f"/settings/approval-policies/{one_look.pk}/", _form(one_look))
+    assert answer.context["form"].errors["collection"][0].startswith("Choose a collection or an asset type")

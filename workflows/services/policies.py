@@ -35,6 +35,18 @@ def _check(policy: ApprovalPolicy, steps: list[dict[str, Any]], *, was_default: 
     if was_default and not policy.is_default:
         errors.setdefault("is_default", []).append(
             "Some policy must be the default: make another policy the default instead.")
+    if not policy.is_default and not policy.collection_id and not policy.asset_type:
+        errors.setdefault("collection", []).append(
+            "Choose a collection or an asset type (or make this the default policy): otherwise no revision "
+            "follows it.")
+    if policy.is_default and not was_default:
+        # The default it replaces keeps its steps but then covers nothing; two such policies cannot coexist.
+        previous = others.filter(is_default=True, collection__isnull=True, asset_type="").first()
+        idle = others.filter(is_default=False, collection__isnull=True, asset_type="").first()
+        if previous is not None and idle is not None:
+            errors.setdefault("is_default", []).append(
+                f"“{previous.name}” would cover nothing once it is no longer the default, as “{idle.name}” "
+                f"already does: give “{idle.name}” a collection or an asset type first.")
     if policy.collection_id:
         taken = others.filter(collection_id=policy.collection_id).first()
         if taken is not None:
@@ -88,6 +100,10 @@ def approval_policy_save(*, policy: ApprovalPolicy | None, actor: User | None, s
         previous = ApprovalPolicy.objects.select_for_update().filter(is_default=True).exclude(pk=policy.pk).first()
         if previous is not None:
             replaced = previous.name
+            if policy.pk and not previous.collection_id and not previous.asset_type:
+                # Both cover nothing but the default for a moment: the partial unique indexes (one default, one
+                # policy per type) allow neither order, so this one steps aside under a placeholder type first.
+                ApprovalPolicy.objects.filter(pk=policy.pk).update(asset_type="~swap")
             previous.is_default = False
             previous.save(update_fields=["is_default"])
     if created:
