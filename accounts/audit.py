@@ -34,7 +34,9 @@ def record(verb: str, *, actor: User | None, target: models.Model | None = None,
         verb=verb,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:255] if target is not None else "",
+        # People are named as everywhere else on the pages, by their display name.
+        target_repr=str(target.display_name if isinstance(target, User) else target)[:255] if target is not None
+        else "",
         data=data,
     )
 

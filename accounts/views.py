@@ -66,7 +66,7 @@ def admin_set_role(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if form.is_valid():
         services.user_set_role(user=user, role=form.cleaned_data["role"], actor=request.user)
-        messages.success(request, f"{user.username} is now {Role(form.cleaned_data['role']).label}.")
+        messages.success(request, f"{user.display_name} is now {Role(form.cleaned_data['role']).label}.")
     return redirect("accounts:admin_users")
 
 

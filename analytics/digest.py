@@ -65,7 +65,7 @@ def digest_unsubscribe(*, subscription: DigestSubscription, actor: User | None) 
     if actor is not None and actor.pk != subscription.owner_id:
         authority.require(actor, Cap.ADMINISTER)
     audit.record("analytics.digest.unsubscribed", actor=actor, target=subscription,
-                 owner=subscription.owner.username, panels=subscription.panels)
+                 owner=subscription.owner.display_name, panels=subscription.panels)
     subscription.delete()
 
 

@@ -13,6 +13,7 @@ from analytics.selectors.query import CUSTOM, PRESET_DAYS, ReportQuery
 from assets.models import Collection
 from dam.forms import TreeChoiceField
 from taxonomy.models import AssetType, Term
+from taxonomy.pickers import TermChoiceField, TermWidget
 
 DEFAULT_PERIOD = "30d"
 MAX_YEARS = 5
@@ -45,9 +46,9 @@ class ReportQueryForm(forms.Form):
                                                                    "can see."})
     type = forms.ChoiceField(choices=[("", "All types"), *AssetType.choices], required=False, label="Asset type",
                              error_messages={"invalid_choice": "There is no such asset type."})
-    term = forms.ModelChoiceField(queryset=Term.objects.all(), required=False, label="Term", empty_label="Any term",
-                                  error_messages={
-        "invalid_choice": "There is no such term."})
+    term = TermChoiceField(queryset=Term.objects.all(), required=False, label="Term",
+                           widget=TermWidget(attrs={"placeholder": "Any term: type a label to narrow…"}),
+                           error_messages={"invalid_choice": "There is no such term."})
 
     def __init__(self, *args: Any, user: Any, known_params: Iterable[str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

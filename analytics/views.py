@@ -50,7 +50,12 @@ def _query_data(request: AuthedHttpRequest) -> QueryDict:
 
 
 def _filter_values(form: ReportQueryForm) -> dict[str, str]:
-    return {name: str(form.data[name]) for name in form.fields if form.data.get(name) not in (None, "")}
+    values = {name: str(form.data[name]) for name in form.fields if form.data.get(name) not in (None, "")}
+    # The term picker sends a typed label when the script did not choose one; exports and digests carry its id.
+    term = form.cleaned_data.get("term")
+    if term is not None:
+        values["term"] = str(term.pk)
+    return values
 
 
 @login_required

@@ -12,7 +12,7 @@ from assets.models import Asset, AssetTerm, Collection, LicenceType
 from assets.permissions import GRANT_LEVELS
 from dam.forms import TreeChoiceField
 from taxonomy.models import MetadataField, Term
-from taxonomy.pickers import TermsWidget
+from taxonomy.pickers import TermsWidget, TermURIField, TermWidget
 from taxonomy.schema import fields_for
 
 
@@ -53,8 +53,12 @@ def _schema_form_field(field: MetadataField, options: dict[str, Any]) -> forms.F
     if field.field_type == kind.CHOICE:
         return forms.ChoiceField(choices=[("", "—")] + [(str(c), str(c)) for c in field.choices], **options)
     if field.field_type == kind.TERM:
-        terms = Term.objects.filter(vocabulary=field.vocabulary, status=Term.Status.ACTIVE).order_by("label")
-        return forms.ChoiceField(choices=[("", "—")] + [(t.uri, t.label) for t in terms], **options)
+        # Every term of the vocabulary, so a deprecated value still shows as its term; the autocomplete
+        # suggests active ones and the schema check says what replaces a deprecated one.
+        made = TermURIField(queryset=Term.objects.filter(vocabulary=field.vocabulary), error_messages={
+            "invalid_choice": f"There is no such term in “{field.vocabulary}”."}, **options)
+        cast(TermWidget, made.widget).vocabulary = field.vocabulary_id
+        return made
     return forms.CharField(**options)
 
 
@@ -142,9 +146,16 @@ class CollectionForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person, shown by their display name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
 class GrantForm(forms.Form):
     level = forms.ChoiceField(choices=[(k, k.capitalize()) for k in GRANT_LEVELS])
-    user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), required=False,
+    user = PersonChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), required=False,
                                   to_field_name="username", empty_label="— no user —")
     group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), required=False,
                                    empty_label="— no group —")

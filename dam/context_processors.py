@@ -12,7 +12,7 @@ from accounts.roles import Role
 from archive.models import RightsNotice
 from taxonomy.models import Vocabulary
 from workflows import selectors as review_selectors
-from workflows.models import AutomationRule
+from workflows.models import ApprovalPolicy, AutomationRule
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -55,6 +55,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Connections", "connections:list", Cap.ADMINISTER, "settings"),
             ("Licences", "rights:licences", Cap.ADMINISTER, "settings"),
             ("Webhooks", "webhooks:list", Cap.ADMINISTER, "settings"),
+            ("Approval policies", "approval_policies:list", ApprovalPolicy, "settings"),
             ("Automation", "automation:list", AutomationRule, "settings"),
             ("Content analysis", "analysis_settings:page", Cap.ADMINISTER, "settings"),
         ]),

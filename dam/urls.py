@@ -93,6 +93,7 @@ urlpatterns = [
     path("share-links/", include("distribution.urls")),
     path("settings/webhooks/", include("distribution.webhook_urls")),
     path("settings/automation/", include("workflows.automation.urls")),
+    path("settings/approval-policies/", include("workflows.policy_urls")),
     path("settings/analysis/", include((analysis_urls.settings_urlpatterns, "analysis_settings"))),
     path("settings/presets/", include("distribution.preset_urls")),
     path("settings/integrations/", include("distribution.integration_urls")),

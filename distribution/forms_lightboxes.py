@@ -47,7 +47,7 @@ class AddToLightboxForm(forms.Form):
     def __init__(self, *args: Any, lightboxes: Iterable[Lightbox], user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # Others' lightboxes (shared with this person to edit) say whose they are.
-        choices = [(str(lb.pk), lb.name if lb.owner_id == user.pk else f"{lb.name} ({lb.owner.username})")
+        choices = [(str(lb.pk), lb.name if lb.owner_id == user.pk else f"{lb.name} ({lb.owner.display_name})")
                    for lb in lightboxes]
         self.fields["lightbox"].choices = [*choices, (NEW, "New lightbox…")]  # type: ignore[attr-defined]
         if not self.is_bound:

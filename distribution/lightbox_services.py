@@ -88,7 +88,7 @@ def lightbox_delete(*, lightbox: Lightbox, actor: User) -> None:
     authority.require(actor, "delete", lightbox)
     lightbox = _lock(lightbox)
     audit.record("distribution.lightbox.deleted", actor=actor, target=lightbox, name=lightbox.name,
-                 owner=lightbox.owner.username, members=lightbox.items.count())
+                 owner=lightbox.owner.display_name, members=lightbox.items.count())
     lightbox.delete()
 
 
@@ -169,13 +169,14 @@ def lightbox_share(*, lightbox: Lightbox, actor: User, username: str = "", group
     if username:
         person = _users([username])[0]
         if person.pk == lightbox.owner_id:
-            raise ValidationError({"user": f"{person.username} owns this lightbox."})
+            raise ValidationError({"user": f"{person.display_name} owns this lightbox."})
         share, _ = LightboxShare.objects.update_or_create(lightbox=lightbox, user=person,
                                                           defaults={"can_edit": can_edit})
     else:
         share, _ = LightboxShare.objects.update_or_create(lightbox=lightbox, group=_groups([group])[0],
                                                           defaults={"can_edit": can_edit})
-    audit.record("distribution.lightbox.shared", actor=actor, target=lightbox, user=username or None,
+    audit.record("distribution.lightbox.shared", actor=actor, target=lightbox,
+                 user=share.user.display_name if share.user else None,
                  group=group or None, can_edit=can_edit)
     return share
 
@@ -185,7 +186,8 @@ def lightbox_unshare(*, share: LightboxShare, actor: User) -> None:
     """Stop sharing with that person or group."""
     authority.require(actor, "share", share.lightbox)
     audit.record("distribution.lightbox.unshared", actor=actor, target=share.lightbox,
-                 user=share.user.username if share.user else None, group=share.group.name if share.group else None)
+                 user=share.user.display_name if share.user else None,
+                 group=share.group.name if share.group else None)
     share.delete()
 
 
@@ -297,7 +299,7 @@ def _replace_shares(lightbox: Lightbox, sharing: Sharing) -> dict[str, Any]:
     except ValidationError as exc:  # the API's field is shared_with
         raise ValidationError({"shared_with": exc.messages}) from None
     if any(user.pk == lightbox.owner_id for user in users):
-        raise ValidationError({"shared_with": f"{lightbox.owner.username} owns this lightbox."})
+        raise ValidationError({"shared_with": f"{lightbox.owner.display_name} owns this lightbox."})
     lightbox.shares.all().delete()
     LightboxShare.objects.bulk_create(
         [LightboxShare(lightbox=lightbox, user=user, can_edit=sharing.can_edit) for user in users]

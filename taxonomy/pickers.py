@@ -96,6 +96,25 @@ class TermChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class TermURIField(TermChoiceField):
+    """One term, kept as its URI: how a metadata-schema field of type term stores its value.
+
+    The form shows the stored URI as its term (label and path) and gives back the chosen term's URI, so the
+    schema check (taxonomy.schema) sees what the API sends too.
+    """
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, str) and "://" in value:
+            queryset = cast(QuerySet[Term], self.queryset)
+            found = queryset.filter(uri=value).values_list("pk", flat=True).first()
+            return value if found is None else found
+        return super().prepare_value(value)
+
+    def clean(self, value: Any) -> str:
+        term = super().clean(value)
+        return term.uri if term else ""
+
+
 class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Several terms, picked by typing."""
 

@@ -37,6 +37,16 @@ def register_all() -> None:
     register("workflows.version.restored", "{actor} restored v{restored_from} of “{object}” as v{version}",
              label="Old revision restored", group=group)
 
+    group = "Approval policies"
+    policy = [("changes", "What changed", "changes"), ("collection", "Collection"), ("asset_type", "Asset type"),
+              ("is_default", "The default policy", "yesno"),
+              ("same_person_may_sign_several_steps", "One person may sign several steps", "yesno"),
+              ("steps", "Steps"), ("replaced_default", "Was the default before")]
+    register("workflows.policy.created", "{actor} created the approval policy “{object}”",
+             label="Approval policy created", group=group, fields=policy)
+    register("workflows.policy.changed", "{actor} changed the approval policy “{object}”",
+             label="Approval policy changed", group=group, fields=policy)
+
     group = "Comments"
     register("workflows.comment.added", "{actor} commented on v{version} of “{object}”", label="Comment added",
              group=group, fields=[("region", "On a region of the image", "yesno")])

@@ -158,7 +158,7 @@ class AssetLock(models.Model):
     expires_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.asset} checked out by {self.holder}"
+        return f"{self.asset} checked out by {self.holder.display_name}"
 
     @property
     def is_active(self) -> bool:

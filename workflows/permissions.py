@@ -20,7 +20,15 @@ from accounts import permissions as authority
 from accounts.permissions import Cap, Policy, has_capability, is_admin
 from assets.models import Asset, AssetVersion
 from assets.permissions import VersionPolicy
-from workflows.models import AssetLock, Comment, Notification, Review, ReviewableVersion, ReviewDecision
+from workflows.models import (
+    ApprovalPolicy,
+    AssetLock,
+    Comment,
+    Notification,
+    Review,
+    ReviewableVersion,
+    ReviewDecision,
+)
 from workflows.states import DECISIONS, Action
 
 
@@ -161,7 +169,22 @@ class NotificationPolicy(Policy):
         return obj is not None and action in ("view", "mark_read") and obj.recipient_id == user.pk
 
 
+class ApprovalPolicyPolicy(Policy):
+    """Admins set up who signs revisions off (the settings page); the review screens read policies without
+    asking here."""
+
+    model = ApprovalPolicy
+
+    def visible(self, user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset if is_admin(user) else queryset.none()
+
+    def can(self, user: Any, action: str, obj: ApprovalPolicy | None) -> bool:
+        if action in ("view", "create", "change"):
+            return is_admin(user)
+        return super().can(user, action, obj)
+
+
 def register() -> None:
     for policy in (ReviewableVersionPolicy(), ReviewPolicy(), CommentPolicy(), AssetLockPolicy(),
-                   NotificationPolicy()):
+                   NotificationPolicy(), ApprovalPolicyPolicy()):
         authority.register(policy)

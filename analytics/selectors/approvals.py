@@ -83,7 +83,7 @@ def review_outcomes(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
     role groups; a contributor in no team is a row of their own."""
     per_person = list(
         in_scope(in_period(Review.objects.order_by(), q), user, q, "version__asset")
-        .values("submitted_by_id", "submitted_by__username")
+        .values("submitted_by_id", "submitted_by__username", "submitted_by__first_name", "submitted_by__last_name")
         .annotate(submitted=Count("version_id", distinct=True),
                   changes_requested=Count("pk", filter=Q(outcome=Review.Outcome.CHANGES_REQUESTED)),
                   rejected=Count("version_id", distinct=True, filter=Q(outcome=Review.Outcome.REJECTED))))
@@ -95,7 +95,9 @@ def review_outcomes(user: Any, q: ReportQuery) -> list[dict[str, Any]]:
         teams[person].append(team)
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"submitted": 0, "changes_requested": 0, "rejected": 0})
     for p in per_person:
-        names = teams.get(p["submitted_by_id"]) or [p["submitted_by__username"] or "Former user"]
+        # Named as on every page: the display name (full name, else the username).
+        shown = f"{p['submitted_by__first_name']} {p['submitted_by__last_name']}".strip() or p["submitted_by__username"]
+        names = teams.get(p["submitted_by_id"]) or [shown or "Former user"]
         for name in names:
             for key in ("submitted", "changes_requested", "rejected"):
                 totals[name][key] += p[key]

@@ -63,7 +63,7 @@ def collection_grant(*, collection: Collection, level: str, actor: User | None, 
     grantee = _grantee(user, group)
     assign_perm(f"assets.{GRANT_LEVELS[level]}", grantee, collection)
     audit.record("assets.collection.granted", actor=actor, target=collection, level=level,
-                 grantee=str(grantee), grantee_kind="user" if user else "group")
+                 grantee=user.display_name if user else str(grantee), grantee_kind="user" if user else "group")
 
 
 @transaction.atomic
@@ -75,4 +75,4 @@ def collection_revoke(*, collection: Collection, level: str, actor: User | None,
     grantee = _grantee(user, group)
     remove_perm(f"assets.{GRANT_LEVELS[level]}", grantee, collection)
     audit.record("assets.collection.revoked", actor=actor, target=collection, level=level,
-                 grantee=str(grantee), grantee_kind="user" if user else "group")
+                 grantee=user.display_name if user else str(grantee), grantee_kind="user" if user else "group")

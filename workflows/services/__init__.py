@@ -11,6 +11,7 @@ from workflows.services.notifications import (
     notifications_send_digest,
     notifications_send_email,
 )
+from workflows.services.policies import approval_policy_save
 from workflows.services.reviews import (
     DecisionRefused,
     policy_for,
@@ -26,7 +27,8 @@ from workflows.services.reviews import (
 )
 
 __all__ = [
-    "DecisionRefused", "LockHeld", "asset_check_in", "asset_check_out", "comment_add", "comment_resolve", "lock_break",
+    "DecisionRefused", "LockHeld", "approval_policy_save",
+    "asset_check_in", "asset_check_out", "comment_add", "comment_resolve", "lock_break",
     "notification_preference_set", "notifications_mark_read", "notifications_send_digest",
     "notifications_send_email", "policy_for", "refuse_if_locked", "review_withdraw_for_new_revision",
     "version_approve", "version_reject", "version_request_changes", "version_restore", "version_resubmit",

@@ -87,7 +87,7 @@ def lock_break(*, asset: Asset, actor: User) -> None:
     authority.require(actor, "break", lock)
     holder = lock.holder
     lock.delete()
-    audit.record("workflows.asset.lock_broken", actor=actor, target=asset, holder=holder.username)
+    audit.record("workflows.asset.lock_broken", actor=actor, target=asset, holder=holder.display_name)
     if holder.pk != actor.pk:
         notify([holder], verb="workflows.asset.lock_broken", url=asset.get_absolute_url(),
                message=f"{actor.display_name} broke your check-out of “{asset.title}”.")
