@@ -28,8 +28,10 @@ class ApprovalPolicy(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
                                     name="approvalpolicy_one_default"),
+            # A policy with no folder and no type covers nothing (the default once replaced): not a type's.
             models.UniqueConstraint(fields=["asset_type"], condition=models.Q(collection__isnull=True,
-                                                                              is_default=False),
+                                                                              is_default=False)
+                                    & ~models.Q(asset_type=""),
                                     name="approvalpolicy_one_per_type"),
         ]
 

@@ -100,10 +100,6 @@ def approval_policy_save(*, policy: ApprovalPolicy | None, actor: User | None, s
         previous = ApprovalPolicy.objects.select_for_update().filter(is_default=True).exclude(pk=policy.pk).first()
         if previous is not None:
             replaced = previous.name
-            if policy.pk and not previous.collection_id and not previous.asset_type:
-                # Both cover nothing but the default for a moment: the partial unique indexes (one default, one
-                # policy per type) allow neither order, so this one steps aside under a placeholder type first.
-                ApprovalPolicy.objects.filter(pk=policy.pk).update(asset_type="~swap")
             previous.is_default = False
             previous.save(update_fields=["is_default"])
     if created:
