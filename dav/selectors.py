@@ -68,18 +68,26 @@ class Listing:
     hidden: dict[str, FileEntry]
 
 
+def base_name(entry: FileEntry) -> str:
+    """The asset's own name on the drive, before unique_names tells apart those that share it."""
+    drive_name = getattr(entry.asset, "drive_name", None)
+    if drive_name is not None:
+        return str(drive_name.name)
+    return entry.version.original_filename or f"asset-{entry.asset.uid.hex[:8]}"
+
+
 def unique_names(entries: list[FileEntry]) -> dict[str, FileEntry]:
     """Each asset by its version's original file name; where several share one (compared as Windows and
     macOS do, ignoring case), the oldest keeps it and the others get their uid's start: "logo (1a2b3c4d).png".
     The same assets give the same names in every listing."""
     groups: dict[str, list[FileEntry]] = defaultdict(list)
     for entry in entries:
-        groups[entry.version.original_filename.casefold()].append(entry)
+        groups[base_name(entry).casefold()].append(entry)
     names: dict[str, FileEntry] = {}
     for group in groups.values():
         group.sort(key=lambda e: e.asset.pk)
         for index, entry in enumerate(group):
-            name = entry.version.original_filename or f"asset-{entry.asset.uid.hex[:8]}"
+            name = base_name(entry)
             if index:
                 path = PurePosixPath(name)
                 name = f"{path.stem} ({entry.asset.uid.hex[:8]}){path.suffix}"
@@ -94,7 +102,7 @@ def listing(ctx: DavContext, collection_id: int | None) -> Listing:
     if key not in ctx.memo:
         entries = []
         if collection_id is not None:
-            assets = (asset_selectors.assets_visible_to(ctx.user).prefetch_related(None)
+            assets = (asset_selectors.assets_visible_to(ctx.user).prefetch_related(None).select_related("drive_name")
                       .filter(collection_id=collection_id, archived_at__isnull=True).defer(*DEFERRED))
             for asset in assets:
                 version = asset_selectors.version_shown_to(ctx.user, asset)
