@@ -102,7 +102,7 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_is_kept(people: dict[
     assert dav("PUT", "/dav/Library/Drive/bigger.png", b"\x00" * (4 * 1024 * 1024 + 10))[0] == 413
     assert not Asset.objects.filter(collection=folder).exists() and not ScratchFile.objects.exists()
     temp = settings.FILE_UPLOAD_TEMP_DIR
-    assert not list(temp.glob("dav-*"))
+    assert not list(temp.glob("*.upload*"))
 
 
 def test_someone_elses_lock_token_opens_nothing(people: dict[str, Any], folder: Any) -> None:
