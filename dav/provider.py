@@ -297,11 +297,13 @@ class AssetResource(_File):
 
     def save(self, spool: Spool) -> None:
         try:
-            services.revision_save(asset=self.entry.asset, fileobj=spool.file,
-                                   filename=selectors.base_name(self.entry), actor=self.ctx.user,
-                                   client=self.ctx.client)
+            version = services.revision_save(asset=self.entry.asset, fileobj=spool.file,
+                                             filename=selectors.base_name(self.entry), actor=self.ctx.user,
+                                             client=self.ctx.client)
         except Exception as exc:
             raise as_dav_error(exc) from None
+        if version is not None:  # the answer's ETag is the new revision's
+            self.entry = selectors.FileEntry(self.entry.asset, version)
 
     def delete(self) -> None:
         try:
