@@ -61,7 +61,7 @@ def _folder_path(parts: list[str]) -> str:
 
 def _file(path: str, environ: dict[str, Any], folder: selectors.Folder | None, name: str) -> Any:
     ctx = from_environ(environ)
-    found = selectors.listing(ctx, folder.collection.pk if folder else None)
+    found = selectors.listing(ctx, folder.collection.pk if folder else None, named=name)
     if name in found.files:
         return AssetResource(path, environ, folder, found.files[name])
     if name in found.scratch:
@@ -238,7 +238,7 @@ class _File(_Mixin, DAVNonCollection):
         a scratch file under a temporary name, else a new asset."""
         ctx = self.ctx
         collection = folder.collection if folder else None
-        hidden = selectors.listing(ctx, collection.pk if collection else None).hidden.get(name)
+        hidden = selectors.listing(ctx, collection.pk if collection else None, named=name).hidden.get(name)
         target = dest.entry if isinstance(dest, AssetResource) else hidden
         try:
             if target is not None:

@@ -6,9 +6,12 @@ queries, however many members it lists.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+from django.db.models import Q
 
 from accounts import permissions as authority
 from assets import selectors as asset_selectors
@@ -86,7 +89,7 @@ def unique_names(entries: list[FileEntry]) -> dict[str, FileEntry]:
     The same assets give the same names in every listing."""
     groups: dict[str, list[FileEntry]] = defaultdict(list)
     for entry in entries:
-        groups[base_name(entry).casefold()].append(entry)
+        groups[base_name(entry).lower()].append(entry)
     names: dict[str, FileEntry] = {}
     for group in groups.values():
         group.sort(key=lambda e: e.asset.pk)
@@ -99,17 +102,41 @@ def unique_names(entries: list[FileEntry]) -> dict[str, FileEntry]:
     return names
 
 
-def listing(ctx: DavContext, collection_id: int | None) -> Listing:
+# "logo (1a2b3c4d).png": the name unique_names gives an asset that shares its own ("logo.png") with older ones.
+SUFFIXED = re.compile(r"^(?P<stem>.*) \((?P<uid>[0-9a-f]{8})\)(?P<ext>\.[^.]*)?$")
+
+
+def own_name(name: str) -> str:
+    """The name the assets behind a drive name are known by (unique_names' suffix taken off)."""
+    match = SUFFIXED.match(name)
+    return f"{match['stem']}{match['ext'] or ''}" if match else name
+
+
+def listing(ctx: DavContext, collection_id: int | None, *, named: str | None = None) -> Listing:
     """A folder's files as this person sees them (None: the drive's top level, which holds only folders and
-    scratch files)."""
-    key = ("listing", collection_id)
+    scratch files).
+
+    With `named`, only the files that could carry that name are read: those whose own name is the same
+    (unique_names tells apart just those), so resolving one file of a folder of thousands reads a few rows.
+    The database compares without case for ASCII only, so a name with other letters reads the whole folder.
+    """
+    # The name itself, and the own name it would have if it is one unique_names made: those two groups hold
+    # every asset that can carry it ("logo (1a2b3c4d).png" may also be a file's own name).
+    wanted = tuple(sorted({named, own_name(named)})) if named is not None and named.isascii() else None
+    key = ("listing", collection_id, wanted)
     if key not in ctx.memo:
         entries = []
         if collection_id is not None:
-            assets = (authority.visible(ctx.user, Asset.objects.filter(collection_id=collection_id,
-                                                                        archived_at__isnull=True))
-                      .select_related("current_version", "approved_version", "drive_name").only(*ONLY))
-            for asset in assets:
+            assets = Asset.objects.filter(collection_id=collection_id, archived_at__isnull=True)
+            if wanted is not None:
+                called = Q()
+                for name in wanted:
+                    called |= (Q(drive_name__name__iexact=name)
+                               | Q(drive_name__isnull=True, current_version__original_filename__iexact=name)
+                               | Q(drive_name__isnull=True, approved_version__original_filename__iexact=name))
+                assets = assets.filter(called)
+            for asset in (authority.visible(ctx.user, assets)
+                          .select_related("current_version", "approved_version", "drive_name").only(*ONLY)):
                 version = asset_selectors.version_shown_to(ctx.user, asset)
                 if version is not None:
                     entries.append(FileEntry(asset, version))
@@ -126,4 +153,5 @@ def listing(ctx: DavContext, collection_id: int | None) -> Listing:
 
 
 def forget_listing(ctx: DavContext, collection_id: int | None) -> None:
-    ctx.memo.pop(("listing", collection_id), None)
+    for key in [k for k in ctx.memo if isinstance(k, tuple) and k[:2] == ("listing", collection_id)]:
+        del ctx.memo[key]

@@ -50,6 +50,14 @@ def test_a_listing_of_a_thousand_assets_costs_as_many_queries_as_one_of_ten(peop
         assert body.count(b"<ns0:response>") == 1001
         # A hundred of them share one name: one keeps it, the others carry the start of their uid.
         assert body.count(b"/same.jpg<") == 1 and body.count(b"/same%20(") == 99
+        # One file of the big folder costs what one of the small folder costs, suffixed names too.
+        suffixed = body.split(b"/same%20(")[1][:8].decode()
+        with CaptureQueriesContext(connection) as one_small:
+            assert dav("PROPFIND", "/dav/Library/Small/photo-5.jpg", depth="0")[0] == 207
+        for name in ("photo-501.jpg", "same.jpg", f"same ({suffixed}).jpg"):
+            with CaptureQueriesContext(connection) as one_big:
+                assert dav("PROPFIND", f"/dav/Library/Big/{name}", depth="0")[0] == 207, name
+            assert len(one_big) == len(one_small), name
 
 
 def test_names_are_the_same_in_every_listing(people: dict[str, Any]) -> None:
