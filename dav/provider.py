@@ -29,6 +29,10 @@ from dav.errors import as_dav_error, refuse
 from dav.models import ScratchFile
 from dav.spool import Spool
 
+FOLDER_PAGE = ("This is a folder of the DAM's WebDAV drive. Connect to the drive from Finder (Connect to Server), "
+               "Windows (Map network drive) or your file manager, with your username and an API token: your page "
+               "in the DAM shows how.\n")
+
 
 def _segments(path: str) -> list[str]:
     return [part for part in path.strip("/").split("/") if part]
@@ -48,6 +52,17 @@ class DamProvider(DAVProvider):
                 return _file(util.join_uri(_folder_path(parts[:-1]), part), environ, folder, part)
             folder, children = child, child.children
         return FolderResource(_folder_path(parts), environ, folder)
+
+    def custom_request_handler(self, environ: dict[str, Any], start_response: Any, default_handler: Any) -> Any:
+        """A browser opening a folder of the drive gets a sentence saying what it is, not a listing."""
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+            res = self.get_resource_inst(environ["PATH_INFO"], environ)
+            if res is not None and res.is_collection:
+                body = FOLDER_PAGE.encode()
+                start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"),
+                                          ("Content-Length", str(len(body)))])
+                return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]
+        return default_handler(environ, start_response)
 
     def asset_at(self, ref_url: str, ctx: DavContext) -> Asset | None:
         """The asset a lock's URL names, or None (a folder, a scratch file, nothing)."""

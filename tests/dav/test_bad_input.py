@@ -130,3 +130,8 @@ def test_guessing_meets_429_but_the_right_token_still_signs_in(people: dict[str,
     # Asking without credentials is no failed attempt, and the owner's desktop client carries on.
     assert client.generic("OPTIONS", "/dav/").status_code == 401
     assert Dav(editor)("PROPFIND", "/dav/", depth="1")[0] == 207
+
+
+def test_a_browser_opening_a_folder_reads_what_the_drive_is(people: dict[str, Any], folder: Any) -> None:
+    status, content = Dav(people["viewer"])("GET", "/dav/Library/Drive/")
+    assert status == 200 and b"WebDAV drive" in content and b"WsgiDAV" not in content
