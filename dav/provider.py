@@ -138,13 +138,16 @@ class FolderResource(_Mixin, DAVCollection):
         if self.environ.get("REQUEST_METHOD") == "LOCK":
             # Locking a name that does not exist makes an empty file of it (RFC 4918, 7.3): kept in the
             # scratch space until content arrives, so no empty asset is made.
-            if not is_scratch_name(name) and self.folder is not None:
+            if is_scratch_name(name) or self.folder is None:
+                _require_scratch(self.ctx, self.folder)
+            else:
                 self._require_contribute()
             entry = services.scratch_write(actor=self.ctx.user, collection=self.folder.collection if self.folder
                                            else None, name=name, fileobj=None)
             selectors.forget_listing(self.ctx, self.collection_id)
             return ScratchResource(path, self.environ, self.folder, name, entry)
         if is_scratch_name(name):
+            _require_scratch(self.ctx, self.folder)
             return ScratchResource(path, self.environ, self.folder, name, None)
         if self.folder is None:
             refuse(HTTP_FORBIDDEN, "Files live in folders: save into one of the drive's folders.")
@@ -191,6 +194,15 @@ class FolderResource(_Mixin, DAVCollection):
 
     def set_property_value(self, name: str, value: Any, *, dry_run: bool = False) -> None:
         refuse(HTTP_FORBIDDEN, "The drive keeps no properties of its own.")
+
+
+def _require_scratch(ctx: DavContext, folder: selectors.Folder | None) -> None:
+    """Temporary files are written by those who may save files: into a folder they may add to, or at the top
+    of the drive if they may upload at all. Viewers' writes are refused, temporary ones too."""
+    allowed = (authority.can(ctx.user, "contribute", folder.collection) if folder is not None
+               else authority.can(ctx.user, authority.Cap.UPLOAD))
+    if not allowed:
+        refuse(HTTP_FORBIDDEN, "You may not save files here.")
 
 
 class _File(_Mixin, DAVNonCollection):
@@ -263,6 +275,7 @@ class _File(_Mixin, DAVNonCollection):
                 if isinstance(dest, ScratchResource) and dest.entry is not None:
                     services.scratch_delete(actor=ctx.user, entry=dest.entry)
             elif is_scratch_name(name) or size == 0:
+                _require_scratch(ctx, folder)
                 services.scratch_write(actor=ctx.user, collection=collection, name=name, fileobj=fileobj, size=size)
             else:
                 if collection is None:
@@ -334,6 +347,8 @@ class AssetResource(_File):
         same_folder = folder is not None and folder.collection.pk == self.entry.asset.collection_id
         if move and same_folder and is_scratch_name(name) and not isinstance(dest, AssetResource):
             # Word, Excel and others rename the file they are saving over to a backup name first.
+            if not authority.can(self.ctx.user, "add_version", self.entry.asset):
+                refuse(HTTP_FORBIDDEN, "You may not save over this asset.")
             try:
                 services.asset_move_aside(actor=self.ctx.user, asset=self.entry.asset, version=self.entry.version,
                                           shown_name=self.name, name=name)
@@ -342,6 +357,7 @@ class AssetResource(_File):
             selectors.forget_listing(self.ctx, self.entry.asset.collection_id)
             return True
         if not move and is_scratch_name(name):
+            _require_scratch(self.ctx, folder)
             with self.get_content() as handle:
                 self._save_onto(handle, self.entry.version.size, dest, folder, name)
             return True
@@ -408,6 +424,7 @@ class ScratchResource(_File):
             # An asset moved aside and back again (a save that was given up): the asset shows as before.
             services.scratch_delete(actor=self.ctx.user, entry=entry)
         elif move and is_scratch_name(name) and not isinstance(dest, AssetResource):
+            _require_scratch(self.ctx, folder)
             try:
                 services.scratch_rename(actor=self.ctx.user, entry=entry, collection=collection, name=name)
             except Exception as exc:

@@ -26,6 +26,7 @@ EXPECTED = {
     "HEAD approved": (200, 200, 200, 200, HIDDEN, 200),
     "GET draft": (200, 200, 200, HIDDEN, HIDDEN, 200),
     "PUT new name": (201, 201, 201, 403, PARENT_MISSING, 403),
+    "PUT temporary file": (201, 201, 201, 403, PARENT_MISSING, 403),
     "PUT onto approved": (204, 204, 403, 403, PARENT_MISSING, 403),
     "MKCOL": (201, 403, 403, 403, PARENT_MISSING, 403),
     "PROPPATCH approved": (207, 207, 207, 207, HIDDEN, 403),
@@ -50,6 +51,7 @@ def _row(drive: Drive, persona: str, seed: int) -> dict[str, int | None]:
     got["HEAD approved"] = http.head(f"{F}/approved.png").status_code
     got["GET draft"] = http.get(f"{F}/draft.png").status_code
     got["PUT new name"] = http.put(f"{F}/new-{persona}.png", content=png(seed)).status_code
+    got["PUT temporary file"] = http.put(f"{F}/~$owner-{persona}.docx", content=b"owner").status_code
     got["PUT onto approved"] = http.put(f"{F}/approved.png", content=png(seed + 1)).status_code
     got["MKCOL"] = http.request("MKCOL", f"{F}/sub-{persona}/").status_code
     got["PROPPATCH approved"] = http.request("PROPPATCH", f"{F}/approved.png", content=PROPPATCH,
