@@ -148,6 +148,11 @@ def _respond(environ: dict[str, Any], ctx: context.DavContext) -> HttpResponseBa
     finally:
         context.current.reset(reset)
     code, _, reason = started["status"].partition(" ")
+    if code == "500":
+        # An unexpected error (logged by WsgiDAV's error printer): its page would show a Python repr.
+        if hasattr(answer, "close"):
+            answer.close()
+        return _refuse(500, "The drive could not do that because of an error on the server; it was logged.")
 
     def stream() -> Iterator[bytes]:
         try:
