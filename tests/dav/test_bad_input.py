@@ -135,3 +135,13 @@ def test_guessing_meets_429_but_the_right_token_still_signs_in(people: dict[str,
 def test_a_browser_opening_a_folder_reads_what_the_drive_is(people: dict[str, Any], folder: Any) -> None:
     status, content = Dav(people["viewer"])("GET", "/dav/Library/Drive/")
     assert status == 200 and b"WebDAV drive" in content and b"WsgiDAV" not in content
+
+
+def test_an_unexpected_error_is_a_sentence_not_a_traceback(people: dict[str, Any], folder: Any,
+                                                           monkeypatch: Any) -> None:
+    def broken(*_: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("dav.selectors.tree", broken)
+    status, content = Dav(people["editor"])("PROPFIND", "/dav/Library/Drive/", depth="1")
+    assert status == 500 and b"logged" in content and b"secret internals" not in content
