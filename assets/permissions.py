@@ -17,6 +17,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from accounts import permissions as authority
+from accounts.audit import events_for
 from accounts.permissions import Cap, Policy, has_capability, is_admin
 from assets.expiry import folders_resolving_to
 from assets.models import (
@@ -263,6 +264,9 @@ class AssetPolicy(Policy):
             return self.can(user, "edit", obj)
         if action == "delete":
             return is_admin(user)
+        if action == "discard":  # throw away one's own draft that no reviewer has ever been asked to look at
+            return (obj.owner_id == user.pk and has_capability(user, Cap.UPLOAD) and obj.approved_version_id is None
+                    and not ever_submitted(obj))
         if action in ("archive", "restore"):
             return has_capability(user, Cap.ARCHIVE)
         if action == "share":
@@ -276,6 +280,18 @@ class AssetPolicy(Policy):
             return False
         state = asset.current_version.review_state if asset.current_version else ReviewState.DRAFT
         return state in EDITABLE_STATES
+
+
+# The verbs workflows writes when a revision goes to review: the audit trail remembers a submission even after
+# the revision was withdrawn back to draft.
+SUBMITTED_VERBS = ("workflows.version.submitted", "workflows.version.resubmitted")
+
+
+def ever_submitted(asset: Asset) -> bool:
+    """Whether any revision of the asset was ever sent for review (such an asset is archived, never discarded)."""
+    if asset.versions.exclude(review_state=ReviewState.DRAFT).exists():
+        return True
+    return events_for(asset).filter(verb__in=SUBMITTED_VERBS).exists()
 
 
 class VersionPolicy(Policy):

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "analysis",
     "workflows",
     "distribution",
+    "dav",
     "archive",
     "analytics",
     # The project itself, for the commands that span every stage (seed_demo).

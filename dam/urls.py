@@ -107,6 +107,7 @@ urlpatterns = [
     path("oembed", oembed.oembed, name="oembed"),
     path("api/v1/", include((api_v1, "api"))),
     path("django-admin/", admin.site.urls),
+    path("", include("dav.urls")),
 ]
 
 handler400 = "dam.views.bad_request"

@@ -26,6 +26,7 @@ class IngestBatch(models.Model):
         UPLOAD = "upload", "Upload page"
         API = "api", "API"
         IMPORT = "import", "import_assets command"
+        DRIVE = "drive", "WebDAV drive"
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="ingest_batches")

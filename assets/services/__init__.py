@@ -25,6 +25,7 @@ from assets.services.collections import (
     collection_revoke,
     collection_set_delivery,
 )
+from assets.services.discard import asset_discard, collection_delete
 from assets.services.renditions import (
     MAX_RENDITION_ATTEMPTS,
     RENDITION_TIMEOUT,
@@ -40,7 +41,8 @@ from assets.services.renditions import (
 __all__ = [
     "EDITABLE_FIELDS", "MAX_RENDITION_ATTEMPTS", "RENDITION_TIMEOUT", "job_died", "renditions_recover",
     "renditions_retry", "DuplicateFile", "FileFacts", "StaleEdit", "VersionRefused", "asset_create",
-    "asset_update", "assets_bulk_update", "collection_create", "collection_grant", "collection_revoke",
+    "asset_discard", "asset_update", "collection_delete", "assets_bulk_update",
+    "collection_create", "collection_grant", "collection_revoke",
     "collection_set_delivery", "derivative_generate", "find_duplicate", "queue_renditions", "rendition_generate",
     "renditions_generate", "version_checks", "version_create", "write_batchers", "writes_batched",
 ]
