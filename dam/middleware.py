@@ -35,6 +35,9 @@ class UploadSizeLimitMiddleware:
             message = f"The upload is larger than the limit of {settings.DAM_MAX_UPLOAD_MB} MB."
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "errors": {"file": [message]}}, status=413)
+            if request.path == "/dav" or request.path.startswith("/dav/"):
+                # The WebDAV drive's clients show a plain sentence; the page would need a signed-in user.
+                return HttpResponse(message + "\n", status=413, content_type="text/plain; charset=utf-8")
             return render(request, "error.html", {"title": "Upload too large", "message": message}, status=413)
         return self.get_response(request)
 

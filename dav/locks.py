@@ -145,6 +145,9 @@ class DamLockManager(LockManager):
     def refresh(self, token: str, *, timeout: float | None = None) -> dict[str, Any]:
         ctx = context.current.get()
         lock = self.storage.get(token)
+        if lock is not None and ctx is not None and lock["principal"] != ctx.user.username:
+            # WsgiDAV refreshes any token the If header names; only its owner may.
+            raise DAVError(HTTP_FORBIDDEN, "This lock belongs to someone else.")
         if lock is not None and lock.get("asset_id") and ctx is not None:
             asset = Asset.objects.filter(pk=lock["asset_id"]).first()
             if asset is not None:

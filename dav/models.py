@@ -32,6 +32,20 @@ class DavLock(models.Model):
         return f"{self.path} locked by {self.owner}"
 
 
+class DriveName(models.Model):
+    """The name an app saved a new asset under, when ingest kept it under another one.
+
+    Ingest names a file by its content (a "notes" that is plain text is kept as "notes.txt"); an app that
+    saved "notes" looks for "notes" next, so the drive shows the asset under the name it was saved as.
+    """
+
+    asset = models.OneToOneField(Asset, primary_key=True, on_delete=models.CASCADE, related_name="drive_name")
+    name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ScratchFile(models.Model):
     """A desktop app's temporary file (~$name.docx, ._name, .DS_Store ...) in one person's scratch space.
 

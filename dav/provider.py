@@ -242,8 +242,8 @@ class _File(_Mixin, DAVNonCollection):
         target = dest.entry if isinstance(dest, AssetResource) else hidden
         try:
             if target is not None:
-                services.revision_save(asset=target.asset, fileobj=fileobj, filename=name, actor=ctx.user,
-                                       client=ctx.client)
+                services.revision_save(asset=target.asset, fileobj=fileobj, filename=selectors.base_name(target),
+                                       actor=ctx.user, client=ctx.client)
                 services.stop_hiding(actor=ctx.user, collection=collection, name=name)
                 if isinstance(dest, ScratchResource) and dest.entry is not None:
                     services.scratch_delete(actor=ctx.user, entry=dest.entry)
@@ -297,7 +297,8 @@ class AssetResource(_File):
 
     def save(self, spool: Spool) -> None:
         try:
-            services.revision_save(asset=self.entry.asset, fileobj=spool.file, filename=self.name, actor=self.ctx.user,
+            services.revision_save(asset=self.entry.asset, fileobj=spool.file,
+                                   filename=selectors.base_name(self.entry), actor=self.ctx.user,
                                    client=self.ctx.client)
         except Exception as exc:
             raise as_dav_error(exc) from None

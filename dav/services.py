@@ -16,7 +16,7 @@ from accounts import audit
 from accounts.models import User
 from assets import services as asset_services
 from assets.models import Asset, AssetVersion, Collection
-from dav.models import ScratchFile
+from dav.models import DriveName, ScratchFile
 from ingest import services as ingest
 from ingest.models import IngestBatch, IngestItem, OnDuplicate
 
@@ -25,15 +25,22 @@ SCRATCH_DAYS = 1
 
 def revision_save(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: User, client: str) -> AssetVersion | None:
     """A file saved onto an asset becomes its new revision (a draft); the same bytes as the current version
-    change nothing (None): apps save unchanged files too, and history should not fill with copies."""
+    change nothing (None): apps save unchanged files too, and history should not fill with copies.
+
+    `filename` is the name the file has on the drive; if ingest keeps the revision under another (typed by its
+    content), the drive goes on showing the asset under this one, where the app will look for it.
+    """
     fileobj.seek(0)
     try:
-        return ingest.version_ingest(asset=asset, fileobj=fileobj, filename=filename, actor=actor,
-                                     change_note=f"Saved from {client}")
+        version = ingest.version_ingest(asset=asset, fileobj=fileobj, filename=filename, actor=actor,
+                                        change_note=f"Saved from {client}")
     except asset_services.DuplicateFile as dup:
         if dup.existing.pk == asset.pk:
             return None
         raise
+    if version.original_filename != filename:
+        DriveName.objects.update_or_create(asset=asset, defaults={"name": filename})
+    return version
 
 
 @dataclass
@@ -49,6 +56,9 @@ def asset_upload(*, collection: Collection, fileobj: IO[bytes], filename: str, a
     batch = ingest.batch_create(actor=actor, collection=collection, on_duplicate=OnDuplicate.REPORT,
                                 source=IngestBatch.Source.DRIVE)
     result = ingest.batch_add_file(batch=batch, fileobj=fileobj, filename=filename, actor=actor).results[0]
+    version = result.item.version
+    if version is not None and version.original_filename != filename:
+        DriveName.objects.create(asset_id=version.asset_id, name=filename)
     return Uploaded(result.item, result.error)
 
 

@@ -114,6 +114,9 @@ def drive(request: HttpRequest, rest: str | None = None) -> HttpResponseBase:
     ctx = context.DavContext(user=credentials.user, may_write=credentials.may_write,
                              client=client_name(request.META.get("HTTP_USER_AGENT", "")))
     environ = dict(request.environ)  # type: ignore[attr-defined]  # WsgiDAV rewrites PATH_INFO and SCRIPT_NAME: not Django's copy
+    # WsgiDAV expects PATH_INFO as WSGI gives it (UTF-8 bytes read as Latin-1) and re-encodes it; servers and
+    # Django's own handlers differ in what they leave there, so it is rebuilt from Django's decoded path.
+    environ["PATH_INFO"] = request.path_info.encode("utf-8").decode("latin-1")
     environ["wsgi.input"] = _body(environ)
     if method in XML_METHODS and (problem := _checked_xml(environ)):
         return _refuse(413 if "1 MB" in problem else 400, problem)

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import magic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -104,6 +104,17 @@ def version_ingest(*, asset: Asset, fileobj: IO[bytes], filename: str, actor: Us
     return services.version_create(asset=asset, fileobj=fileobj, filename=display_name,
                                    facts=facts, actor=actor, change_note=change_note,
                                    allow_duplicate=allow_duplicate)
+
+
+def batches_follow_parent(folders: list[Collection], parent: Collection | None) -> None:
+    """Folders are being deleted (assets.services.collection_delete): their batches, the upload history of the
+    people who sent files there, move to the folder above; a top-level folder with history is kept."""
+    batches = IngestBatch.objects.filter(collection__in=folders)
+    if parent is None:
+        if batches.exists():
+            raise ValidationError("Files were uploaded into this folder: its upload history keeps it.")
+        return
+    batches.update(collection=parent)
 
 
 @dataclass

@@ -7,8 +7,9 @@ folders they made.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts import audit
@@ -18,6 +19,11 @@ from assets.models import Asset, AssetVersion, Collection, Rendition, StorageTie
 from assets.originals import tier_storage
 
 logger = logging.getLogger(__name__)
+
+# Apps above assets whose rows point at folders and must outlive them (ingest's upload history) register here:
+# each is called with the folders about to go and the folder that stays above them (None at the top), inside
+# the deleting transaction, and re-points its rows or raises ValidationError to refuse.
+before_collection_delete: list[Callable[[list[Collection], Collection | None], None]] = []
 
 
 def _stored_files(assets: list[Asset]) -> list[tuple[str, str]]:
@@ -71,9 +77,8 @@ def collection_delete(*, collection: Collection, actor: User | None) -> None:
     if actor is not None and any(not authority.can(actor, "discard", asset) for asset in assets):
         raise PermissionDenied("This folder holds assets that are in use or not yours: archive them in the "
                                "DAM first.")
-    if collection.parent_id is None and not Collection.objects.exclude(pk__in=[f.pk for f in folders]).filter(
-            parent=None).exists():
-        raise ValidationError("The last top-level folder stays.")
+    for hook in before_collection_delete:
+        hook(folders, collection.parent)
     for asset in assets:
         audit.record("assets.asset.discarded", actor=actor, target=asset, uid=str(asset.uid), title=asset.title,
                      collection=asset.collection_id)
