@@ -17,6 +17,8 @@ def register_all() -> None:
              group=group, fields=[("filename", "File"), ("change_note", "Change note")])
     register("assets.asset.updated", "{actor} edited “{object}”", label="Asset edited", group=group,
              fields=[("changes", "Changes", "changes")])
+    register("assets.asset.discarded", "{actor} deleted the draft “{object}”, which was never sent for review",
+             label="Draft deleted", group=group, fields=[("title", "Title"), ("uid", "Asset id")])
     register("assets.asset.bulk_updated", "{actor} edited “{object}” with several assets at once",
              label="Asset edited in bulk", group=group, fields=[("changes", "Changes", "changes")])
     register("assets.renditions.retried", "{actor} asked for the previews of v{version} of “{object}” again",
@@ -28,6 +30,9 @@ def register_all() -> None:
     group = "Folders"
     register("assets.collection.created", "{actor} created the folder “{object}”", label="Folder created",
              group=group)
+    register("assets.collection.deleted", "{actor} deleted the folder “{object}”",
+             label="Folder deleted", group=group,
+             fields=[("folders", "Folders with it"), ("assets", "Drafts deleted with it")])
     register("assets.collection.granted", "{actor} gave {grantee} {level} access to the folder “{object}”",
              label="Folder access given", group=group,
              fields=[("grantee", "To"), ("grantee_kind", "Who", GRANTEE_KINDS), ("level", "Access")])

@@ -194,7 +194,7 @@ class _File(_Mixin, DAVNonCollection):
         return True
 
     def begin_write(self, *, content_type: str | None = None) -> Spool:
-        self.spool = Spool()
+        self.spool = Spool(self.name)
         self.content_type_sent = content_type or ""
         return self.spool
 

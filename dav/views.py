@@ -63,8 +63,8 @@ def _destination_problem(request: HttpRequest) -> str | None:
 
 
 def _body(environ: dict[str, Any]) -> Any:
-    """The request body as WsgiDAV should read it: never past its end, which would block on a kept-alive
-    socket (wsgiref's and runserver's wsgi.input is the raw socket)."""
+    """The request body as WsgiDAV should read it, or None when it cannot be read safely: never past its end,
+    which would block on a kept-alive socket (wsgiref's and runserver's wsgi.input is the raw socket)."""
     raw = environ["wsgi.input"]
     try:
         length = int(environ.get("CONTENT_LENGTH") or -1)
@@ -73,7 +73,9 @@ def _body(environ: dict[str, Any]) -> Any:
     if length >= 0:
         return LimitedStream(raw, length)
     if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-        return raw  # the server (gunicorn) decodes chunks and ends the stream itself
+        # Finder sends large files chunked. Only a server that decodes the chunks and ends the stream itself
+        # (gunicorn, mod_wsgi: they say so in wsgi.input_terminated) can hand such a body on.
+        return raw if environ.get("wsgi.input_terminated") else None
     return LimitedStream(raw, 0)
 
 
@@ -117,7 +119,10 @@ def drive(request: HttpRequest, rest: str | None = None) -> HttpResponseBase:
     # WsgiDAV expects PATH_INFO as WSGI gives it (UTF-8 bytes read as Latin-1) and re-encodes it; servers and
     # Django's own handlers differ in what they leave there, so it is rebuilt from Django's decoded path.
     environ["PATH_INFO"] = request.path_info.encode("utf-8").decode("latin-1")
-    environ["wsgi.input"] = _body(environ)
+    body = _body(environ)
+    if body is None:
+        return _refuse(411, "This server needs a Content-Length for the body (chunked bodies need gunicorn).")
+    environ["wsgi.input"] = body
     if method in XML_METHODS and (problem := _checked_xml(environ)):
         return _refuse(413 if "1 MB" in problem else 400, problem)
     if method == "PROPFIND" and not environ.get("HTTP_DEPTH"):

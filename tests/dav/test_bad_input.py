@@ -102,7 +102,7 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_is_kept(people: dict[
     assert dav("PUT", "/dav/Library/Drive/bigger.png", b"\x00" * (4 * 1024 * 1024 + 10))[0] == 413
     assert not Asset.objects.filter(collection=folder).exists() and not ScratchFile.objects.exists()
     temp = settings.FILE_UPLOAD_TEMP_DIR
-    assert not list(temp.glob("dav-*"))
+    assert not list(temp.glob("*.upload*"))
 
 
 def test_someone_elses_lock_token_opens_nothing(people: dict[str, Any], folder: Any) -> None:
@@ -118,3 +118,15 @@ def test_someone_elses_lock_token_opens_nothing(people: dict[str, Any], folder: 
     assert admin("DELETE", f"/dav/Library/Drive/{name}", **{"if": f"(<{token}>)"})[0] in (403, 412, 423)
     assert asset.versions.count() == 1
     assert DavLock.objects.get().token == token
+
+
+def test_guessing_meets_429_but_the_right_token_still_signs_in(people: dict[str, Any]) -> None:
+    client, editor = Client(), people["editor"]
+    wrong = "Basic " + base64.b64encode(f"{editor.username}:guess".encode()).decode()
+    statuses = [client.generic("PROPFIND", "/dav/", HTTP_AUTHORIZATION=wrong).status_code for _ in range(11)]
+    assert statuses[:10] == [401] * 10
+    refused = client.generic("PROPFIND", "/dav/", HTTP_AUTHORIZATION=wrong)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    # Asking without credentials is no failed attempt, and the owner's desktop client carries on.
+    assert client.generic("OPTIONS", "/dav/").status_code == 401
+    assert Dav(editor)("PROPFIND", "/dav/", depth="1")[0] == 207

@@ -102,3 +102,26 @@ def test_no_credentials_is_asked_for_them_and_a_wrong_token_is_refused(drive: Dr
     borrowed = httpx.request("PROPFIND", f"{drive.url}/", auth=(drive.people["viewer"].username,
                                                                   drive.tokens["admin"]))
     assert borrowed.status_code == 401
+
+
+def test_a_webdav_client_browses_uploads_downloads_and_is_refused_politely(drive: Drive) -> None:
+    import io
+
+    from webdav4.client import ForbiddenOperation, HTTPError
+
+    editor = drive.webdav("editor")
+    names = {entry["name"].rsplit("/", 1)[-1] for entry in editor.ls(f"{F}/", detail=True)}
+    assert names == {"approved.png", "draft.png"}
+    photo = png(777)
+    editor.upload_fileobj(io.BytesIO(photo), f"{F}/from-webdav4.png")
+    got = io.BytesIO()
+    editor.download_fileobj(f"{F}/from-webdav4.png", got)
+    assert got.getvalue() == photo
+    assert editor.exists(f"{F}/from-webdav4.png") and not editor.exists(f"{F}/nothing.png")
+    with pytest.raises(ForbiddenOperation):  # webdav4's reading of a 403 on MOVE
+        editor.move(f"{F}/from-webdav4.png", f"{F}/renamed.png")
+    viewer = drive.webdav("viewer")
+    assert {e["name"].rsplit("/", 1)[-1] for e in viewer.ls(f"{F}/", detail=True)} == {"approved.png"}
+    with pytest.raises(HTTPError):
+        viewer.upload_fileobj(io.BytesIO(png(778)), f"{F}/viewer.png")
+    assert not Asset.objects.filter(current_version__original_filename="viewer.png").exists()
