@@ -1,19 +1,20 @@
-"""Screens for one's API tokens and, for admins, users (the audit log moved to /audit/)."""
+"""Screens for one's API tokens and the drive, and, for admins, users (the audit log moved to /audit/)."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import audit, selectors, services
 from accounts import permissions as authority
 from accounts.forms import RoleForm, TokenForm, UserCreateForm
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.permissions import Cap
 from accounts.roles import Role
 from dam.http import AuthedHttpRequest
@@ -31,12 +32,36 @@ def tokens(request: AuthedHttpRequest) -> HttpResponse:
     })
 
 
+# The name the drive's tokens carry, so the drive page can list them among the person's other tokens.
+DRIVE_TOKEN_NAME = "WebDAV drive"  # noqa: S105 - a label, not a secret
+
+
+@login_required
+def drive(request: AuthedHttpRequest) -> HttpResponse:
+    """How to connect the WebDAV drive from each system, and a token for it, shown once when made."""
+    new_key = None
+    if request.method == "POST":
+        _, new_key = services.token_create(user=request.user, scope=ApiToken.Scope.WRITE, name=DRIVE_TOKEN_NAME,
+                                           actor=request.user)
+    address = request.build_absolute_uri("/dav/")
+    parts = urlsplit(address)
+    return render(request, "accounts/drive.html", {
+        "title": "Connect the drive", "address": address, "secure": parts.scheme == "https",
+        "host": parts.netloc, "file_manager_address": ("davs://" if parts.scheme == "https" else "dav://")
+        + parts.netloc + parts.path, "new_key": new_key,
+        "drive_tokens": selectors.tokens_of(request.user).filter(name=DRIVE_TOKEN_NAME, revoked_at__isnull=True),
+    })
+
+
 @login_required
 @require_POST
 def token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(selectors.tokens_of(request.user), pk=pk)
     services.token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token {token.prefix}… was revoked.")
+    # The drive page revokes its tokens too, and comes back to itself.
+    if request.POST.get("next") == reverse("accounts:drive"):
+        return redirect("accounts:drive")
     return redirect("accounts:tokens")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from accounts import permissions as authority
 from assets.models import ReviewState
@@ -21,3 +22,15 @@ def review_feedback(context: Any, version: Any) -> dict[str, Any]:
             and authority.can(user, "view", version):
         decision = selectors.feedback_on(version)
     return {"decision": decision, "version": version}
+
+
+@register.inclusion_tag("workflows/_checkout.html", takes_context=True)
+def checkout_status(context: Any, asset: Any) -> dict[str, Any]:
+    """Who has the asset checked out, in which app and until when, with check-in (holder) or break (admins)."""
+    user = context["request"].user
+    lock = selectors.lock_of(asset)
+    today = timezone.localdate()
+    return {"lock": lock, "asset": asset, "user": user, "request": context["request"],
+            "csrf_token": context.get("csrf_token"),
+            "same_day": lock is not None and timezone.localdate(lock.expires_at) == today,
+            "can_release": lock is not None and authority.can(user, "check_in", lock)}
