@@ -16,7 +16,7 @@ from accounts.audit import events_for
 from accounts.permissions import Cap
 from dam.http import AuthedHttpRequest
 from taxonomy import selectors, services, skos, vocabulary_csv
-from taxonomy.api import CONTENT_TYPES
+from taxonomy.api import CONTENT_TYPES, EXTENSIONS
 from taxonomy.forms import (
     DeprecateForm,
     ImportForm,
@@ -103,7 +103,7 @@ def vocabulary_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         fmt = "turtle"
     body = vocabulary_csv.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    extension = {"turtle": "ttl", "xml": "rdf", "csv": "csv"}[fmt]
+    extension = EXTENSIONS[fmt]
     response["Content-Disposition"] = f'attachment; filename="vocabulary-{vocabulary.pk}.{extension}"'
     return response
 
@@ -118,8 +118,10 @@ def vocabulary_import(request: AuthedHttpRequest) -> HttpResponse:
         csv_scheme = (data["scheme_uri"], data["title"] or data["scheme_uri"], data["language"] or "en") if (
             data["scheme_uri"]) else None
         try:
+            skos.check_size(upload.size)
             result = services.vocabulary_import(data=upload.read(), filename=upload.name, actor=request.user,
-                                                external=data["external"], csv_scheme=csv_scheme)
+                                                external=data["external"], csv_scheme=csv_scheme,
+                                                dry_run=data["dry_run"], remove_missing=data["remove_missing"])
         except skos.SkosError as exc:
             problems = exc.problems
             form.add_error("file", f"Nothing was imported: the file has {len(problems)} problem(s), listed below.")
@@ -127,8 +129,11 @@ def vocabulary_import(request: AuthedHttpRequest) -> HttpResponse:
             # The summary is the answer to this POST rather than a redirect: it lists what this import did, which
             # no later page knows. Sending the form again is harmless (terms are matched by URI).
             return render(request, "taxonomy/import_done.html", {
-                "title": "Import finished", "result": result, "created": result.created_terms[:200],
-                "changed": result.changed_terms[:200], "warnings": result.warnings[:50],
+                "title": "Import preview" if result.dry_run else "Import finished", "result": result,
+                "created": result.created_terms[:200], "summary": result.summary(),
+                "changed": [(t, result.changes.get(t.uri, [])) for t in result.changed_terms[:200]],
+                "deprecated": result.deprecated_terms[:200], "removed": result.removed[:200],
+                "warnings": result.warnings[:50],
             })
     return render(request, "taxonomy/import.html", {"title": "Import a vocabulary", "form": form,
                                                     "problems": problems}, status=400 if form.errors else 200)
