@@ -75,8 +75,8 @@ class ImportResult:
             lines.append(f"{len(self.removed):,} term(s) that the source no longer has {would}deleted (no asset "
                          "used them).")
         if self.missing:
-            lines.append(f"{len(self.missing):,} term(s) of the vocabulary are not in the file and were left as "
-                         "they are.")
+            lines.append(f"{len(self.missing):,} term(s) of the vocabulary are not in the file and "
+                         f"{'would be' if self.dry_run else 'were'} left as they are.")
         if self.resolved:
             lines.append(f"{self.resolved:,} external link(s) from earlier imports {would}turned into relations.")
         return lines + skos.summarize(self.warnings)

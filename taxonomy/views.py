@@ -28,6 +28,8 @@ from taxonomy.forms import (
 )
 from taxonomy.models import Term, Vocabulary
 
+TREE_WHOLE_LIMIT = 1500  # above this many terms the tree loads a level at a time
+
 
 def _form_error(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
@@ -66,14 +68,36 @@ def vocabulary_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     show_deprecated = request.GET.get("deprecated") == "1"
     matches = selectors.search(request.user, query, vocabulary=vocabulary, include_deprecated=show_deprecated,
                                limit=100) if query else []
-    rows = [] if query else selectors.tree(vocabulary, request.user)
-    if not show_deprecated:
-        rows = [row for row in rows if not row.term.is_deprecated]
+    term_count = vocabulary.terms.count()
+    # A big thesaurus is shown a level at a time, its branches fetched when opened (term_children).
+    lazy = term_count > TREE_WHOLE_LIMIT
+    rows: list[selectors.TreeRow] = []
+    level_total = 0
+    if lazy and not query:
+        rows, level_total = selectors.tree_level(vocabulary, request.user, include_deprecated=show_deprecated)
+    elif not query:
+        rows = selectors.tree(vocabulary, request.user)
+        if not show_deprecated:
+            rows = [row for row in rows if not row.term.is_deprecated]
     return render(request, "taxonomy/vocabulary.html", {
         "title": vocabulary.title, "vocabulary": vocabulary, "rows": rows, "matches": matches, "query": query,
         "show_deprecated": show_deprecated, "can_manage": authority.can(request.user, "create", vocabulary),
-        "can_edit": authority.can(request.user, "edit", vocabulary),
+        "can_edit": authority.can(request.user, "edit", vocabulary), "lazy": lazy, "term_count": term_count,
+        "more": level_total - len(rows) if lazy else 0,
     })
+
+
+@login_required
+def term_children(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The narrower terms of one term as rows of the vocabulary tree, fetched when a branch is opened."""
+    term = authority.access(request.user, selectors.terms_visible_to(request.user), pk=pk)
+    depth = int(request.GET["depth"]) + 1 if request.GET.get("depth", "").isdigit() else 1
+    rows, total = selectors.tree_level(term.vocabulary, request.user, term,
+                                       include_deprecated=request.GET.get("deprecated") == "1")
+    return render(request, "taxonomy/_tree_rows.html", {
+        "rows": rows, "depth": depth, "more": total - len(rows), "vocabulary": term.vocabulary,
+        "can_manage": authority.can(request.user, "create", term.vocabulary),
+        "deprecated": request.GET.get("deprecated") == "1"})
 
 
 @login_required

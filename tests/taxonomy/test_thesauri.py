@@ -216,3 +216,20 @@ def test_the_command_previews_a_release_and_reports_it(capsys):
     assert out.startswith("Dry run, nothing was changed. Importing would update")
     assert "18 term(s) would be added, 3 would be changed, 0 unchanged." in out
     assert "changed: Paleolithic period <http://www.yso.fi/onto/yso/p12484>: external links, labels, broader" in out
+
+
+def test_a_big_vocabulary_shows_its_tree_a_level_at_a_time(web, monkeypatch):
+    from taxonomy import views
+    from tests.taxonomy import vocab
+
+    vocabulary = vocab.build()
+    monkeypatch.setattr(views, "TREE_WHOLE_LIMIT", 100)
+    client = web("viewer")
+    page = client.get(f"/vocabulary/{vocabulary.pk}/").content.decode()
+    assert page.count('data-depth="0"') == 8 and 'data-depth="1"' not in page  # the subjects; old headings hidden
+    animals = Term.objects.get(uri=vocab.SCHEME + "animals")
+    url = f"/vocabulary/terms/{animals.pk}/children/?depth=0"
+    assert f'data-children="{url}"' in page
+    branch = client.get(url).content.decode()
+    assert branch.count('data-depth="1"') == 7 and ">Animals group</a>" in branch
+    assert client.get(f"/vocabulary/terms/{animals.pk + 100000}/children/").status_code == 404
