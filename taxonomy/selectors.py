@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Collate
 
 from accounts import permissions as authority
 from taxonomy.models import Term, TermLabel, TermProposal, Vocabulary, normalize_label
@@ -150,15 +151,15 @@ class Match:
 
 
 def labels_starting_with(labels: QuerySet[TermLabel], needle: str) -> QuerySet[TermLabel]:
-    """Labels whose normalised form starts with `needle`, in the form the label index answers.
+    """Labels whose normalised form starts with `needle`, in index order, in the form the label index answers.
 
     SQLite's LIKE ignores case, so it cannot use the (case-sensitive) index: a range on the
-    normalised text, which is already lower-case, does. PostgreSQL answers LIKE 'x%' from the
-    varchar_pattern_ops index Django makes beside the plain one.
+    normalised text, which is already lower-case, does. On PostgreSQL the database's collation
+    allows neither a prefix range nor that order: the "C"-collated index (migration 0006) does both.
     """
     if connection.vendor == "sqlite":
-        return labels.filter(normalized__gte=needle, normalized__lt=needle + "\U0010ffff")
-    return labels.filter(normalized__startswith=needle)
+        return labels.filter(normalized__gte=needle, normalized__lt=needle + "\U0010ffff").order_by("normalized")
+    return labels.alias(bytewise=Collate("normalized", "C")).filter(bytewise__startswith=needle).order_by("bytewise")
 
 
 def search(user: Any, query: str, *, vocabulary: Vocabulary | None = None, include_deprecated: bool = False,
@@ -185,7 +186,7 @@ def search(user: Any, query: str, *, vocabulary: Vocabulary | None = None, inclu
 
     # Plain rows, not models, and the first labels in index order filtered here: given the term
     # conditions in SQL, the planner starts from the terms (all active ones) instead of the label index.
-    first = labels_starting_with(TermLabel.objects.all(), needle).order_by("normalized").values_list(*columns)
+    first = labels_starting_with(TermLabel.objects.all(), needle).values_list(*columns)
     candidates = [row for row in first[: limit * 5] if wanted(row)]
     for more in (labels_starting_with(labels, needle), labels.filter(normalized__contains=needle)):
         if len({row[1] for row in candidates}) >= limit:
