@@ -157,6 +157,8 @@ if TESTING:
 MEDIA_ROOT = DATA_DIR / "media"
 DAM_MAX_UPLOAD_MB = env_int("DAM_MAX_UPLOAD_MB", 2048)
 DAM_MAX_UPLOAD_BYTES = DAM_MAX_UPLOAD_MB * 1024 * 1024
+# The largest vocabulary file an import reads, after gunzip: rdflib holds the whole graph in memory.
+DAM_VOCABULARY_MAX_MB = env_int("DAM_VOCABULARY_MAX_MB", 512)
 # Below Pillow's own bomb limit (89.5 MP warns, 179 MP errors): a 24 MP camera
 # file is normal, 250 MP panoramas are not what this DAM renders by default.
 DAM_MAX_IMAGE_PIXELS = env_int("DAM_MAX_IMAGE_PIXELS", 178_956_970)

@@ -12,13 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions as authority
-from dam.api import Pagination
+from dam.api import Pagination, PayloadTooLarge
 from dam.http import AuthedRequest
 from taxonomy import selectors, services, skos, vocabulary_csv
 from taxonomy.models import Term, TermLabel, Vocabulary
 
-CONTENT_TYPES = {"turtle": "text/turtle; charset=utf-8", "xml": "application/rdf+xml; charset=utf-8",
-                 "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {name: content_type for name, (_, content_type, _) in skos.EXPORTS.items()} | {
+    "csv": "text/csv; charset=utf-8"}
+EXTENSIONS = {name: extension for name, (_, _, extension) in skos.EXPORTS.items()} | {"csv": "csv"}
 
 
 class VocabularySerializer(serializers.ModelSerializer):
@@ -142,23 +143,28 @@ class VocabularyExport(APIView):
         # ?format= names the RDF serialisation here, not a DRF renderer; don't let DRF 404 on it.
         return super().perform_content_negotiation(request, force=True)
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["turtle", "xml", "csv"])],
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=sorted(CONTENT_TYPES))],
                    responses={(200, "text/turtle"): OpenApiTypes.STR})
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         vocabulary = authority.access(request.user, Vocabulary.objects.all(), "export", pk=pk)
         fmt = request.query_params.get("format", "turtle")
         if fmt not in CONTENT_TYPES:
-            raise serializers.ValidationError({"format": ["Choose turtle, xml or csv."]})
+            raise serializers.ValidationError({"format": ["Choose turtle, xml, nt, jsonld or csv."]})
         body = vocabulary_csv.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
         return HttpResponse(body, content_type=CONTENT_TYPES[fmt])
 
 
 class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
-    format = serializers.ChoiceField(choices=["turtle", "xml", "csv"], required=False)
+    file = serializers.FileField(help_text="Turtle, RDF/XML, N-Triples, JSON-LD (gzip-compressed or not), or CSV.")
+    format = serializers.ChoiceField(choices=sorted(skos.FORMATS) + ["csv"], required=False)
     external = serializers.ChoiceField(choices=["keep", "drop"], default="keep")
-    scheme_uri = serializers.URLField(required=False, help_text="CSV only: the vocabulary's URI.")
-    title = serializers.CharField(required=False, help_text="CSV only: the vocabulary's title.")
+    dry_run = serializers.BooleanField(default=False, help_text="Report what would change; change nothing.")
+    remove_missing = serializers.BooleanField(
+        default=False, help_text="The file is a whole release: delete the terms it no longer has (deprecate those "
+                                 "that assets use).")
+    scheme_uri = serializers.URLField(required=False, help_text="CSV, or RDF without a skos:ConceptScheme: the "
+                                                                "vocabulary's URI.")
+    title = serializers.CharField(required=False, help_text="With scheme_uri: the vocabulary's title.")
     language = serializers.CharField(required=False, default="en")
 
 
@@ -174,15 +180,27 @@ class VocabularyImport(APIView):
         upload = data["file"]
         csv_scheme = (data["scheme_uri"], data.get("title") or data["scheme_uri"], data["language"]) if (
             data.get("scheme_uri")) else None
+        if upload.size > skos.max_bytes():
+            raise PayloadTooLarge(str(skos.too_large(upload.size).problems[0]))
         try:
             result = services.vocabulary_import(data=upload.read(), filename=upload.name, actor=request.user,
                                                 fmt=data.get("format"), external=data["external"],
-                                                csv_scheme=csv_scheme)
+                                                csv_scheme=csv_scheme, dry_run=data["dry_run"],
+                                                remove_missing=data["remove_missing"])
         except skos.SkosError as exc:
             raise serializers.ValidationError({"file": [str(p) for p in exc.problems]}) from exc
-        return Response({"vocabularies": VocabularySerializer(result.vocabularies, many=True).data,
-                         "created": result.created, "updated": result.updated,
-                         "warnings": [str(w) for w in result.warnings]}, status=status.HTTP_201_CREATED)
+        return Response({
+            "dry_run": result.dry_run,
+            "vocabularies": [{"uri": v.uri, "title": v.title} for v in result.vocabularies] if result.dry_run else
+            VocabularySerializer(result.vocabularies, many=True).data,
+            "created": result.created, "updated": result.updated, "changed": len(result.changed_terms),
+            "summary": result.summary(),
+            "added": [t.uri for t in result.created_terms],
+            "changes": {t.uri: result.changes[t.uri] for t in result.changed_terms},
+            "deprecated": [t.uri for t in result.deprecated_terms], "removed": result.removed,
+            "missing": [t.uri for t in result.missing], "resolved": result.resolved,
+            "warnings": [str(w) for w in result.warnings]},
+            status=status.HTTP_200_OK if result.dry_run else status.HTTP_201_CREATED)
 
 
 class TermList(APIView):

@@ -139,12 +139,18 @@ class DeprecateForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="SKOS as Turtle (.ttl) or RDF/XML (.rdf, .xml), or a CSV of terms.")
-    external = forms.ChoiceField(choices=[("keep", "Keep as external URIs"), ("drop", "Drop")],
-                                 label="References to concepts outside the DAM")
-    scheme_uri = forms.URLField(required=False, label="Vocabulary URI (CSV only)")
-    title = forms.CharField(required=False, label="Vocabulary title (CSV only)")
-    language = forms.CharField(required=False, initial="en", label="Main language (CSV only)")
+    file = forms.FileField(help_text="SKOS as Turtle (.ttl), RDF/XML (.rdf, .xml), N-Triples (.nt) or JSON-LD "
+                                     "(.jsonld), gzip-compressed (.gz) or not, or a CSV of terms. A newer release "
+                                     "of a vocabulary already here updates it in place.")
+    external = forms.ChoiceField(choices=[("keep", "Keep as external links"), ("drop", "Drop")],
+                                 label="References to concepts outside the file and the DAM")
+    dry_run = forms.BooleanField(required=False, label="Preview only: report what would change, change nothing")
+    remove_missing = forms.BooleanField(
+        required=False, label="This file is a whole release: remove terms it no longer has",
+        help_text="Terms that assets use are deprecated instead of deleted.")
+    scheme_uri = forms.URLField(required=False, label="Vocabulary URI (CSV, or a file without a concept scheme)")
+    title = forms.CharField(required=False, label="Vocabulary title (CSV, or a file without a concept scheme)")
+    language = forms.CharField(required=False, initial="en", label="Main language (with the URI above)")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -66,6 +66,9 @@ class Term(models.Model):
     # References to concepts that are not in the DAM, kept as URIs so an export gives them back:
     # {"broader": [uri, ...], "related": [...], "exactMatch": [...], "closeMatch": [...], ...}.
     external_links = models.JSONField(default=dict, blank=True)
+    # Notes beyond scope_note and definition in the vocabulary's language, as a file gave them, so an export
+    # gives them back: {"scopeNote": [[language, text], ...], "note": [...], "example": [...], ...}.
+    notes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -31,16 +31,18 @@ def _tag_proposal_asset(proposal: TermProposal, term: Term, actor: User | None) 
 def proposal_create(*, asset: Any, label: str, actor: User | None, note: str = "",
                     vocabulary: Vocabulary | None = None, language: str = "",
                     origin: str = TermProposal.Origin.PERSON) -> TermProposal:
-    """Ask the librarians for a new term for this asset."""
+    """Ask the librarians for a new term, for this asset or (asset None: an integration's wish) for none."""
     if actor is not None:
         authority.require(actor, "propose", Vocabulary)
-        authority.require(actor, "view", asset)
+        if asset is not None:
+            authority.require(actor, "view", asset)
     label = " ".join(label.split())
     if not label:
         raise ValidationError({"label": "Say which term you would like."})
     proposal = TermProposal.objects.create(asset=asset, vocabulary=vocabulary, label=label[:300], language=language,
                                            note=note, origin=origin, proposed_by=actor)
-    audit.record("assets.term.proposed", actor=actor, target=asset, proposal=proposal.pk, label=proposal.label,
+    audit.record("assets.term.proposed", actor=actor, target=asset if asset is not None else proposal,
+                 proposal=proposal.pk, label=proposal.label,
                  note=note, origin=origin)
     return proposal
 

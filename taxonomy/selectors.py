@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Collate
 
 from accounts import permissions as authority
 from taxonomy.models import Term, TermLabel, TermProposal, Vocabulary, normalize_label
@@ -47,12 +49,14 @@ def paths_for(terms: Iterable[Term]) -> dict[int, list[str]]:
     labels = {t.pk: t.label for t in terms}
     frontier = {t.pk for t in terms}
     while frontier:  # one query per level, never per term
-        found = _parents(frontier)
-        parents.update({k: v for k, v in found.items()})
+        found: dict[int, list[int]] = defaultdict(list)
+        for child, parent, label in Term.broader.through.objects.filter(from_term_id__in=list(frontier)).values_list(
+                "from_term_id", "to_term_id", "to_term__label"):
+            found[child].append(parent)
+            labels[parent] = label
+        parents.update({k: sorted(v, key=lambda pk: labels[pk]) for k, v in found.items()})
         parents.update({k: [] for k in frontier if k not in found})
         frontier = {p for ps in found.values() for p in ps} - set(parents)
-    missing = {p for ps in parents.values() for p in ps} - set(labels)
-    labels.update(dict(Term.objects.filter(pk__in=missing).values_list("pk", "label")))
     paths = {}
     for term in terms:
         chain, node, seen = [term.label], term.pk, {term.pk}
@@ -112,6 +116,28 @@ def tree(vocabulary: Vocabulary, user: Any) -> list[TreeRow]:
     return rows
 
 
+TREE_LEVEL_LIMIT = 500
+
+
+def tree_level(vocabulary: Vocabulary, user: Any, parent: Term | None = None, *,
+               include_deprecated: bool = False) -> tuple[list[TreeRow], int]:
+    """One level of the tree, for vocabularies too big to show whole: the top terms (no broader term in
+    the vocabulary) or a term's narrower terms, each with its asset count and whether it has narrower
+    terms; at most TREE_LEVEL_LIMIT of them, and how many there are in all."""
+    edges = Term.broader.through.objects
+    if parent is None:
+        terms = vocabulary.terms.exclude(pk__in=edges.filter(to_term__vocabulary=vocabulary).values("from_term_id"))
+    else:
+        terms = parent.narrower.all()
+    if not include_deprecated:
+        terms = terms.filter(status=Term.Status.ACTIVE)
+    total = terms.count()
+    terms = with_asset_counts(terms, user).annotate(
+        has_narrower=Exists(edges.filter(to_term_id=OuterRef("pk")))).order_by("label")[:TREE_LEVEL_LIMIT]
+    depth = 0 if parent is None else 1
+    return [TreeRow(t, depth, bool(t.has_narrower)) for t in terms], total
+
+
 @dataclass
 class Match:
     term: Term
@@ -124,28 +150,59 @@ class Match:
         return {"pref": "preferred", "alt": "synonym", "hidden": "hidden label"}.get(self.kind, self.kind)
 
 
+def labels_starting_with(labels: QuerySet[TermLabel], needle: str) -> QuerySet[TermLabel]:
+    """Labels whose normalised form starts with `needle`, in index order, in the form the label index answers.
+
+    SQLite's LIKE ignores case, so it cannot use the (case-sensitive) index: a range on the
+    normalised text, which is already lower-case, does. On PostgreSQL the database's collation
+    allows neither a prefix range nor that order: the "C"-collated index (migration 0006) does both.
+    """
+    if connection.vendor == "sqlite":
+        return labels.filter(normalized__gte=needle, normalized__lt=needle + "\U0010ffff").order_by("normalized")
+    return labels.alias(bytewise=Collate("normalized", "C")).filter(bytewise__startswith=needle).order_by("bytewise")
+
+
 def search(user: Any, query: str, *, vocabulary: Vocabulary | None = None, include_deprecated: bool = False,
            limit: int = 20) -> list[Match]:
-    """Terms whose preferred, alternative or hidden label contains the query (case- and accent-insensitive)."""
+    """Terms whose preferred, alternative or hidden label contains the query (case- and accent-insensitive).
+
+    Labels that start with the query come first and are found through the label index, so a picker
+    answers as one types in a vocabulary of any size; labels that only contain it are looked for
+    when those are too few.
+    """
     needle = normalize_label(query)
-    if not needle:
+    if not needle or not authority.can(user, "view", Vocabulary):
         return []
-    labels = TermLabel.objects.filter(normalized__contains=needle, term__in=terms_visible_to(user))
+    labels = TermLabel.objects.all()
     if vocabulary is not None:
         labels = labels.filter(term__vocabulary=vocabulary)
     if not include_deprecated:
         labels = labels.filter(term__status=Term.Status.ACTIVE)
-    found: dict[int, TermLabel] = {}
+    columns = ("pk", "term_id", "kind", "text", "normalized", "term__label", "term__status", "term__vocabulary_id")
+
+    def wanted(row: tuple) -> bool:
+        return (vocabulary is None or row[7] == vocabulary.pk) and (
+            include_deprecated or row[6] == Term.Status.ACTIVE)
+
+    # Plain rows, not models, and the first labels in index order filtered here: given the term
+    # conditions in SQL, the planner starts from the terms (all active ones) instead of the label index.
+    first = labels_starting_with(TermLabel.objects.all(), needle).values_list(*columns)
+    candidates = [row for row in first[: limit * 5] if wanted(row)]
+    for more in (labels_starting_with(labels, needle), labels.filter(normalized__contains=needle)):
+        if len({row[1] for row in candidates}) >= limit:
+            break
+        seen = [row[0] for row in candidates]
+        candidates += list(more.exclude(pk__in=seen).order_by().values_list(*columns)[: limit * 5])
+    found: dict[int, tuple] = {}
     # Labels that start with the query first, then preferred before synonyms.
     rank = {TermLabel.Kind.PREFERRED.value: 0, TermLabel.Kind.ALTERNATIVE.value: 1, TermLabel.Kind.HIDDEN.value: 2}
-    candidates = labels.select_related("term__vocabulary")[: limit * 10]
-    for label in sorted(candidates, key=lambda lb: (not lb.normalized.startswith(needle), rank[lb.kind],
-                                                    len(lb.normalized), lb.term.label)):
-        found.setdefault(label.term_id, label)
+    for row in sorted(candidates, key=lambda r: (not r[4].startswith(needle), rank[r[2]], len(r[4]), r[5])):
+        found.setdefault(row[1], row)
         if len(found) >= limit:
             break
-    paths = paths_for([lb.term for lb in found.values()])
-    return [Match(lb.term, lb.text, lb.kind, paths[lb.term_id]) for lb in found.values()]
+    terms = Term.objects.select_related("vocabulary", "replaced_by").in_bulk(list(found))
+    paths = paths_for(terms.values())
+    return [Match(terms[term_id], row[3], row[2], paths[term_id]) for term_id, row in found.items()]
 
 
 def match_keywords(keywords: Iterable[str]) -> dict[str, Term | None]:

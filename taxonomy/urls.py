@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/export/", views.vocabulary_export, name="export"),
     path("<int:pk>/terms/new/", views.term_create, name="term_create"),
     path("terms/<int:pk>/", views.term_detail, name="term"),
+    path("terms/<int:pk>/children/", views.term_children, name="term_children"),
     path("terms/<int:pk>/edit/", views.term_edit, name="term_edit"),
     path("terms/<int:pk>/move/", views.term_move, name="term_move"),
     path("terms/<int:pk>/merge/", views.term_merge, name="term_merge"),

@@ -16,7 +16,7 @@ from accounts.audit import events_for
 from accounts.permissions import Cap
 from dam.http import AuthedHttpRequest
 from taxonomy import selectors, services, skos, vocabulary_csv
-from taxonomy.api import CONTENT_TYPES
+from taxonomy.api import CONTENT_TYPES, EXTENSIONS
 from taxonomy.forms import (
     DeprecateForm,
     ImportForm,
@@ -27,6 +27,8 @@ from taxonomy.forms import (
     VocabularyForm,
 )
 from taxonomy.models import Term, Vocabulary
+
+TREE_WHOLE_LIMIT = 1500  # above this many terms the tree loads a level at a time
 
 
 def _form_error(form: Any, exc: ValidationError) -> None:
@@ -66,14 +68,36 @@ def vocabulary_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     show_deprecated = request.GET.get("deprecated") == "1"
     matches = selectors.search(request.user, query, vocabulary=vocabulary, include_deprecated=show_deprecated,
                                limit=100) if query else []
-    rows = [] if query else selectors.tree(vocabulary, request.user)
-    if not show_deprecated:
-        rows = [row for row in rows if not row.term.is_deprecated]
+    term_count = vocabulary.terms.count()
+    # A big thesaurus is shown a level at a time, its branches fetched when opened (term_children).
+    lazy = term_count > TREE_WHOLE_LIMIT
+    rows: list[selectors.TreeRow] = []
+    level_total = 0
+    if lazy and not query:
+        rows, level_total = selectors.tree_level(vocabulary, request.user, include_deprecated=show_deprecated)
+    elif not query:
+        rows = selectors.tree(vocabulary, request.user)
+        if not show_deprecated:
+            rows = [row for row in rows if not row.term.is_deprecated]
     return render(request, "taxonomy/vocabulary.html", {
         "title": vocabulary.title, "vocabulary": vocabulary, "rows": rows, "matches": matches, "query": query,
         "show_deprecated": show_deprecated, "can_manage": authority.can(request.user, "create", vocabulary),
-        "can_edit": authority.can(request.user, "edit", vocabulary),
+        "can_edit": authority.can(request.user, "edit", vocabulary), "lazy": lazy, "term_count": term_count,
+        "more": level_total - len(rows) if lazy else 0,
     })
+
+
+@login_required
+def term_children(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The narrower terms of one term as rows of the vocabulary tree, fetched when a branch is opened."""
+    term = authority.access(request.user, selectors.terms_visible_to(request.user), pk=pk)
+    depth = int(request.GET["depth"]) + 1 if request.GET.get("depth", "").isdigit() else 1
+    rows, total = selectors.tree_level(term.vocabulary, request.user, term,
+                                       include_deprecated=request.GET.get("deprecated") == "1")
+    return render(request, "taxonomy/_tree_rows.html", {
+        "rows": rows, "depth": depth, "more": total - len(rows), "vocabulary": term.vocabulary,
+        "can_manage": authority.can(request.user, "create", term.vocabulary),
+        "deprecated": request.GET.get("deprecated") == "1"})
 
 
 @login_required
@@ -103,7 +127,7 @@ def vocabulary_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         fmt = "turtle"
     body = vocabulary_csv.vocabulary_csv(vocabulary) if fmt == "csv" else skos.serialize(vocabulary, fmt)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    extension = {"turtle": "ttl", "xml": "rdf", "csv": "csv"}[fmt]
+    extension = EXTENSIONS[fmt]
     response["Content-Disposition"] = f'attachment; filename="vocabulary-{vocabulary.pk}.{extension}"'
     return response
 
@@ -118,8 +142,10 @@ def vocabulary_import(request: AuthedHttpRequest) -> HttpResponse:
         csv_scheme = (data["scheme_uri"], data["title"] or data["scheme_uri"], data["language"] or "en") if (
             data["scheme_uri"]) else None
         try:
+            skos.check_size(upload.size)
             result = services.vocabulary_import(data=upload.read(), filename=upload.name, actor=request.user,
-                                                external=data["external"], csv_scheme=csv_scheme)
+                                                external=data["external"], csv_scheme=csv_scheme,
+                                                dry_run=data["dry_run"], remove_missing=data["remove_missing"])
         except skos.SkosError as exc:
             problems = exc.problems
             form.add_error("file", f"Nothing was imported: the file has {len(problems)} problem(s), listed below.")
@@ -127,8 +153,11 @@ def vocabulary_import(request: AuthedHttpRequest) -> HttpResponse:
             # The summary is the answer to this POST rather than a redirect: it lists what this import did, which
             # no later page knows. Sending the form again is harmless (terms are matched by URI).
             return render(request, "taxonomy/import_done.html", {
-                "title": "Import finished", "result": result, "created": result.created_terms[:200],
-                "changed": result.changed_terms[:200], "warnings": result.warnings[:50],
+                "title": "Import preview" if result.dry_run else "Import finished", "result": result,
+                "created": result.created_terms[:200], "summary": result.summary(),
+                "changed": [(t, result.changes.get(t.uri, [])) for t in result.changed_terms[:200]],
+                "deprecated": result.deprecated_terms[:200], "removed": result.removed[:200],
+                "warnings": result.warnings[:50],
             })
     return render(request, "taxonomy/import.html", {"title": "Import a vocabulary", "form": form,
                                                     "problems": problems}, status=400 if form.errors else 200)

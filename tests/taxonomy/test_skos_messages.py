@@ -47,11 +47,15 @@ def test_the_import_page_shows_the_cause_and_then_lists_what_was_created_and_upd
     fixed = TURTLE.replace(' ; dct:created "2020"', "")
     page = client.post("/vocabulary/import/", {"file": SimpleUploadedFile("v.ttl", fixed.encode()),
                                                "external": "keep"}).content.decode()
-    assert "2 new terms, 0 updated." in page and ">Anchors</a>" in page and ">Buoys</a>" in page
+    assert "2 term(s) added, 0 changed, 0 unchanged." in page and ">Anchors</a>" in page and ">Buoys</a>" in page
     changed = fixed.replace('"Buoys"@en', '"Buoys and floats"@en')
+    preview = client.post("/vocabulary/import/", {"file": SimpleUploadedFile("v.ttl", changed.encode()),
+                                                  "external": "keep", "dry_run": "on"}).content.decode()
+    assert "This was a preview: nothing was changed." in preview and "1 would be changed" in preview
+    assert Term.objects.get(uri="https://m.example/s/b").label == "Buoys"
     page = client.post("/vocabulary/import/", {"file": SimpleUploadedFile("v.ttl", changed.encode()),
                                                "external": "keep"}).content.decode()
-    assert "0 new terms, 1 updated, 1 already up to date." in page
-    updated = page.split("<h3>Updated</h3>", 1)[1]
-    assert ">Buoys and floats</a>" in updated and "Anchors" not in updated
+    assert "0 term(s) added, 1 changed, 1 unchanged." in page
+    updated = page.split("<h3>Changed</h3>", 1)[1]
+    assert ">Buoys and floats</a> <span class=\"help\">(labels)</span>" in updated and "Anchors" not in updated
     assert Term.objects.get(uri="https://m.example/s/b").label == "Buoys and floats"
