@@ -31,6 +31,9 @@ TASK = "taxonomy.tasks.vocabulary_import_task"
 # Above the 50,000-concept figures in docs/performance.md (185 s on SQLite) with room for a slow day. The
 # broker may hand the job out again before this (its retry); the second run sees the first running and stops.
 TIMEOUT = 1200
+# The API imports files up to this size in the request, as before (a few thousand concepts: seconds); larger
+# ones are answered with the job. The web form always uses a job, so it can show its progress.
+API_AT_ONCE_BYTES = 2 * 1024 * 1024
 LISTED = 200  # terms of each kind named on the report page; the counts cover all of them
 LISTED_WARNINGS = 50
 State = VocabularyImport.State

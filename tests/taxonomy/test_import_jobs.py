@@ -110,3 +110,21 @@ def test_only_librarians_and_admins_import_and_see_import_jobs(role, web, people
     assert VocabularyImport.objects.count() == (2 if role in IMPORTERS else 1)
     if role in IMPORTERS:
         assert client.get("/vocabulary/import/999999/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["librarian", "editor", "outsider"])
+def test_the_api_answers_a_large_file_with_its_job_and_follows_it(role, api, settings, monkeypatch):
+    monkeypatch.setattr(import_jobs, "API_AT_ONCE_BYTES", 1000)
+    sent = api[role].post("/api/v1/vocabularies/import/", {
+        "file": SimpleUploadedFile("jobs.ttl", (HEAD + CONCEPTS).encode())}, format="multipart")
+    if role != "librarian":
+        assert sent.status_code == 403 and not VocabularyImport.objects.exists()
+        job = VocabularyImport.objects.create(filename="jobs.ttl")
+        assert api[role].get(f"/api/v1/vocabularies/imports/{job.pk}/").status_code == 403
+        return
+    assert sent.status_code == 202 and sent.json()["state"] == "queued"
+    tasks.vocabulary_import_task(sent.json()["id"])
+    followed = api[role].get(sent.json()["api_url"]).json()
+    assert followed["state"] == "done" and followed["done"] == followed["total"] == 2500
+    assert followed["report"]["summary"][0] == "2,500 term(s) added, 0 changed, 0 unchanged."
+    assert api[role].get("/api/v1/vocabularies/imports/999999/").status_code == 404
