@@ -149,7 +149,9 @@ def vocabulary_import(request: AuthedHttpRequest) -> HttpResponse:
             form.add_error("file", " ".join(p.message for p in exc.problems))
         else:
             return redirect(job)
-    return render(request, "taxonomy/import.html", {"title": "Import a vocabulary", "form": form},
+    # Imports run in the background: the last few are listed so a page left early can be found again.
+    recent = VocabularyImport.objects.select_related("created_by").defer("report", "options")[:10]
+    return render(request, "taxonomy/import.html", {"title": "Import a vocabulary", "form": form, "recent": recent},
                   status=400 if form.errors else 200)
 
 

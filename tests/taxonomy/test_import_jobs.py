@@ -128,3 +128,11 @@ def test_the_api_answers_a_large_file_with_its_job_and_follows_it(role, api, set
     assert followed["state"] == "done" and followed["done"] == followed["total"] == 2500
     assert followed["report"]["summary"][0] == "2,500 term(s) added, 0 changed, 0 unchanged."
     assert api[role].get("/api/v1/vocabularies/imports/999999/").status_code == 404
+
+
+def test_the_import_page_lists_recent_imports_to_come_back_to(web):
+    client = web("librarian")
+    job = _send(client, HEAD + CONCEPTS[:200], dry_run="on")
+    page = client.get("/vocabulary/import/").content.decode()
+    assert f'href="{job.get_absolute_url()}">jobs.ttl</a> <span class="help">(preview)</span>' in page
+    assert "Waiting to start" in page
