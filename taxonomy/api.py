@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -14,8 +16,9 @@ from rest_framework.views import APIView
 from accounts import permissions as authority
 from dam.api import Pagination, PayloadTooLarge
 from dam.http import AuthedRequest
-from taxonomy import selectors, services, skos, vocabulary_csv
+from taxonomy import import_jobs, selectors, services, skos, vocabulary_csv
 from taxonomy.models import Term, TermLabel, Vocabulary
+from taxonomy.models import VocabularyImport as ImportJob
 
 CONTENT_TYPES = {name: content_type for name, (_, content_type, _) in skos.EXPORTS.items()} | {
     "csv": "text/csv; charset=utf-8"}
@@ -182,6 +185,14 @@ class VocabularyImport(APIView):
             data.get("scheme_uri")) else None
         if upload.size > skos.max_bytes():
             raise PayloadTooLarge(str(skos.too_large(upload.size).problems[0]))
+        if upload.size > import_jobs.API_AT_ONCE_BYTES:
+            # Like a big archive in ingest: answered with the job, which GET .../imports/<id>/ follows.
+            job = import_jobs.vocabulary_import_request(
+                actor=request.user, fileobj=upload, filename=upload.name, size=upload.size, fmt=data.get("format"),
+                external=data["external"], csv_scheme=csv_scheme, dry_run=data["dry_run"],
+                remove_missing=data["remove_missing"])
+            return Response(ImportJobSerializer(job, context={"request": request}).data,
+                            status=status.HTTP_202_ACCEPTED)
         try:
             result = services.vocabulary_import(data=upload.read(), filename=upload.name, actor=request.user,
                                                 fmt=data.get("format"), external=data["external"],
@@ -201,6 +212,34 @@ class VocabularyImport(APIView):
             "missing": [t.uri for t in result.missing], "resolved": result.resolved,
             "warnings": [str(w) for w in result.warnings]},
             status=status.HTTP_200_OK if result.dry_run else status.HTTP_201_CREATED)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "filename", "dry_run", "state", "stage", "done", "total", "percent", "report", "error",
+                  "created_at", "finished_at", "url", "api_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, job: ImportJob) -> str:
+        return self.context["request"].build_absolute_uri(job.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, job: ImportJob) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:vocabulary-import-job", args=[job.pk]))
+
+
+class VocabularyImportJob(APIView):
+    @extend_schema(responses=ImportJobSerializer)
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        """How far a vocabulary import sent as a background job got; at the end its report or its problems."""
+        authority.require(request.user, "import", Vocabulary)
+        job = get_object_or_404(ImportJob, pk=pk)
+        return Response(ImportJobSerializer(job, context={"request": request}).data)
 
 
 class TermList(APIView):

@@ -6,6 +6,7 @@ from taxonomy import api, proposals_api
 urlpatterns = [
     path("vocabularies/", api.VocabularyList.as_view(), name="vocabularies"),
     path("vocabularies/import/", api.VocabularyImport.as_view(), name="vocabulary-import"),
+    path("vocabularies/imports/<int:pk>/", api.VocabularyImportJob.as_view(), name="vocabulary-import-job"),
     path("vocabularies/<int:pk>/", api.VocabularyDetail.as_view(), name="vocabulary"),
     path("vocabularies/<int:pk>/skos/", api.VocabularyExport.as_view(), name="vocabulary-skos"),
     path("terms/", api.TermList.as_view(), name="terms"),

@@ -18,6 +18,8 @@ def register_all() -> None:
              "{actor} imported the vocabulary “{object}”[: {created} terms new][, {updated} changed]",
              label="Vocabulary imported", group=group,
              fields=[("created", "New terms"), ("updated", "Changed terms"), ("warnings", "Warnings")])
+    register("taxonomy.vocabulary.import_requested", "{actor} sent the vocabulary file {filename} to be imported",
+             label="Vocabulary import sent", group=group, fields=[("filename", "File"), ("dry_run", "Preview only")])
     register("taxonomy.term.created", "{actor} created the term “{object}”", label="Term created", group=group,
              fields=[("uri", "Address"), ("broader", "Broader terms")])
     register("taxonomy.term.updated", "{actor} edited the term “{object}”", label="Term edited", group=group,

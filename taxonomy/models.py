@@ -215,3 +215,60 @@ class NamingRule(models.Model):
 
     def __str__(self) -> str:
         return self.pattern
+
+
+class VocabularyImport(models.Model):
+    """A vocabulary file sent through the web: stored, then imported by a background job.
+
+    The job records how far it got (`stage`, `done` of `total` concepts) while it reads the file, and at the
+    end the report the import page shows (or the problems a refused file has). The terms themselves are
+    written in one transaction, so a job that dies changes nothing.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Finished"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Failed"
+
+    class Stage(models.TextChoices):
+        PARSE = "parse", "Reading the file"
+        READ = "read", "Checking concepts"
+        WRITE = "write", "Writing terms"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    filename = models.CharField(max_length=255)
+    # Where the file waits in storage until the job has read it; emptied when the job ends.
+    key = models.CharField(max_length=255, blank=True)
+    # What the form asked for: format, external, csv_scheme, remove_missing.
+    options = models.JSONField(default=dict, blank=True)
+    dry_run = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("taxonomy:import_job", args=[self.pk])
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0

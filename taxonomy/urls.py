@@ -6,6 +6,7 @@ app_name = "taxonomy"
 urlpatterns = [
     path("", views.index, name="index"),
     path("import/", views.vocabulary_import, name="import"),
+    path("import/<int:pk>/", views.vocabulary_import_job, name="import_job"),
     path("autocomplete/", views.autocomplete, name="autocomplete"),
     path("<int:pk>/", views.vocabulary_detail, name="vocabulary"),
     path("<int:pk>/edit/", views.vocabulary_edit, name="vocabulary_edit"),

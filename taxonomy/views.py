@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -15,7 +15,7 @@ from accounts import permissions as authority
 from accounts.audit import events_for
 from accounts.permissions import Cap
 from dam.http import AuthedHttpRequest
-from taxonomy import selectors, services, skos, vocabulary_csv
+from taxonomy import import_jobs, selectors, services, skos, vocabulary_csv
 from taxonomy.api import CONTENT_TYPES, EXTENSIONS
 from taxonomy.forms import (
     DeprecateForm,
@@ -26,7 +26,7 @@ from taxonomy.forms import (
     VocabularyEditForm,
     VocabularyForm,
 )
-from taxonomy.models import Term, Vocabulary
+from taxonomy.models import Term, Vocabulary, VocabularyImport
 
 TREE_WHOLE_LIMIT = 1500  # above this many terms the tree loads a level at a time
 
@@ -136,31 +136,38 @@ def vocabulary_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def vocabulary_import(request: AuthedHttpRequest) -> HttpResponse:
     authority.require(request.user, "import", Vocabulary)
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[skos.Problem] = []
     if request.method == "POST" and form.is_valid():
         upload, data = form.cleaned_data["file"], form.cleaned_data
         csv_scheme = (data["scheme_uri"], data["title"] or data["scheme_uri"], data["language"] or "en") if (
             data["scheme_uri"]) else None
         try:
-            skos.check_size(upload.size)
-            result = services.vocabulary_import(data=upload.read(), filename=upload.name, actor=request.user,
-                                                external=data["external"], csv_scheme=csv_scheme,
-                                                dry_run=data["dry_run"], remove_missing=data["remove_missing"])
-        except skos.SkosError as exc:
-            problems = exc.problems
-            form.add_error("file", f"Nothing was imported: the file has {len(problems)} problem(s), listed below.")
+            job = import_jobs.vocabulary_import_request(
+                actor=request.user, fileobj=upload, filename=upload.name, size=upload.size,
+                external=data["external"], csv_scheme=csv_scheme, dry_run=data["dry_run"],
+                remove_missing=data["remove_missing"])
+        except skos.SkosError as exc:  # too large: refused before it is stored
+            form.add_error("file", " ".join(p.message for p in exc.problems))
         else:
-            # The summary is the answer to this POST rather than a redirect: it lists what this import did, which
-            # no later page knows. Sending the form again is harmless (terms are matched by URI).
-            return render(request, "taxonomy/import_done.html", {
-                "title": "Import preview" if result.dry_run else "Import finished", "result": result,
-                "created": result.created_terms[:200], "summary": result.summary(),
-                "changed": [(t, result.changes.get(t.uri, [])) for t in result.changed_terms[:200]],
-                "deprecated": result.deprecated_terms[:200], "removed": result.removed[:200],
-                "warnings": result.warnings[:50],
-            })
-    return render(request, "taxonomy/import.html", {"title": "Import a vocabulary", "form": form,
-                                                    "problems": problems}, status=400 if form.errors else 200)
+            return redirect(job)
+    # Imports run in the background: the last few are listed so a page left early can be found again.
+    recent = VocabularyImport.objects.select_related("created_by").defer("report", "options")[:10]
+    return render(request, "taxonomy/import.html", {"title": "Import a vocabulary", "form": form, "recent": recent},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def vocabulary_import_job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """How far an import got, and its report or refusal at the end; `?partial=1` is the part the page refreshes."""
+    authority.require(request.user, "import", Vocabulary)
+    job = get_object_or_404(VocabularyImport.objects.select_related("created_by"), pk=pk)
+    context = {"job": job, "stalled": import_jobs.stalled(job), "report": job.report,
+               "refresh_url": f"{request.path}?partial=1"}
+    if request.GET.get("partial"):
+        return render(request, "taxonomy/_import_job.html", context)
+    title: dict[str, str] = {VocabularyImport.State.DONE: "Import preview" if job.dry_run else "Import finished",
+             VocabularyImport.State.REFUSED: "Import refused", VocabularyImport.State.FAILED: "Import failed"}
+    return render(request, "taxonomy/import_job.html", {
+        **context, "title": title.get(job.state, "Previewing an import" if job.dry_run else "Importing")})
 
 
 @login_required
