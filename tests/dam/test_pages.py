@@ -34,6 +34,7 @@ SIDEBAR = {  # label -> roles that see it
     "Webhooks": {"admin"},
     "Automation": {"admin"},  # and folder managers, for rules in their folders
     "Content analysis": {"admin"},
+    "Approval policies": {"admin"},
 }
 
 
