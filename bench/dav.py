@@ -38,12 +38,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.processes import RssSampler, free_port, rss
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -144,36 +147,6 @@ for name in args["folders"]:
     counts[name] = {"queries": len(queries.captured_queries), "responses": body.count(b"response>") // 2}
 print(json.dumps(counts))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-class RssSampler(threading.Thread):
-    """The web process's RSS every 50 ms while a download runs: the peak."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.peak = pid, 0
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            self.peak = max(self.peak, rss(self.pid))
-            time.sleep(0.05)
 
 
 def request(port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None,

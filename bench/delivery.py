@@ -44,13 +44,16 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.processes import RssSampler, free_port, rss
 
 try:
     import pyvips
@@ -174,37 +177,6 @@ out["warm_lightbox"] = lightbox_create(actor=user, name="Warm-up", assets=member
 out["lightbox"] = lightbox_create(actor=user, name="Bench", assets=members[2:]).pk if members[2:] else None
 print(json.dumps(out))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-class RssSampler(threading.Thread):
-    """The web process's RSS every 50 ms while a download runs: the peak."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.samples = pid, 0, 0
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            self.peak = max(self.peak, rss(self.pid))
-            self.samples += 1
-            time.sleep(0.05)
 
 
 def fetch(port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 600
