@@ -237,6 +237,7 @@ class _File(_Mixin, DAVNonCollection):
         selectors.forget_listing(self.ctx, self.folder.collection.pk if self.folder else None)
 
     def save(self, spool: Spool) -> None:
+        """Keep the written bytes: each kind of file below says how (a revision, a scratch file, a new asset)."""
         raise NotImplementedError
 
     def set_property_value(self, name: str, value: Any, *, dry_run: bool = False) -> None:
@@ -249,6 +250,7 @@ class _File(_Mixin, DAVNonCollection):
         return self._transfer(dest_path, move=False)
 
     def _transfer(self, dest_path: str, *, move: bool) -> bool:
+        """MOVE or COPY to dest_path: each kind of file below says what it allows."""
         raise NotImplementedError
 
     def _destination(self, dest_path: str) -> tuple[Any, selectors.Folder | None, str]:
